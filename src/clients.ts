@@ -1,0 +1,118 @@
+// One S3 client per distinct connection, cached and reused so sockets stay alive between
+// invokes. The cache key is an HMAC of the connection under a per-process random key:
+// it never holds or logs a raw secret, and cannot be reversed into one.
+import { createHmac, randomBytes } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Connection } from './generated/types.js';
+
+export type Credentials = NonNullable<S3Connection['credentials']>;
+
+/** Most clients kept at once; the least recently used one is closed past this. */
+export const MAX_CACHED_CLIENTS = 32;
+/** Sockets per client; requests beyond wait for a free one. */
+export const MAX_SOCKETS_PER_CLIENT = 64;
+
+const hmacKey = randomBytes(32);
+const cache = new Map<string, S3Client>();
+
+function cacheKey(connection: S3Connection, region: string): string {
+  return createHmac('sha256', hmacKey).update(JSON.stringify([connection, region])).digest('hex');
+}
+
+/** The secret strings a connection holds, to scrub them from anything we return. */
+export function secretsOf(connection: S3Connection | undefined): string[] {
+  const c = connection?.credentials as Record<string, unknown> | undefined;
+  if (!c) return [];
+  return ['secretAccessKey', 'sessionToken'].map((k) => c[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credentials' | 'signer'> {
+  const creds: Credentials = connection.credentials ?? { type: 'defaultChain' };
+  switch (creds.type) {
+    case 'accessKey':
+      return {
+        credentials: {
+          accessKeyId: creds.accessKeyId,
+          secretAccessKey: creds.secretAccessKey,
+          ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+        },
+      };
+    case 'assumeRole': {
+      const stsEndpoint = creds.stsEndpoint ?? connection.endpoint;
+      return {
+        credentials: fromTemporaryCredentials({
+          params: {
+            RoleArn: creds.roleArn,
+            RoleSessionName: creds.sessionName ?? 's3-connector',
+            DurationSeconds: creds.durationSeconds ?? 3600,
+            ...(creds.externalId ? { ExternalId: creds.externalId } : {}),
+          },
+          ...(creds.accessKeyId && creds.secretAccessKey
+            ? { masterCredentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}) } }
+            : {}),
+          clientConfig: { region: connection.region === 'auto' ? 'us-east-1' : connection.region, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
+        }),
+      };
+    }
+    case 'defaultChain':
+      return { credentials: creds.profile ? fromIni({ profile: creds.profile }) : fromNodeProviderChain() };
+    case 'anonymous':
+      // Unsigned requests: a signer that leaves the request as it is.
+      return { credentials: { accessKeyId: '', secretAccessKey: '' }, signer: { sign: async (request) => request } };
+  }
+}
+
+function createClient(connection: S3Connection, region: string): S3Client {
+  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_CLIENT };
+  const custom = connection.endpoint !== undefined;
+  return new S3Client({
+    region,
+    ...(custom ? { endpoint: connection.endpoint } : {}),
+    forcePathStyle: connection.forcePathStyle ?? custom,
+    maxAttempts: connection.maxAttempts ?? 3,
+    ...credentialsFor(connection),
+    // Explicit region: a wrong region is reported (region_mismatch), never silently followed.
+    followRegionRedirects: false,
+    // S3-compatible stores often cannot decode aws-chunked checksum trailers and would store
+    // the framing as data: only send checksums where the API requires them.
+    ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: connection.connectTimeoutMs ?? 5000,
+      requestTimeout: connection.requestTimeoutMs ?? 60000,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+    }),
+  });
+}
+
+/** The cached client for this connection (and optionally another region), created on first use. */
+export function clientFor(connection: S3Connection, region = connection.region): S3Client {
+  const key = cacheKey(connection, region);
+  let client = cache.get(key);
+  if (client) {
+    cache.delete(key); // re-insert: Map order is our LRU order
+  } else {
+    client = createClient(connection, region);
+    if (cache.size >= MAX_CACHED_CLIENTS) {
+      const [oldestKey, oldest] = cache.entries().next().value as [string, S3Client];
+      cache.delete(oldestKey);
+      oldest.destroy();
+    }
+  }
+  cache.set(key, client);
+  return client;
+}
+
+/** Closes every cached client and its sockets (tests, shutdown). */
+export function closeAllClients(): void {
+  for (const client of cache.values()) client.destroy();
+  cache.clear();
+}
+
+export function cachedClientCount(): number {
+  return cache.size;
+}

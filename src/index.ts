@@ -1,0 +1,7 @@
+export { loadConnector, DEFAULT_INVOKE_TIMEOUT_MS } from './connector.js';
+export type { Connector, InvokeContext, InvokeResult, LoadOptions, OperationInfo, TestConnectionOptions } from './connector.js';
+export type { ConnectorErrorInfo, ErrorType, FieldProblem } from './errors.js';
+export type { Manifest, ManifestOperation, OperationAnnotations } from './manifest.js';
+export type { Progress } from './operation.js';
+export { closeAllClients } from './clients.js';
+export type * from './generated/types.js';

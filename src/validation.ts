@@ -1,0 +1,164 @@
+// One ajv instance for all schemas: strict mode, our `x-` keywords registered with their own
+// meta-schemas, validators compiled once per schema and reused.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import formatsPlugin from 'ajv-formats';
+import { ConnectorError, type FieldProblem } from './errors.js';
+
+/** UTF-8 byte limit S3 puts on a key; JSON Schema's maxLength counts characters, not bytes. */
+export const MAX_KEY_BYTES = 1024;
+
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({
+    strict: true,
+    allErrors: true,
+    useDefaults: true,
+    discriminator: true,
+    verbose: true, // errors carry their schema, whose description explains the rule in plain words
+  });
+  // ajv-formats is CommonJS: under NodeNext its default export is the module object.
+  const addFormats = formatsPlugin.default;
+  addFormats(ajv);
+  ajv.addFormat('s3-object-key', (key: string) => Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES);
+  ajv.addFormat('data-url', /^data:[^,]*,/);
+  ajv.addKeyword({
+    keyword: 'x-lookup',
+    metaSchema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['operation'],
+      properties: {
+        operation: { type: 'string' },
+        dependsOn: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  });
+  ajv.addKeyword({ keyword: 'x-advanced', metaSchema: { type: 'boolean' } });
+  ajv.addKeyword({ keyword: 'x-order', metaSchema: { type: 'integer' } });
+  return ajv;
+}
+
+export type Validator = ValidateFunction;
+
+/**
+ * Validates `data` in place (defaults are filled in) and throws a `user_input` ConnectorError
+ * naming each failing field and its rule.
+ */
+export function check(validate: ValidateFunction, data: unknown, what: 'input' | 'connection'): void {
+  if (validate(data)) return;
+  const problems = describeErrors(validate.errors ?? []);
+  const first = problems[0]?.message ?? `the ${what} does not match its schema`;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  throw new ConnectorError({
+    type: 'user_input',
+    code: what === 'connection' ? 'InvalidConnection' : 'InvalidInput',
+    message: `Invalid ${what}: ${first}${more}.`,
+    details: { problems },
+  });
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  'date-time': 'a date and time in ISO 8601, e.g. 2026-01-31T12:00:00Z',
+  uri: 'a URL such as https://example.com',
+  's3-object-key': `an object key of at most ${MAX_KEY_BYTES} bytes in UTF-8`,
+  'data-url': 'a data: URL',
+};
+
+function fieldName(err: ErrorObject, extra?: string): string {
+  const parts = err.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) parts.push(extra);
+  return parts.length ? parts.join('.') : '(the whole value)';
+}
+
+function shown(err: ErrorObject): string {
+  const schema = err.parentSchema as { writeOnly?: boolean } | undefined;
+  if (schema?.writeOnly || typeof err.data !== 'string' || err.data.length > 80) return '';
+  return ` ${JSON.stringify(err.data)}`;
+}
+
+function explain(err: ErrorObject): string {
+  const d = (err.parentSchema as { description?: string } | undefined)?.description;
+  return d ? ` — ${d}` : '';
+}
+
+function describe(err: ErrorObject): FieldProblem | undefined {
+  const p = err.params as Record<string, unknown>;
+  const field = fieldName(err);
+  const rule = err.keyword;
+  let message: string;
+  switch (rule) {
+    case 'if':
+    case 'oneOf': // the discriminator (or the branch's own errors) says it better
+      return undefined;
+    case 'required':
+      return { field: fieldName(err, String(p.missingProperty)), rule, message: `${fieldName(err, String(p.missingProperty))} is required` };
+    case 'additionalProperties':
+      return {
+        field: fieldName(err, String(p.additionalProperty)),
+        rule,
+        message: `${fieldName(err, String(p.additionalProperty))} is not a known field (remove it)`,
+      };
+    case 'dependentRequired':
+      return {
+        field: fieldName(err, String(p.missingProperty)),
+        rule,
+        message: `${fieldName(err, String(p.missingProperty))} is required when ${fieldName(err, String(p.property))} is set`,
+      };
+    case 'discriminator': {
+      const branches = ((err.parentSchema as { oneOf?: { properties: { type: { const: string } } }[] }).oneOf ?? [])
+        .map((b) => b.properties.type.const);
+      return { field: fieldName(err, String(p.tag)), rule, message: `${fieldName(err, String(p.tag))} must be one of: ${branches.join(', ')}` };
+    }
+    case 'type':
+      message = `must be ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${p.type}`;
+      break;
+    case 'minLength':
+      message = p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters long`;
+      break;
+    case 'maxLength':
+      message = `must be at most ${p.limit} characters long`;
+      break;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      message = `must be ${p.comparison} ${p.limit}`;
+      break;
+    case 'minItems':
+      message = `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+      break;
+    case 'maxItems':
+      message = `must have at most ${p.limit} items`;
+      break;
+    case 'minProperties':
+    case 'maxProperties':
+      message = `must have ${rule === 'minProperties' ? 'at least' : 'at most'} ${p.limit} entries`;
+      break;
+    case 'pattern':
+      message = `${shown(err)} is not valid${explain(err)}`.trimStart();
+      break;
+    case 'format':
+      message = `must be ${FORMAT_NAMES[String(p.format)] ?? `a valid ${p.format}`}`;
+      break;
+    case 'const':
+      message = `must be ${JSON.stringify(p.allowedValue)}`;
+      break;
+    case 'enum':
+      message = `must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    default:
+      message = err.message ?? 'is not valid';
+  }
+  return { field, rule, message: `${field} ${message}` };
+}
+
+export function describeErrors(errors: ErrorObject[]): FieldProblem[] {
+  const seen = new Set<string>();
+  const out: FieldProblem[] = [];
+  for (const err of errors) {
+    const problem = describe(err);
+    if (!problem || seen.has(problem.message)) continue;
+    seen.add(problem.message);
+    out.push(problem);
+  }
+  return out;
+}
