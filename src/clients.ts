@@ -82,7 +82,10 @@ function createClient(connection: S3Connection, region: string): S3Client {
     ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: connection.connectTimeoutMs ?? 5000,
+      // Fail (and retry) a request with no answer in time, and a transfer that stalls as long.
       requestTimeout: connection.requestTimeoutMs ?? 60000,
+      throwOnRequestTimeout: true,
+      socketTimeout: connection.requestTimeoutMs ?? 60000,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),

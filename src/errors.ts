@@ -151,8 +151,11 @@ export function toErrorInfo(err: unknown, ctx: ErrorContext): ConnectorErrorInfo
     const missingKeyNote = ctx.key && ctx.permissions.includes('s3:GetObject')
       ? ' If the object may not exist: S3 answers 403 instead of 404 for a missing key when the caller lacks s3:ListBucket on the bucket.'
       : '';
-    return make('forbidden', name === 'Unknown' ? 'AccessDenied' : name,
-      `Access denied${where(ctx)}: the credentials need ${ctx.permissions.length > 1 ? 'the IAM actions' : 'the IAM action'} ${actions} for ${ctx.operation}. Grant ${ctx.permissions.length > 1 ? 'them' : 'it'} in the IAM or bucket policy.${missingKeyNote}`,
+    // HEAD answers carry no error code: a bad signature looks the same as a missing permission.
+    const bodiless = name === 'Unknown' || name === 'Forbidden';
+    const credentialNote = bodiless ? ' (This answer carried no error code: if the permission is there, check the credentials.)' : '';
+    return make('forbidden', bodiless ? 'AccessDenied' : name,
+      `Access denied${where(ctx)}: the credentials need ${ctx.permissions.length > 1 ? 'the IAM actions' : 'the IAM action'} ${actions} for ${ctx.operation}. Grant ${ctx.permissions.length > 1 ? 'them' : 'it'} in the IAM or bucket policy.${missingKeyNote}${credentialNote}`,
       { details: { requiredActions: [...ctx.permissions] } });
   }
 
