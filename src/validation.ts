@@ -51,7 +51,7 @@ export function check(validate: ValidateFunction, data: unknown, what: 'input' |
   throw new ConnectorError({
     type: 'user_input',
     code: what === 'connection' ? 'InvalidConnection' : 'InvalidInput',
-    message: `Invalid ${what}: ${first}${more}.`,
+    message: `Invalid ${what}: ${first.replace(/\.$/, '')}${more}.`,
     details: { problems },
   });
 }
