@@ -1,0 +1,50 @@
+import { ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
+import type { ListObjectsInput, ListObjectsOutput } from '../src/generated/types.js';
+import { compact, defineOperation, isoDate } from '../src/operation.js';
+
+/** Entries (objects plus folders) returned when no limit is given; the schema's `limit` default. */
+export const DEFAULT_LIST_LIMIT = 1000;
+/** Most entries one call may return; the schema's `limit` maximum. */
+export const MAX_LIST_LIMIT = 100_000;
+/** Most keys S3 returns per ListObjectsV2 request (its MaxKeys cap and default). */
+export const MAX_LIST_PAGE_SIZE = 1000;
+
+export default defineOperation<ListObjectsInput, ListObjectsOutput>(async (input, { s3, signal }) => {
+  const limit = input.limit ?? DEFAULT_LIST_LIMIT;
+  const objects: _Object[] = [];
+  const folders: string[] = [];
+  let token = input.continuationToken;
+  do {
+    // MaxKeys counts objects and folders alike: ask for no more than the limit leaves, so the
+    // token S3 returns resumes exactly after the last entry kept.
+    const page = await s3.send(new ListObjectsV2Command({
+      Bucket: input.bucket,
+      Prefix: input.prefix,
+      Delimiter: input.delimiter,
+      StartAfter: token ? undefined : input.startAfter,
+      ContinuationToken: token,
+      FetchOwner: input.fetchOwner || undefined,
+      MaxKeys: Math.min(input.pageSize ?? MAX_LIST_PAGE_SIZE, limit - objects.length - folders.length),
+    }), { abortSignal: signal });
+    objects.push(...(page.Contents ?? []));
+    folders.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix ?? '').filter(Boolean));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token && objects.length + folders.length < limit);
+
+  return compact({
+    bucket: input.bucket,
+    prefix: input.prefix,
+    delimiter: input.delimiter,
+    objects: objects.map((o) => compact({
+      key: o.Key ?? '',
+      size: o.Size ?? 0,
+      etag: o.ETag,
+      lastModified: isoDate(o.LastModified),
+      storageClass: o.StorageClass ?? 'STANDARD',
+      owner: input.fetchOwner && o.Owner ? compact({ id: o.Owner.ID, displayName: o.Owner.DisplayName }) : undefined,
+    })),
+    folders,
+    count: objects.length,
+    nextContinuationToken: token,
+  });
+});
