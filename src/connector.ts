@@ -4,6 +4,7 @@ import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { ValidateFunction } from 'ajv';
 import { clientFor, secretsOf } from './clients.js';
 import { ConnectorError, toErrorInfo, type ConnectorErrorInfo, type ErrorContext } from './errors.js';
+import { LocalFileStore, type FileStore } from './files.js';
 import type { S3Connection } from './generated/types.js';
 import {
   handlerUrl, packageRoot, readManifest, readSchemas,
@@ -23,6 +24,8 @@ export interface InvokeContext {
   connection: unknown;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** The runtime's file store for this call (defaults to the connector's). */
+  files?: FileStore;
   /** Deadline for the whole call, in milliseconds. */
   timeoutMs?: number;
 }
@@ -37,6 +40,10 @@ export interface LoadOptions {
   root?: string;
   /** Check every output against its schema (on in tests; costs a validation per call). */
   validateOutput?: boolean;
+  /** The file store for file references; a local folder (DEFAULT_FILES_ROOT) by default. */
+  files?: FileStore;
+  /** Hosts https:// file references may be downloaded from; none by default. */
+  allowedHttpsHosts?: string[];
 }
 
 export interface TestConnectionOptions {
@@ -59,6 +66,8 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
   const manifest = await readManifest(root);
   const schemas = await readSchemas(manifest, root);
   const ajv = createAjv();
+  const defaultFiles = options.files ?? new LocalFileStore();
+  const allowedHttpsHosts = options.allowedHttpsHosts ?? [];
   for (const schema of schemas.values()) ajv.addSchema(schema);
 
   const byName = new Map(manifest.operations.map((op) => [op.name, op]));
@@ -157,6 +166,8 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
           connection,
           signal,
           clientFor: (region) => clientFor(connection, region),
+          files: ctx.files ?? defaultFiles,
+          allowedHttpsHosts,
           ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
         });
         if (options.validateOutput) {

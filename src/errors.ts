@@ -179,6 +179,9 @@ export function toErrorInfo(err: unknown, ctx: ErrorContext): ConnectorErrorInfo
   if (THROTTLE_NAMES.has(name) || status === 429 || status === 503) {
     return make('throttled', name, `The store is throttling requests${where(ctx)}. Slow down and try again.`);
   }
+  if (name === 'AccessControlListNotSupported') {
+    return make('unsupported', name, `ACLs are disabled on bucket ${ctx.bucket ?? ''} (Object Ownership is "bucket owner enforced"): use bucket policies instead, or enable ACLs on the bucket.`);
+  }
   if (name === 'NotImplemented' || status === 501) {
     return make('unsupported', name, `This store does not implement what ${ctx.operation} needs.${serverSays}`);
   }

@@ -5,3 +5,5 @@ export type { Manifest, ManifestOperation, OperationAnnotations } from './manife
 export type { Progress } from './operation.js';
 export { closeAllClients } from './clients.js';
 export type * from './generated/types.js';
+export { LocalFileStore, DEFAULT_FILES_ROOT } from './files.js';
+export type { FileStore, FileReference, FileDraft, OpenedFile } from './files.js';

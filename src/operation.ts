@@ -1,6 +1,7 @@
 // What a handler receives and how it is declared. A handler maps its typed input to SDK calls
 // and the result to its typed output; validation, clients and errors are the runtime's job.
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { FileStore } from './files.js';
 import type { S3Connection } from './generated/types.js';
 
 export interface Progress {
@@ -18,6 +19,10 @@ export interface OperationContext {
   signal: AbortSignal;
   /** A client for the same connection in another region (e.g. to find a bucket's region). */
   clientFor(region: string): S3Client;
+  /** Where file references are read from and downloads are written to. */
+  files: FileStore;
+  /** Hosts that https:// file references may come from. */
+  allowedHttpsHosts: readonly string[];
   onProgress?: (progress: Progress) => void;
 }
 

@@ -91,6 +91,13 @@ describe('status mapping', () => {
     expect(res.ok ? null : res.error).toMatchObject({ type: 'conflict', code: 'OperationAborted', status: 409 });
   });
 
+  it('ACLs disabled on the bucket is unsupported, with what to do', async () => {
+    const body = s3ErrorXml('AccessControlListNotSupported', 'The bucket does not allow ACLs');
+    const res = await getWith(400, body, 'put_object_acl', { ...obj, acl: 'public-read' });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'unsupported', code: 'AccessControlListNotSupported', status: 400 });
+    expect(res.ok ? '' : res.error.message).toMatch(/bucket policies/);
+  });
+
   it('ExpiredToken is auth', async () => {
     const res = await getWith(400, s3ErrorXml('ExpiredToken', 'The provided token has expired.'), 'list_buckets', {});
     expect(res.ok ? null : res.error).toMatchObject({ type: 'auth', code: 'ExpiredToken' });

@@ -347,3 +347,1240 @@ export interface HeadObjectOutput {
    */
   partsCount?: number;
 }
+
+/**
+ * Download an object into the file store, or read it inline as text or base64.
+ */
+export interface GetObjectInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * file: streamed into the file store, a file reference is returned (any size); text or base64: inline in the output, up to maxInlineBytes.
+   */
+  as?: ("file" | "text" | "base64") & string;
+  /**
+   * How to decode the bytes when reading as text.
+   */
+  charset?: ("utf-8" | "latin1" | "utf-16le" | "ascii") & string;
+  /**
+   * Largest content returned inline as text or base64; larger objects give an error (read them as a file, or a range).
+   */
+  maxInlineBytes?: number;
+  /**
+   * Name of the downloaded file; the last segment of the key when empty.
+   */
+  fileName?: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+  /**
+   * Only these bytes, as an HTTP range: bytes=0-1023 (first KiB), bytes=1024- (from byte 1024), bytes=-500 (last 500).
+   */
+  range?: string;
+  /**
+   * Only succeed if the object's ETag is this one (otherwise a precondition_failed error).
+   */
+  ifMatch?: string;
+  /**
+   * Only succeed if the object's ETag is not this one (otherwise a precondition_failed error with code NotModified).
+   */
+  ifNoneMatch?: string;
+  /**
+   * Only succeed if the object changed after this time (ISO 8601, e.g. 2026-01-31T12:00:00Z).
+   */
+  ifModifiedSince?: string;
+  /**
+   * Only succeed if the object has not changed since this time (ISO 8601, e.g. 2026-01-31T12:00:00Z).
+   */
+  ifUnmodifiedSince?: string;
+  /**
+   * Content type to report for this download instead of the stored one.
+   */
+  responseContentType?: string;
+  /**
+   * Content-Disposition to report for this download instead of the stored one.
+   */
+  responseContentDisposition?: string;
+}
+
+/**
+ * The object's content (a file reference, text or base64) and its metadata.
+ */
+export interface GetObjectOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The downloaded file, when read as a file.
+   */
+  file?: {
+    /**
+     * Where the file is: a file:// URL of the file store, a data: URL, or an https:// URL from a host the runtime allows.
+     */
+    url: string;
+    /**
+     * File name.
+     */
+    name?: string;
+    /**
+     * MIME type of the content.
+     */
+    mimeType?: string;
+    /**
+     * Size in bytes.
+     */
+    size?: number;
+  };
+  /**
+   * The content decoded as text, when read as text.
+   */
+  text?: string;
+  /**
+   * The content in base64, when read as base64.
+   */
+  base64?: string;
+  /**
+   * MIME type of the content.
+   */
+  contentType?: string;
+  /**
+   * Bytes returned (the range's size for a range).
+   */
+  contentLength: number;
+  /**
+   * Which bytes of the object were returned, for a range.
+   */
+  contentRange?: string;
+  /**
+   * Entity tag of the object, with its quotes, as S3 returns it.
+   */
+  etag?: string;
+  /**
+   * When the object was last written.
+   */
+  lastModified?: string;
+  /**
+   * User-defined metadata (x-amz-meta-*), names in lowercase.
+   */
+  metadata: {
+    [k: string]: string;
+  };
+  /**
+   * Storage class; STANDARD when the store does not say.
+   */
+  storageClass?: string;
+  /**
+   * Version returned, in versioned buckets.
+   */
+  versionId?: string;
+  /**
+   * Cache-Control stored with the object.
+   */
+  cacheControl?: string;
+  /**
+   * Content-Disposition (stored or overridden).
+   */
+  contentDisposition?: string;
+  /**
+   * Content-Encoding stored with the object.
+   */
+  contentEncoding?: string;
+  /**
+   * Content-Language stored with the object.
+   */
+  contentLanguage?: string;
+  /**
+   * Encryption at rest.
+   */
+  serverSideEncryption?: string;
+  /**
+   * Number of tags on the object.
+   */
+  tagCount?: number;
+}
+
+/**
+ * Write text as an object.
+ */
+export interface PutObjectTextInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * The text to store, encoded as UTF-8.
+   */
+  content: string;
+  /**
+   * MIME type stored with the object.
+   */
+  contentType?: string;
+  /**
+   * User-defined metadata stored with the object (x-amz-meta-*); names and values together at most 2 KB.
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+  /**
+   * Cache-Control header stored with the object, e.g. max-age=3600.
+   */
+  cacheControl?: string;
+  /**
+   * Content-Disposition header stored with the object, e.g. attachment; filename="report.csv".
+   */
+  contentDisposition?: string;
+  /**
+   * Content-Encoding stored with the object, e.g. gzip (the bytes are stored as given).
+   */
+  contentEncoding?: string;
+  /**
+   * Content-Language stored with the object, e.g. en-GB.
+   */
+  contentLanguage?: string;
+  /**
+   * Expires header stored with the object (ISO 8601); caches treat the object as stale after it.
+   */
+  expires?: string;
+  /**
+   * Storage class for the object; the bucket's default (usually STANDARD) when empty.
+   */
+  storageClass?: (
+    | "STANDARD"
+    | "REDUCED_REDUNDANCY"
+    | "STANDARD_IA"
+    | "ONEZONE_IA"
+    | "INTELLIGENT_TIERING"
+    | "GLACIER"
+    | "DEEP_ARCHIVE"
+    | "GLACIER_IR"
+    | "EXPRESS_ONEZONE"
+  ) &
+    string;
+  /**
+   * A canned ACL applied to the new object; the bucket's default when empty.
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * Encrypt the object at rest: AES256 (S3-managed keys) or aws:kms (a KMS key).
+   */
+  serverSideEncryption?: ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+  /**
+   * The KMS key (ID, ARN or alias) for aws:kms encryption; the account's default S3 key when empty.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * With aws:kms, use an S3 Bucket Key to cut KMS requests.
+   */
+  bucketKeyEnabled?: boolean;
+  /**
+   * Object tags: at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+   */
+  tags?: {
+    [k: string]: string;
+  };
+  /**
+   * Have S3 verify the upload with this checksum and return it.
+   */
+  checksumAlgorithm?: ("CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256") & string;
+  /**
+   * Set to * to refuse to overwrite an existing object (a precondition_failed error if one exists).
+   */
+  ifNoneMatch?: "*";
+  /**
+   * Only overwrite the object if its current ETag is this one (optimistic concurrency); precondition_failed otherwise.
+   */
+  ifMatch?: string;
+}
+
+/**
+ * The object written.
+ */
+export interface PutObjectTextOutput {
+  /**
+   * The bucket written to.
+   */
+  bucket: string;
+  /**
+   * The key written.
+   */
+  key: string;
+  /**
+   * Entity tag of the object, with its quotes, as S3 returns it.
+   */
+  etag?: string;
+  /**
+   * Version ID of the new object, in versioned buckets.
+   */
+  versionId?: string;
+  /**
+   * Bytes written.
+   */
+  size: number;
+  /**
+   * Content type stored with the object.
+   */
+  contentType?: string;
+  /**
+   * Encryption applied at rest, as the store reported it.
+   */
+  serverSideEncryption?: string;
+  /**
+   * KMS key used, for aws:kms.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * Checksums the store returned.
+   */
+  checksum?: {
+    /**
+     * Base64 CRC32.
+     */
+    crc32?: string;
+    /**
+     * Base64 CRC32C.
+     */
+    crc32c?: string;
+    /**
+     * Base64 CRC64NVME.
+     */
+    crc64nvme?: string;
+    /**
+     * Base64 SHA-1.
+     */
+    sha1?: string;
+    /**
+     * Base64 SHA-256.
+     */
+    sha256?: string;
+    /**
+     * FULL_OBJECT or COMPOSITE (checksum of the parts' checksums).
+     */
+    type?: string;
+  };
+}
+
+/**
+ * Upload a file as an object, streamed, in parts above the part size.
+ */
+export interface PutObjectFileInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * The file to upload: a reference from the file store (file://), a data: URL, or an https:// URL from an allowed host.
+   */
+  file: {
+    /**
+     * Where the file is: a file:// URL of the file store, a data: URL, or an https:// URL from a host the runtime allows.
+     */
+    url: string;
+    /**
+     * File name.
+     */
+    name?: string;
+    /**
+     * MIME type of the content.
+     */
+    mimeType?: string;
+    /**
+     * Size in bytes.
+     */
+    size?: number;
+  };
+  /**
+   * MIME type stored with the object; from the file reference or the key's extension when empty.
+   */
+  contentType?: string;
+  /**
+   * Files larger than this are uploaded in parts of this size (5 to 5120 MiB).
+   */
+  partSizeMb?: number;
+  /**
+   * How many parts are uploaded at once (memory use is about part size × this).
+   */
+  concurrency?: number;
+  /**
+   * User-defined metadata stored with the object (x-amz-meta-*); names and values together at most 2 KB.
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+  /**
+   * Cache-Control header stored with the object, e.g. max-age=3600.
+   */
+  cacheControl?: string;
+  /**
+   * Content-Disposition header stored with the object, e.g. attachment; filename="report.csv".
+   */
+  contentDisposition?: string;
+  /**
+   * Content-Encoding stored with the object, e.g. gzip (the bytes are stored as given).
+   */
+  contentEncoding?: string;
+  /**
+   * Content-Language stored with the object, e.g. en-GB.
+   */
+  contentLanguage?: string;
+  /**
+   * Expires header stored with the object (ISO 8601); caches treat the object as stale after it.
+   */
+  expires?: string;
+  /**
+   * Storage class for the object; the bucket's default (usually STANDARD) when empty.
+   */
+  storageClass?: (
+    | "STANDARD"
+    | "REDUCED_REDUNDANCY"
+    | "STANDARD_IA"
+    | "ONEZONE_IA"
+    | "INTELLIGENT_TIERING"
+    | "GLACIER"
+    | "DEEP_ARCHIVE"
+    | "GLACIER_IR"
+    | "EXPRESS_ONEZONE"
+  ) &
+    string;
+  /**
+   * A canned ACL applied to the new object; the bucket's default when empty.
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * Encrypt the object at rest: AES256 (S3-managed keys) or aws:kms (a KMS key).
+   */
+  serverSideEncryption?: ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+  /**
+   * The KMS key (ID, ARN or alias) for aws:kms encryption; the account's default S3 key when empty.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * With aws:kms, use an S3 Bucket Key to cut KMS requests.
+   */
+  bucketKeyEnabled?: boolean;
+  /**
+   * Object tags: at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+   */
+  tags?: {
+    [k: string]: string;
+  };
+  /**
+   * Have S3 verify the upload with this checksum and return it.
+   */
+  checksumAlgorithm?: ("CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256") & string;
+  /**
+   * Set to * to refuse to overwrite an existing object (a precondition_failed error if one exists).
+   */
+  ifNoneMatch?: "*";
+  /**
+   * Only overwrite the object if its current ETag is this one (optimistic concurrency); precondition_failed otherwise.
+   */
+  ifMatch?: string;
+}
+
+/**
+ * The object written.
+ */
+export interface PutObjectFileOutput {
+  /**
+   * The bucket written to.
+   */
+  bucket: string;
+  /**
+   * The key written.
+   */
+  key: string;
+  /**
+   * Entity tag of the object, with its quotes, as S3 returns it.
+   */
+  etag?: string;
+  /**
+   * Version ID of the new object, in versioned buckets.
+   */
+  versionId?: string;
+  /**
+   * Bytes written.
+   */
+  size: number;
+  /**
+   * Content type stored with the object.
+   */
+  contentType?: string;
+  /**
+   * Encryption applied at rest, as the store reported it.
+   */
+  serverSideEncryption?: string;
+  /**
+   * KMS key used, for aws:kms.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * Checksums the store returned.
+   */
+  checksum?: {
+    /**
+     * Base64 CRC32.
+     */
+    crc32?: string;
+    /**
+     * Base64 CRC32C.
+     */
+    crc32c?: string;
+    /**
+     * Base64 CRC64NVME.
+     */
+    crc64nvme?: string;
+    /**
+     * Base64 SHA-1.
+     */
+    sha1?: string;
+    /**
+     * Base64 SHA-256.
+     */
+    sha256?: string;
+    /**
+     * FULL_OBJECT or COMPOSITE (checksum of the parts' checksums).
+     */
+    type?: string;
+  };
+  /**
+   * Number of parts uploaded (1 when sent in a single request).
+   */
+  parts?: number;
+}
+
+/**
+ * Which objects of a bucket to list, and how many.
+ */
+export interface ListObjectsInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Only objects whose key starts with this text, e.g. reports/2026/ for one folder.
+   */
+  prefix?: string;
+  /**
+   * Group keys that contain this text after the prefix into folders instead of listing them (usually /); lists everything below the prefix when empty.
+   */
+  delimiter?: string;
+  /**
+   * Only keys that sort after this one (in UTF-8 byte order); ignored when a continuation token is given.
+   */
+  startAfter?: string;
+  /**
+   * Also return each object's owner.
+   */
+  fetchOwner?: boolean;
+  /**
+   * Stop after this many entries (objects plus folders), following pages as needed, at most 100000. The rest can be fetched with nextContinuationToken.
+   */
+  limit?: number;
+  /**
+   * How many entries to ask S3 for per request, at most 1000 (S3's own maximum and default).
+   */
+  pageSize?: number;
+  /**
+   * Resume a listing where a previous call stopped (its nextContinuationToken).
+   */
+  continuationToken?: string;
+}
+
+/**
+ * The objects (and folders, with a delimiter) of a bucket, in key order.
+ */
+export interface ListObjectsOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The prefix that was asked for.
+   */
+  prefix?: string;
+  /**
+   * The delimiter that was asked for.
+   */
+  delimiter?: string;
+  /**
+   * The objects, in UTF-8 byte order of their keys.
+   */
+  objects: {
+    /**
+     * Object key (its full path in the bucket).
+     */
+    key: string;
+    /**
+     * Size in bytes.
+     */
+    size: number;
+    /**
+     * Entity tag of the object, with its quotes, as S3 returns it.
+     */
+    etag?: string;
+    /**
+     * When the object was last written.
+     */
+    lastModified?: string;
+    /**
+     * Storage class; STANDARD when the store does not say.
+     */
+    storageClass: string;
+    /**
+     * The object's owner (only when fetchOwner was asked and the store reports it).
+     */
+    owner?: {
+      /**
+       * Canonical user ID.
+       */
+      id?: string;
+      /**
+       * Display name, where the store keeps one.
+       */
+      displayName?: string;
+    };
+  }[];
+  /**
+   * Common prefixes (folders) found with the delimiter, each ending with it; empty without a delimiter.
+   *
+   * Items: A folder: the prefix up to and including the delimiter.
+   */
+  folders: string[];
+  /**
+   * How many objects are in this result (folders not counted).
+   */
+  count: number;
+  /**
+   * Present when more entries remain: pass it as continuationToken to go on.
+   */
+  nextContinuationToken?: string;
+}
+
+/**
+ * Object key dropdown: the bucket chosen and what the user typed so far.
+ */
+export interface ListObjectsDropdownInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Only keys that start with this text.
+   */
+  search?: string;
+}
+
+/**
+ * Object keys as dropdown options.
+ */
+export interface ListObjectsDropdownOutput {
+  /**
+   * The dropdown's options, in display order.
+   */
+  options: {
+    /**
+     * Text shown to the user.
+     */
+    label: string;
+    /**
+     * Value put into the field.
+     */
+    value: string;
+  }[];
+}
+
+/**
+ * The object to delete.
+ */
+export interface DeleteObjectInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * Delete this version for good (versioned buckets only); without it a versioned bucket only gets a delete marker on top of the latest version.
+   */
+  versionId?: string;
+}
+
+/**
+ * What the delete did.
+ */
+export interface DeleteObjectOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * True once the store accepted the delete. S3 does not say whether the key existed: deleting a missing key also succeeds.
+   */
+  deleted: boolean;
+  /**
+   * The version deleted, or the version ID of the delete marker that was created (versioned buckets only).
+   */
+  versionId?: string;
+  /**
+   * True when a delete marker was created (versioned bucket, no versionId) or the version deleted was itself a delete marker.
+   */
+  deleteMarker: boolean;
+}
+
+/**
+ * The objects to delete, any number up to 100000; sent to S3 in batches of 1000.
+ */
+export interface DeleteObjectsInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * The objects to delete: 1 to 100000, each a key with an optional version ID.
+   *
+   * @minItems 1
+   * @maxItems 100000
+   *
+   * Items: One object to delete.
+   */
+  objects: [
+    {
+      /**
+       * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+       */
+      key: string;
+      /**
+       * Delete this version for good (versioned buckets only); without it a versioned bucket only gets a delete marker.
+       */
+      versionId?: string;
+    },
+    ...{
+      /**
+       * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+       */
+      key: string;
+      /**
+       * Delete this version for good (versioned buckets only); without it a versioned bucket only gets a delete marker.
+       */
+      versionId?: string;
+    }[]
+  ];
+}
+
+/**
+ * What happened to each object, in the order they were given, and the counts.
+ */
+export interface DeleteObjectsOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * One entry per object asked for, in the same order.
+   */
+  results: {
+    /**
+     * The object key.
+     */
+    key: string;
+    /**
+     * The version asked for, when one was.
+     */
+    versionId?: string;
+    /**
+     * True when the store deleted it (S3 also reports a key that did not exist as deleted); false with an error otherwise.
+     */
+    deleted: boolean;
+    /**
+     * True when a delete marker was created, or the version deleted was a delete marker (versioned buckets only).
+     */
+    deleteMarker?: boolean;
+    /**
+     * Version ID of the delete marker created or deleted (versioned buckets only).
+     */
+    deleteMarkerVersionId?: string;
+    /**
+     * Why this object was not deleted.
+     */
+    error?: {
+      /**
+       * The S3 error code, e.g. AccessDenied or InternalError.
+       */
+      code: string;
+      /**
+       * What the store said, or what to do.
+       */
+      message: string;
+    };
+  }[];
+  /**
+   * How many objects were deleted and how many were not.
+   */
+  counts: {
+    /**
+     * How many objects were deleted.
+     */
+    deleted: number;
+    /**
+     * How many objects were not deleted (see their error).
+     */
+    failed: number;
+  };
+}
+
+/**
+ * The object to make a time-limited URL for, whether the URL downloads (GET) or uploads (PUT) it, and for how long it works.
+ */
+export interface GetObjectSignedURLInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * GET: the URL downloads the object. PUT: the URL uploads the object (creating or overwriting it).
+   */
+  method?: ("GET" | "PUT") & string;
+  /**
+   * How long the URL works, in seconds: 1 to 604800 (7 days, the longest S3 allows for a signed URL). With temporary credentials (session token, assumed role) the URL also stops working when they expire; expiresAt in the output says which comes first.
+   */
+  expiresIn?: number;
+  /**
+   * GET only: download this version of the object (versioned buckets); the latest version when empty.
+   */
+  versionId?: string;
+  /**
+   * PUT only: the MIME type the upload must carry. It is signed into the URL, so the uploader must send exactly this Content-Type header (it is returned in headers) or S3 refuses the upload.
+   */
+  contentType?: string;
+  /**
+   * GET only: the Content-Type S3 answers the download with, whatever type is stored.
+   */
+  responseContentType?: string;
+  /**
+   * GET only: the Content-Disposition S3 answers with, e.g. to make a browser save the file under a given name.
+   */
+  responseContentDisposition?: string;
+  /**
+   * GET only: the Cache-Control S3 answers with.
+   */
+  responseCacheControl?: string;
+  /**
+   * GET only: the Content-Language S3 answers with.
+   */
+  responseContentLanguage?: string;
+  /**
+   * GET only: the Content-Encoding S3 answers with.
+   */
+  responseContentEncoding?: string;
+  /**
+   * GET only: the Expires header S3 answers with (ISO 8601, e.g. 2026-01-31T12:00:00Z).
+   */
+  responseExpires?: string;
+}
+
+/**
+ * A signed URL and how to use it. Anyone holding the URL can use it until it expires: treat it like a password.
+ */
+export interface GetObjectSignedURLOutput {
+  /**
+   * The signed URL.
+   */
+  url: string;
+  /**
+   * The HTTP method the URL is signed for; any other method is refused.
+   */
+  method: "GET" | "PUT";
+  /**
+   * When the URL stops working: the signing time plus expiresIn, or the expiry of temporary credentials if that comes first.
+   */
+  expiresAt: string;
+  /**
+   * Headers the caller must send with the request, exactly as given: they are part of the signature. Empty when none are needed.
+   */
+  headers: {
+    [k: string]: string;
+  };
+}
+
+/**
+ * The object whose access control list (ACL) to replace, and the new ACL: either a canned ACL or explicit grants, exactly one of the two.
+ */
+export interface PutObjectACLInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * Set the ACL of this version of the object (versioned buckets); the latest version when empty.
+   */
+  versionId?: string;
+  /**
+   * A canned ACL that replaces the object's ACL. Give either this or grants, not both.
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * Explicit grants that replace the object's ACL (at most 100, S3's limit). Give either these or acl, not both.
+   *
+   * @minItems 1
+   * @maxItems 100
+   *
+   * Items: One permission given to one grantee in an object's ACL.
+   */
+  grants?: [
+    {
+      /**
+       * Who gets the permission: an account by canonical user ID, an account by email address, or a predefined group.
+       */
+      grantee:
+        | {
+            /**
+             * Grant to an account by canonical user ID.
+             */
+            type: "canonicalUser";
+            /**
+             * The grantee's canonical user ID (64 hex digits on AWS; get_object_acl and list_buckets show your own).
+             */
+            id: string;
+            /**
+             * The grantee's display name, as a store reported it (read only: ignored when setting grants).
+             */
+            displayName?: string;
+          }
+        | {
+            /**
+             * Grant to an account by email address.
+             */
+            type: "email";
+            /**
+             * The email address of the grantee's account.
+             */
+            emailAddress: string;
+          }
+        | {
+            /**
+             * Grant to a predefined group.
+             */
+            type: "group";
+            /**
+             * The group's URI.
+             */
+            uri: (
+              | "http://acs.amazonaws.com/groups/global/AllUsers"
+              | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+              | "http://acs.amazonaws.com/groups/s3/LogDelivery"
+            ) &
+              string;
+          };
+      /**
+       * What the grantee may do: READ the object and its metadata, WRITE (no effect on an object: S3 defines it for buckets only), READ_ACP and WRITE_ACP to read and change the ACL, FULL_CONTROL for all of these.
+       */
+      permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
+    },
+    ...{
+      /**
+       * Who gets the permission: an account by canonical user ID, an account by email address, or a predefined group.
+       */
+      grantee:
+        | {
+            /**
+             * Grant to an account by canonical user ID.
+             */
+            type: "canonicalUser";
+            /**
+             * The grantee's canonical user ID (64 hex digits on AWS; get_object_acl and list_buckets show your own).
+             */
+            id: string;
+            /**
+             * The grantee's display name, as a store reported it (read only: ignored when setting grants).
+             */
+            displayName?: string;
+          }
+        | {
+            /**
+             * Grant to an account by email address.
+             */
+            type: "email";
+            /**
+             * The email address of the grantee's account.
+             */
+            emailAddress: string;
+          }
+        | {
+            /**
+             * Grant to a predefined group.
+             */
+            type: "group";
+            /**
+             * The group's URI.
+             */
+            uri: (
+              | "http://acs.amazonaws.com/groups/global/AllUsers"
+              | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+              | "http://acs.amazonaws.com/groups/s3/LogDelivery"
+            ) &
+              string;
+          };
+      /**
+       * What the grantee may do: READ the object and its metadata, WRITE (no effect on an object: S3 defines it for buckets only), READ_ACP and WRITE_ACP to read and change the ACL, FULL_CONTROL for all of these.
+       */
+      permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
+    }[]
+  ];
+  /**
+   * With grants: also grant the object's owner FULL_CONTROL, as S3's default ACL does, unless the grants already do (costs one extra request to read the owner). Turn off to make the ACL exactly the grants given: the owner then keeps only the right to read and change the ACL.
+   */
+  keepOwnerFullControl?: boolean;
+}
+
+/**
+ * The ACL that was applied to the object.
+ */
+export interface PutObjectACLOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version whose ACL was set, when one was given.
+   */
+  versionId?: string;
+  /**
+   * The canned ACL applied, when one was given.
+   */
+  acl?: string;
+  /**
+   * The grants applied, when grants were given: the ones asked for, with the owner's FULL_CONTROL first when keepOwnerFullControl added it.
+   *
+   * Items: One permission given to one grantee in an object's ACL.
+   */
+  grants?: {
+    /**
+     * Who gets the permission: an account by canonical user ID, an account by email address, or a predefined group.
+     */
+    grantee:
+      | {
+          /**
+           * Grant to an account by canonical user ID.
+           */
+          type: "canonicalUser";
+          /**
+           * The grantee's canonical user ID (64 hex digits on AWS; get_object_acl and list_buckets show your own).
+           */
+          id: string;
+          /**
+           * The grantee's display name, as a store reported it (read only: ignored when setting grants).
+           */
+          displayName?: string;
+        }
+      | {
+          /**
+           * Grant to an account by email address.
+           */
+          type: "email";
+          /**
+           * The email address of the grantee's account.
+           */
+          emailAddress: string;
+        }
+      | {
+          /**
+           * Grant to a predefined group.
+           */
+          type: "group";
+          /**
+           * The group's URI.
+           */
+          uri: (
+            | "http://acs.amazonaws.com/groups/global/AllUsers"
+            | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+            | "http://acs.amazonaws.com/groups/s3/LogDelivery"
+          ) &
+            string;
+        };
+    /**
+     * What the grantee may do: READ the object and its metadata, WRITE (no effect on an object: S3 defines it for buckets only), READ_ACP and WRITE_ACP to read and change the ACL, FULL_CONTROL for all of these.
+     */
+    permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
+  }[];
+  /**
+   * The object's owner, when it was read to keep its FULL_CONTROL.
+   */
+  owner?: {
+    /**
+     * Canonical user ID of the owner.
+     */
+    id: string;
+    /**
+     * Display name of the owner, where the store still reports one.
+     */
+    displayName?: string;
+  };
+}
+
+/**
+ * The object whose access control list (ACL) to read.
+ */
+export interface GetObjectACLInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * Read the ACL of this version of the object (versioned buckets); the latest version when empty.
+   */
+  versionId?: string;
+}
+
+/**
+ * The object's owner and grants, in the shape put_object_acl takes, so a flow can check or copy an ACL.
+ */
+export interface GetObjectACLOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version whose ACL was read, when one was given.
+   */
+  versionId?: string;
+  /**
+   * The object's owner (when the store reports one).
+   */
+  owner?: {
+    /**
+     * Canonical user ID of the owner.
+     */
+    id: string;
+    /**
+     * Display name of the owner, where the store still reports one.
+     */
+    displayName?: string;
+  };
+  /**
+   * Every grant of the ACL, in the order the store returned them.
+   *
+   * Items: One permission given to one grantee in an object's ACL.
+   */
+  grants: {
+    /**
+     * Who gets the permission: an account by canonical user ID, an account by email address, or a predefined group.
+     */
+    grantee:
+      | {
+          /**
+           * Grant to an account by canonical user ID.
+           */
+          type: "canonicalUser";
+          /**
+           * The grantee's canonical user ID (64 hex digits on AWS; get_object_acl and list_buckets show your own).
+           */
+          id: string;
+          /**
+           * The grantee's display name, as a store reported it (read only: ignored when setting grants).
+           */
+          displayName?: string;
+        }
+      | {
+          /**
+           * Grant to an account by email address.
+           */
+          type: "email";
+          /**
+           * The email address of the grantee's account.
+           */
+          emailAddress: string;
+        }
+      | {
+          /**
+           * Grant to a predefined group.
+           */
+          type: "group";
+          /**
+           * The group's URI.
+           */
+          uri: (
+            | "http://acs.amazonaws.com/groups/global/AllUsers"
+            | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+            | "http://acs.amazonaws.com/groups/s3/LogDelivery"
+          ) &
+            string;
+        };
+    /**
+     * What the grantee may do: READ the object and its metadata, WRITE (no effect on an object: S3 defines it for buckets only), READ_ACP and WRITE_ACP to read and change the ACL, FULL_CONTROL for all of these.
+     */
+    permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
+  }[];
+}

@@ -1,0 +1,57 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import type { GetObjectInput, GetObjectOutput } from '../src/generated/types.js';
+import { readCapped } from '../src/content.js';
+import { compact, defineOperation, isoDate } from '../src/operation.js';
+import { downloadToFile, md5FromEtag } from '../src/transfers.js';
+
+export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { s3, signal, files, onProgress }) => {
+  const got = await s3.send(new GetObjectCommand({
+    Bucket: input.bucket,
+    Key: input.key,
+    VersionId: input.versionId,
+    Range: input.range,
+    IfMatch: input.ifMatch,
+    IfNoneMatch: input.ifNoneMatch,
+    IfModifiedSince: input.ifModifiedSince ? new Date(input.ifModifiedSince) : undefined,
+    IfUnmodifiedSince: input.ifUnmodifiedSince ? new Date(input.ifUnmodifiedSince) : undefined,
+    ResponseContentType: input.responseContentType,
+    ResponseContentDisposition: input.responseContentDisposition,
+  }), { abortSignal: signal });
+  const body = got.Body as Readable;
+  const contentType = got.ContentType ?? 'application/octet-stream';
+  const content: Pick<GetObjectOutput, 'file' | 'text' | 'base64'> = {};
+  if ((input.as ?? 'file') === 'file') {
+    content.file = await downloadToFile({
+      body, files, signal,
+      name: input.fileName ?? input.key,
+      mimeType: contentType,
+      ...(got.ContentLength !== undefined ? { expectedSize: got.ContentLength } : {}),
+      ...(input.range ? {} : { expectedMd5: md5FromEtag(got.ETag, got.ServerSideEncryption) }),
+      ...(onProgress ? { onProgress } : {}),
+    });
+  } else {
+    const bytes = await readCapped(body, input.maxInlineBytes ?? 5 * 1024 * 1024, got.ContentLength).finally(() => body.destroy());
+    if (input.as === 'text') content.text = bytes.toString((input.charset ?? 'utf-8') as BufferEncoding);
+    else content.base64 = bytes.toString('base64');
+  }
+  return compact({
+    bucket: input.bucket,
+    key: input.key,
+    ...content,
+    contentType,
+    contentLength: got.ContentLength ?? 0,
+    contentRange: got.ContentRange,
+    etag: got.ETag,
+    lastModified: isoDate(got.LastModified),
+    metadata: got.Metadata ?? {},
+    storageClass: got.StorageClass ?? 'STANDARD',
+    versionId: got.VersionId,
+    cacheControl: got.CacheControl,
+    contentDisposition: got.ContentDisposition,
+    contentEncoding: got.ContentEncoding,
+    contentLanguage: got.ContentLanguage,
+    serverSideEncryption: got.ServerSideEncryption,
+    tagCount: got.TagCount,
+  });
+});

@@ -1,0 +1,22 @@
+import type { PutObjectFileInput, PutObjectFileOutput } from '../src/generated/types.js';
+import { contentTypeFor, openSource } from '../src/content.js';
+import { defineOperation } from '../src/operation.js';
+import { MiB, uploadStream } from '../src/transfers.js';
+import { writeOutput, writeParams } from '../src/writes.js';
+
+export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, { s3, signal, files, allowedHttpsHosts, onProgress }) => {
+  const source = await openSource(input.file.url, { files, allowedHttpsHosts, signal });
+  const contentType = input.contentType ?? input.file.mimeType ?? source.mimeType ?? contentTypeFor(input.file.name ?? input.key);
+  const params = writeParams(input, contentType);
+  const sent = await uploadStream({
+    s3,
+    params,
+    body: source.stream,
+    ...(source.size !== undefined ? { size: source.size } : {}),
+    partSize: (input.partSizeMb ?? 8) * MiB,
+    concurrency: input.concurrency ?? 4,
+    signal,
+    ...(onProgress ? { onProgress } : {}),
+  });
+  return { ...writeOutput(params, sent.output, sent.size), parts: sent.parts };
+});
