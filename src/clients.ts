@@ -17,7 +17,6 @@ export const MAX_CACHED_CLIENTS = 32;
 export const MAX_SOCKETS_PER_CLIENT = 64;
 
 const hmacKey = randomBytes(32);
-const cache = new Map<string, S3Client>();
 
 function cacheKey(connection: S3Connection, region: string): string {
   return createHmac('sha256', hmacKey).update(JSON.stringify([connection, region])).digest('hex');
@@ -66,7 +65,10 @@ function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credent
   }
 }
 
-function createClient(connection: S3Connection, region: string): S3Client {
+/** SDK settings a runtime may add to every client (a proxy agent, a logger, a request handler). */
+export type ClientOverrides = Partial<S3ClientConfig>;
+
+function createClient(connection: S3Connection, region: string, overrides: ClientOverrides): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_CLIENT };
   const custom = connection.endpoint !== undefined;
   return new S3Client({
@@ -89,33 +91,41 @@ function createClient(connection: S3Connection, region: string): S3Client {
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
+    ...overrides,
   });
 }
 
-/** The cached client for this connection (and optionally another region), created on first use. */
-export function clientFor(connection: S3Connection, region = connection.region): S3Client {
-  const key = cacheKey(connection, region);
-  let client = cache.get(key);
-  if (client) {
-    cache.delete(key); // re-insert: Map order is our LRU order
-  } else {
-    client = createClient(connection, region);
-    if (cache.size >= MAX_CACHED_CLIENTS) {
-      const [oldestKey, oldest] = cache.entries().next().value as [string, S3Client];
-      cache.delete(oldestKey);
-      oldest.destroy();
+/** The S3 clients of one connector: one per distinct connection and region, least recently used closed first. */
+export class ClientCache {
+  private readonly clients = new Map<string, S3Client>();
+
+  constructor(private readonly overrides: ClientOverrides = {}, readonly capacity = MAX_CACHED_CLIENTS) {}
+
+  /** The cached client for this connection (and optionally another region), created on first use. */
+  get(connection: S3Connection, region = connection.region): S3Client {
+    const key = cacheKey(connection, region);
+    let client = this.clients.get(key);
+    if (client) {
+      this.clients.delete(key); // re-inserted below: Map order is the LRU order
+    } else {
+      client = createClient(connection, region, this.overrides);
+      if (this.clients.size >= this.capacity) {
+        const [oldestKey, oldest] = this.clients.entries().next().value as [string, S3Client];
+        this.clients.delete(oldestKey);
+        oldest.destroy();
+      }
     }
+    this.clients.set(key, client);
+    return client;
   }
-  cache.set(key, client);
-  return client;
-}
 
-/** Closes every cached client and its sockets (tests, shutdown). */
-export function closeAllClients(): void {
-  for (const client of cache.values()) client.destroy();
-  cache.clear();
-}
+  get size(): number {
+    return this.clients.size;
+  }
 
-export function cachedClientCount(): number {
-  return cache.size;
+  /** Closes every client and its sockets. */
+  close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
 }

@@ -2,7 +2,7 @@
 // `invoke` never throws: every outcome is a result, and every error is in the error model.
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { ValidateFunction } from 'ajv';
-import { clientFor, secretsOf } from './clients.js';
+import { ClientCache, secretsOf, type ClientOverrides } from './clients.js';
 import { ConnectorError, toErrorInfo, type ConnectorErrorInfo, type ErrorContext } from './errors.js';
 import { LocalFileStore, type FileStore } from './files.js';
 import type { S3Connection } from './generated/types.js';
@@ -44,6 +44,8 @@ export interface LoadOptions {
   files?: FileStore;
   /** Hosts https:// file references may be downloaded from; none by default. */
   allowedHttpsHosts?: string[];
+  /** SDK settings added to every S3 client (a proxy agent, a logger, a custom request handler). */
+  clientOverrides?: ClientOverrides;
 }
 
 export interface TestConnectionOptions {
@@ -59,6 +61,8 @@ export interface Connector {
   operations(): OperationInfo[];
   invoke<O = Record<string, unknown>>(name: string, input: unknown, ctx: InvokeContext): Promise<InvokeResult<O>>;
   testConnection(connection: unknown, options?: TestConnectionOptions): Promise<InvokeResult>;
+  /** Closes the cached S3 clients and their sockets (the connector stays usable). */
+  close(): void;
 }
 
 export async function loadConnector(options: LoadOptions = {}): Promise<Connector> {
@@ -68,6 +72,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
   const ajv = createAjv();
   const defaultFiles = options.files ?? new LocalFileStore();
   const allowedHttpsHosts = options.allowedHttpsHosts ?? [];
+  const clients = new ClientCache(options.clientOverrides);
   for (const schema of schemas.values()) ajv.addSchema(schema);
 
   const byName = new Map(manifest.operations.map((op) => [op.name, op]));
@@ -162,10 +167,10 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         check(validatorFor(op.input), typedInput, 'input');
         const handler = await handlerFor(op);
         const output = await handler(typedInput, {
-          s3: clientFor(connection),
+          s3: clients.get(connection),
           connection,
           signal,
-          clientFor: (region) => clientFor(connection, region),
+          clientFor: (region) => clients.get(connection, region),
           files: ctx.files ?? defaultFiles,
           allowedHttpsHosts,
           ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
@@ -183,7 +188,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     async testConnection(rawConnection: unknown, options: TestConnectionOptions = {}) {
       const probe = { name: 'testConnection', permissions: options.bucket ? ['s3:ListBucket'] : ['s3:ListAllMyBuckets'] };
       return run(probe, rawConnection, {}, async (connection, signal) => {
-        const s3 = clientFor(connection);
+        const s3 = clients.get(connection);
         if (options.bucket) {
           await s3.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal: signal });
           return { ok: true, region: connection.region, bucket: options.bucket };
@@ -191,6 +196,10 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         const listed = await s3.send(new ListBucketsCommand({ MaxBuckets: 1 }), { abortSignal: signal });
         return { ok: true, region: connection.region, ...(listed.Owner?.ID ? { ownerId: listed.Owner.ID } : {}) };
       }, options.bucket ? { bucket: options.bucket } : undefined);
+    },
+
+    close() {
+      clients.close();
     },
   };
   return connector;

@@ -1,6 +1,6 @@
 // `npm start`: the local S3 server with a demo bucket, and the connector invoked against it.
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { clientFor, closeAllClients } from './clients.js';
+import { ClientCache } from './clients.js';
 import { loadConnector } from './connector.js';
 import type { S3Connection } from './generated/types.js';
 import { startMoto } from './localS3.js';
@@ -15,7 +15,8 @@ const connection: S3Connection = {
 };
 
 // Seed with the raw SDK so the demo does not depend on the operations it shows.
-const s3 = clientFor(connection);
+const seedClients = new ClientCache();
+const s3 = seedClients.get(connection);
 await s3.send(new CreateBucketCommand({ Bucket: DEMO_BUCKET }));
 const seed: [string, string, string][] = [
   ['hello.txt', 'Hello from the S3 connector!\n', 'text/plain; charset=utf-8'],
@@ -49,7 +50,8 @@ or with the aws cli:
 Ctrl-C stops the server.`);
 
 const stop = () => {
-  closeAllClients();
+  seedClients.close();
+  connector.close();
   void server.stop().then(() => process.exit(0));
 };
 process.on('SIGINT', stop);

@@ -1,38 +1,45 @@
 // Clients are cached per distinct connection and bounded; assume-role credentials come from STS
 // (moto serves STS on the same endpoint); testConnection against the local server.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cachedClientCount, clientFor, closeAllClients, MAX_CACHED_CLIENTS } from '../src/clients.js';
+import { ClientCache, MAX_CACHED_CLIENTS } from '../src/clients.js';
 import type { S3Connection } from '../src/generated/types.js';
 import { aws, motoConnection, motoEndpoint, testConnector, uniqueBucket } from './helpers.js';
 
-afterAll(() => closeAllClients());
+const cache = new ClientCache();
+afterAll(() => cache.close());
 
 describe('client cache', () => {
   const conn = (secret: string): S3Connection => ({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: secret } });
 
   it('reuses one client per distinct connection, keyed by content', () => {
-    const a = clientFor(conn('s1'));
-    expect(clientFor(conn('s1'))).toBe(a);
-    expect(clientFor(conn('s2'))).not.toBe(a);
-    expect(clientFor(conn('s1'), 'eu-west-1')).not.toBe(a);
+    const a = cache.get(conn('s1'));
+    expect(cache.get(conn('s1'))).toBe(a);
+    expect(cache.get(conn('s2'))).not.toBe(a);
+    expect(cache.get(conn('s1'), 'eu-west-1')).not.toBe(a);
   });
 
   it('is bounded: the least recently used client is closed', () => {
-    closeAllClients();
-    const first = clientFor(conn('first'));
+    cache.close();
+    const first = cache.get(conn('first'));
     let destroyed = false;
     const original = first.destroy.bind(first);
     first.destroy = () => { destroyed = true; original(); };
-    for (let i = 0; i < MAX_CACHED_CLIENTS + 5; i++) clientFor(conn(`secret-${i}`));
-    expect(cachedClientCount()).toBe(MAX_CACHED_CLIENTS);
+    for (let i = 0; i < MAX_CACHED_CLIENTS + 5; i++) cache.get(conn(`secret-${i}`));
+    expect(cache.size).toBe(MAX_CACHED_CLIENTS);
     expect(destroyed).toBe(true);
-    expect(clientFor(conn('first'))).not.toBe(first);
+    expect(cache.get(conn('first'))).not.toBe(first);
+  });
+
+  it('adds the runtime\'s SDK overrides to every client', async () => {
+    const withOverrides = new ClientCache({ maxAttempts: 7 });
+    expect(await withOverrides.get(conn('o')).config.maxAttempts()).toBe(7);
+    withOverrides.close();
   });
 
   it('sends no aws-chunked checksums to custom endpoints', async () => {
-    const custom = clientFor(conn('x'));
+    const custom = cache.get(conn('x'));
     expect(await custom.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
-    const amazon = clientFor({ region: 'us-east-1', credentials: { type: 'anonymous' } });
+    const amazon = cache.get({ region: 'us-east-1', credentials: { type: 'anonymous' } });
     expect(await amazon.config.requestChecksumCalculation()).toBe('WHEN_SUPPORTED');
   });
 });
