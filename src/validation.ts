@@ -152,13 +152,28 @@ function describe(err: ErrorObject): FieldProblem | undefined {
 }
 
 export function describeErrors(errors: ErrorObject[]): FieldProblem[] {
+  // A oneOf of labelled constants is one choice: say "must be one of" once, not once per option.
+  const choices = errors.filter((e) => e.keyword === 'oneOf' && isChoice(e.parentSchema));
   const seen = new Set<string>();
   const out: FieldProblem[] = [];
-  for (const err of errors) {
-    const problem = describe(err);
-    if (!problem || seen.has(problem.message)) continue;
+  const add = (problem: FieldProblem | undefined) => {
+    if (!problem || seen.has(problem.message)) return;
     seen.add(problem.message);
     out.push(problem);
+  };
+  for (const choice of choices) {
+    const options = (choice.parentSchema as { oneOf: { const: unknown }[] }).oneOf.map((o) => JSON.stringify(o.const));
+    const field = fieldName(choice);
+    add({ field, rule: 'enum', message: `${field} must be one of: ${options.join(', ')}` });
+  }
+  for (const err of errors) {
+    if (choices.some((c) => err.schemaPath.startsWith(`${c.schemaPath}/`))) continue;
+    add(describe(err));
   }
   return out;
+}
+
+function isChoice(schema: unknown): boolean {
+  const oneOf = (schema as { oneOf?: unknown[] } | undefined)?.oneOf;
+  return Array.isArray(oneOf) && oneOf.every((o) => typeof o === 'object' && o !== null && 'const' in o);
 }
