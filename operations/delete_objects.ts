@@ -80,5 +80,9 @@ export default defineOperation<DeleteObjectsInput, DeleteObjectsOutput>(async (i
 
   const flat = results.flat();
   const deleted = flat.filter((r) => r.deleted).length;
+  // Refused key by key for want of permission (S3 answers 200 with per-key AccessDenied): that is the answer.
+  if (deleted === 0 && flat.every((r) => r.error?.code === 'AccessDenied')) {
+    throw Object.assign(new Error(flat[0]?.error?.message ?? 'Access denied'), { name: 'AccessDenied' });
+  }
   return { bucket: input.bucket, results: flat, counts: { deleted, failed: flat.length - deleted } };
 });

@@ -147,16 +147,18 @@ export function toErrorInfo(err: unknown, ctx: ErrorContext): ConnectorErrorInfo
   }
 
   if (name === 'AccessDenied' || name === 'Forbidden' || name === 'AllAccessDisabled' || status === 403) {
-    const actions = ctx.permissions.join(', ');
-    const missingKeyNote = ctx.key && ctx.permissions.includes('s3:GetObject')
+    // AWS (and moto) often name the denied action: "... is not authorized to perform: s3:GetObject ...".
+    const denied = /not authorized to perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)/i.exec(e.message ?? '')?.[1];
+    const actions = denied ? [denied] : [...ctx.permissions];
+    const missingKeyNote = ctx.key && actions.includes('s3:GetObject')
       ? ' If the object may not exist: S3 answers 403 instead of 404 for a missing key when the caller lacks s3:ListBucket on the bucket.'
       : '';
     // HEAD answers carry no error code: a bad signature looks the same as a missing permission.
     const bodiless = name === 'Unknown' || name === 'Forbidden';
     const credentialNote = bodiless ? ' (This answer carried no error code: if the permission is there, check the credentials.)' : '';
     return make('forbidden', bodiless ? 'AccessDenied' : name,
-      `Access denied${where(ctx)}: the credentials need ${ctx.permissions.length > 1 ? 'the IAM actions' : 'the IAM action'} ${actions} for ${ctx.operation}. Grant ${ctx.permissions.length > 1 ? 'them' : 'it'} in the IAM or bucket policy.${missingKeyNote}${credentialNote}`,
-      { details: { requiredActions: [...ctx.permissions] } });
+      `Access denied${where(ctx)}: the credentials need ${actions.length > 1 ? 'the IAM actions' : 'the IAM action'} ${actions.join(', ')} for ${ctx.operation}. Grant ${actions.length > 1 ? 'them' : 'it'} in the IAM or bucket policy.${missingKeyNote}${credentialNote}`,
+      { details: { requiredActions: [...ctx.permissions], ...(denied ? { deniedAction: denied } : {}) } });
   }
 
   if (name === 'NoSuchBucket') return make('not_found', name, `Bucket ${ctx.bucket ?? ''} does not exist (on this endpoint and account). Check its name.`);

@@ -69,6 +69,13 @@ describe('status mapping', () => {
     expect(res.ok ? '' : res.error.message).toMatch(/s3:GetObject.*s3:ListBucket/);
   });
 
+  it('AWS\'s AccessDenied naming the action: exactly that action is named', async () => {
+    const body = s3ErrorXml('AccessDenied', 'User: arn:aws:iam::123456789012:user/flow is not authorized to perform: s3:GetObjectAcl on resource: "arn:aws:s3:::data-bucket/in/file.csv" because no identity-based policy allows the s3:GetObjectAcl action');
+    const res = await getWith(403, body, 'put_object_acl', { ...obj, grants: [{ grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }] });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden', details: { deniedAction: 's3:GetObjectAcl', requiredActions: ['s3:PutObjectAcl', 's3:GetObjectAcl'] } });
+    expect(res.ok ? '' : res.error.message).toMatch(/need the IAM action s3:GetObjectAcl for put_object_acl/);
+  });
+
   it('503 SlowDown is throttled, retryable, and retried up to maxAttempts', async () => {
     const res = await getWith(503, s3ErrorXml('SlowDown', 'Please reduce your request rate.'), 'list_buckets', {}, { maxAttempts: 3 });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'throttled', code: 'SlowDown', status: 503, retryable: true });
