@@ -11,6 +11,7 @@ import {
   type JsonSchema, type Manifest, type ManifestOperation,
 } from './manifest.js';
 import type { Handler, Progress } from './operation.js';
+import { permissionReport } from './preflight.js';
 import { check, createAjv } from './validation.js';
 
 /** Default deadline of one invoke, transfers included; `timeoutMs` in the invoke context overrides it. */
@@ -49,7 +50,7 @@ export interface LoadOptions {
 }
 
 export interface TestConnectionOptions {
-  /** Also prove the connection reaches this bucket. */
+  /** Also prove the connection reaches this bucket, and report which operations it can run there. */
   bucket?: string;
 }
 
@@ -117,7 +118,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline.signal]) : deadline.signal;
     const errorContext: ErrorContext = {
       operation: op.name,
-      permissions: op.permissions,
+      permissions: permissionsFor(op.permissions, input),
       region: '',
       ...(typeof input?.bucket === 'string' ? { bucket: input.bucket } : {}),
       ...(typeof input?.key === 'string' ? { key: input.key } : {}),
@@ -191,7 +192,8 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         const s3 = clients.get(connection);
         if (options.bucket) {
           await s3.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal: signal });
-          return { ok: true, region: connection.region, bucket: options.bucket };
+          const permissions = await permissionReport(s3, connection, options.bucket, manifest.operations, signal);
+          return { ok: true, region: connection.region, bucket: options.bucket, permissions };
         }
         const listed = await s3.send(new ListBucketsCommand({ MaxBuckets: 1 }), { abortSignal: signal });
         return { ok: true, region: connection.region, ...(listed.Owner?.ID ? { ownerId: listed.Owner.ID } : {}) };
@@ -203,6 +205,19 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     },
   };
   return connector;
+}
+
+/** With a versionId, S3 checks the version variant of an object action as well. */
+const VERSION_VARIANTS: Record<string, string> = {
+  's3:GetObject': 's3:GetObjectVersion',
+  's3:DeleteObject': 's3:DeleteObjectVersion',
+  's3:GetObjectAcl': 's3:GetObjectVersionAcl',
+  's3:PutObjectAcl': 's3:PutObjectVersionAcl',
+};
+
+function permissionsFor(permissions: readonly string[], input?: Record<string, unknown>): string[] {
+  if (typeof input?.versionId !== 'string') return [...permissions];
+  return permissions.flatMap((p) => (VERSION_VARIANTS[p] ? [p, VERSION_VARIANTS[p]] : [p]));
 }
 
 /** Replaces any secret of the connection that found its way into an error. */

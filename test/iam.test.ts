@@ -1,57 +1,48 @@
-// Credentials and permissions, for real: a second moto with INITIAL_NO_AUTH_ACTION_COUNT checks
-// every request's signature and IAM policy once the setup window has passed.
+// Credentials and permissions, for real: a moto that checks every request's signature and IAM
+// policy (see iamMoto.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMoto, type LocalS3 } from '../src/localS3.js';
-import { aws, testConnector, uniqueBucket } from './helpers.js';
+import { testConnector, uniqueBucket } from './helpers.js';
+import { startIamMoto, type IamMoto } from './iamMoto.js';
 
-/** Requests the setup below makes before moto starts enforcing (one per aws cli call). */
-const SETUP_REQUESTS = 8;
-let server: LocalS3;
+let moto: IamMoto;
 const bucket = uniqueBucket('iam');
 const key = 'secret/report.txt';
-let reader: { id: string; secret: string };
-let admin: { id: string; secret: string };
-
-async function userWithPolicy(name: string, actions: string[]) {
-  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] });
-  await aws(['iam', 'create-user', '--user-name', name], server.endpoint);
-  await aws(['iam', 'put-user-policy', '--user-name', name, '--policy-name', 'p', '--policy-document', policy], server.endpoint);
-  const out = JSON.parse(await aws(['iam', 'create-access-key', '--user-name', name], server.endpoint)) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
-  return { id: out.AccessKey.AccessKeyId, secret: out.AccessKey.SecretAccessKey };
-}
+let reader: Awaited<ReturnType<IamMoto['userConnection']>>;
+let admin: Awaited<ReturnType<IamMoto['userConnection']>>;
 
 beforeAll(async () => {
-  server = await startMoto({ initialNoAuthActionCount: SETUP_REQUESTS });
-  await aws(['s3api', 'create-bucket', '--bucket', bucket], server.endpoint);
-  await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key], server.endpoint);
-  reader = await userWithPolicy('reader-without-get', ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetBucketLocation']);
-  admin = await userWithPolicy('admin', ['s3:*']);
+  moto = await startIamMoto();
+  await moto.admin(['s3api', 'create-bucket', '--bucket', bucket]);
+  await moto.admin(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
+  reader = await moto.userConnection([{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetBucketLocation'], Resource: '*' }]);
+  admin = await moto.userConnection([{ Effect: 'Allow', Action: ['s3:*'], Resource: '*' }]);
 });
-afterAll(() => server?.stop());
+afterAll(() => moto?.server.stop());
 
 const connection = (id: string, secret: string) => ({
   region: 'us-east-1',
-  endpoint: server.endpoint,
+  endpoint: moto.server.endpoint,
   credentials: { type: 'accessKey', accessKeyId: id, secretAccessKey: secret },
 });
+const keyOf = (c: typeof reader) => ({ id: c.credentials.accessKeyId, secret: c.credentials.secretAccessKey });
 
 describe('permissions enforced by moto', () => {
   it('a policy without s3:GetObject gives forbidden naming s3:GetObject', async () => {
     const c = await testConnector();
-    const res = await c.invoke('head_object', { bucket, key }, { connection: connection(reader.id, reader.secret) });
+    const res = await c.invoke('head_object', { bucket, key }, { connection: connection(keyOf(reader).id, keyOf(reader).secret) });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden', status: 403, details: { requiredActions: ['s3:GetObject'] } });
     expect(res.ok ? '' : res.error.message).toContain('s3:GetObject');
   });
 
   it('the same user can do what its policy allows', async () => {
     const c = await testConnector();
-    const res = await c.invoke('list_buckets', {}, { connection: connection(reader.id, reader.secret) });
+    const res = await c.invoke('list_buckets', {}, { connection: connection(keyOf(reader).id, keyOf(reader).secret) });
     expect(res.ok ? (res.output.buckets as { name: string }[]).map((b) => b.name) : res.error).toContain(bucket);
   });
 
   it('a user with s3:* reads the object', async () => {
     const c = await testConnector();
-    const res = await c.invoke('head_object', { bucket, key }, { connection: connection(admin.id, admin.secret) });
+    const res = await c.invoke('head_object', { bucket, key }, { connection: connection(keyOf(admin).id, keyOf(admin).secret) });
     expect(res.ok ? res.output.contentLength : res.error).toBe(0);
   });
 });
@@ -60,7 +51,7 @@ describe('bad credentials', () => {
   it('a wrong secret gives auth (SignatureDoesNotMatch), and the secret appears nowhere', async () => {
     const wrong = 'WRONG-secret-do-not-leak-7f3a9';
     const c = await testConnector();
-    const res = await c.invoke('list_buckets', {}, { connection: connection(admin.id, wrong) });
+    const res = await c.invoke('list_buckets', {}, { connection: connection(keyOf(admin).id, wrong) });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'auth', code: 'SignatureDoesNotMatch', status: 403, retryable: false });
     expect(JSON.stringify(res)).not.toContain(wrong);
   });
@@ -73,9 +64,9 @@ describe('bad credentials', () => {
 
   it('testConnection proves good credentials and reports bad ones', async () => {
     const c = await testConnector();
-    expect(await c.testConnection(connection(admin.id, admin.secret))).toMatchObject({ ok: true, output: { region: 'us-east-1' } });
-    expect(await c.testConnection(connection(admin.id, admin.secret), { bucket })).toMatchObject({ ok: true, output: { bucket } });
-    const bad = await c.testConnection(connection(admin.id, 'nope-nope-nope'));
+    expect(await c.testConnection(connection(keyOf(admin).id, keyOf(admin).secret))).toMatchObject({ ok: true, output: { region: 'us-east-1' } });
+    expect(await c.testConnection(connection(keyOf(admin).id, keyOf(admin).secret), { bucket })).toMatchObject({ ok: true, output: { bucket } });
+    const bad = await c.testConnection(connection(keyOf(admin).id, 'nope-nope-nope'));
     expect(bad.ok ? null : bad.error).toMatchObject({ type: 'auth' });
   });
 });

@@ -1,40 +1,22 @@
 // For each operation, a policy missing exactly one action it needs gives `forbidden` naming
-// that action, with moto enforcing signatures and IAM policies. An admin user is created in
-// moto's unauthenticated window; every other user and policy is created by that admin.
+// that action, with moto enforcing signatures and IAM policies (see iamMoto.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMoto, type LocalS3 } from '../src/localS3.js';
-import { aws, testConnector, uniqueBucket } from './helpers.js';
+import { testConnector, uniqueBucket } from './helpers.js';
+import { startIamMoto, type IamMoto } from './iamMoto.js';
 
-let server: LocalS3;
-let admin: Record<string, string>;
+let moto: IamMoto;
 const bucket = uniqueBucket('perm');
 const key = 'data/report.txt';
 
-async function adminAws(args: string[]) {
-  return aws(args, server.endpoint, admin);
-}
-
-async function userMissing(action: string) {
-  const name = `missing-${action.replace(/[^a-zA-Z]/g, '')}-${Math.random().toString(36).slice(2, 7)}`;
-  // Everything but the one action: nothing else stands in the way.
-  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotAction: action, Resource: '*' }] });
-  await adminAws(['iam', 'create-user', '--user-name', name]);
-  await adminAws(['iam', 'put-user-policy', '--user-name', name, '--policy-name', 'p', '--policy-document', policy]);
-  const out = JSON.parse(await adminAws(['iam', 'create-access-key', '--user-name', name])) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
-  return { region: 'us-east-1', endpoint: server.endpoint, maxAttempts: 1, credentials: { type: 'accessKey', accessKeyId: out.AccessKey.AccessKeyId, secretAccessKey: out.AccessKey.SecretAccessKey } };
-}
+/** A user allowed everything but the one action: nothing else stands in the way. */
+const userMissing = (action: string) => moto.userConnection([{ Effect: 'Allow', NotAction: action, Resource: '*' }]);
 
 beforeAll(async () => {
-  server = await startMoto({ initialNoAuthActionCount: 3 });
-  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
-  await aws(['iam', 'create-user', '--user-name', 'admin'], server.endpoint);
-  await aws(['iam', 'put-user-policy', '--user-name', 'admin', '--policy-name', 'all', '--policy-document', policy], server.endpoint);
-  const out = JSON.parse(await aws(['iam', 'create-access-key', '--user-name', 'admin'], server.endpoint)) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
-  admin = { AWS_ACCESS_KEY_ID: out.AccessKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: out.AccessKey.SecretAccessKey };
-  await adminAws(['s3api', 'create-bucket', '--bucket', bucket]);
-  await adminAws(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
+  moto = await startIamMoto();
+  await moto.admin(['s3api', 'create-bucket', '--bucket', bucket]);
+  await moto.admin(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
 });
-afterAll(() => server?.stop());
+afterAll(() => moto?.server.stop());
 
 const CASES: [string, Record<string, unknown>, string][] = [
   ['list_buckets', {}, 's3:ListAllMyBuckets'],
