@@ -4,8 +4,8 @@ import { defineOperation } from '../src/operation.js';
 import { MiB, uploadStream } from '../src/transfers.js';
 import { writeOutput, writeParams } from '../src/writes.js';
 
-export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, { s3, signal, files, allowedHttpsHosts, onProgress }) => {
-  const source = await openSource(input.file.url, { files, allowedHttpsHosts, signal });
+export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, { s3, signal, files, allowedHttpsHosts, allowPrivateNetworks, onProgress }) => {
+  const source = await openSource(input.file.url, { files, allowedHttpsHosts, allowPrivateNetworks, signal });
   const contentType = input.contentType ?? input.file.mimeType ?? source.mimeType ?? contentTypeFor(input.file.name ?? input.key);
   const params = writeParams(input, contentType);
   const sent = await uploadStream({

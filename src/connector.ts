@@ -45,6 +45,8 @@ export interface LoadOptions {
   files?: FileStore;
   /** Hosts https:// file references may be downloaded from; none by default. */
   allowedHttpsHosts?: string[];
+  /** Let those hosts resolve to loopback, link-local or private addresses (off by default). */
+  allowPrivateNetworks?: boolean;
   /** SDK settings added to every S3 client (a proxy agent, a logger, a custom request handler). */
   clientOverrides?: ClientOverrides;
 }
@@ -174,6 +176,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
           clientFor: (region) => clients.get(connection, region),
           files: ctx.files ?? defaultFiles,
           allowedHttpsHosts,
+          allowPrivateNetworks: options.allowPrivateNetworks ?? false,
           ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
         });
         if (options.validateOutput) {

@@ -23,6 +23,8 @@ export interface OperationContext {
   files: FileStore;
   /** Hosts that https:// file references may come from. */
   allowedHttpsHosts: readonly string[];
+  /** Whether those hosts may resolve to loopback, link-local or private addresses. */
+  allowPrivateNetworks: boolean;
   onProgress?: (progress: Progress) => void;
 }
 
