@@ -3,7 +3,9 @@ import type { Readable } from 'node:stream';
 import type { GetObjectInput, GetObjectOutput } from '../src/generated/types.js';
 import { readCapped } from '../src/content.js';
 import { compact, defineOperation, isoDate } from '../src/operation.js';
-import { downloadToFile, md5FromEtag } from '../src/transfers.js';
+import { checkReadAnswer } from '../src/answers.js';
+import { md5FromEtag, verifyMd5 } from '../src/integrity.js';
+import { downloadToFile } from '../src/transfers.js';
 
 export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { s3, signal, files, onProgress }) => {
   const got = await s3.send(new GetObjectCommand({
@@ -19,6 +21,13 @@ export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { 
     ResponseContentDisposition: input.responseContentDisposition,
   }), { abortSignal: signal });
   const body = got.Body as Readable;
+  try {
+    checkReadAnswer(input, got);
+  } catch (err) {
+    body.destroy();
+    throw err;
+  }
+  const expectedMd5 = input.range ? undefined : md5FromEtag(got.ETag, got.ServerSideEncryption);
   const contentType = got.ContentType ?? 'application/octet-stream';
   const content: Pick<GetObjectOutput, 'file' | 'text' | 'base64'> = {};
   if ((input.as ?? 'file') === 'file') {
@@ -27,11 +36,12 @@ export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { 
       name: input.fileName ?? input.key,
       mimeType: contentType,
       ...(got.ContentLength !== undefined ? { expectedSize: got.ContentLength } : {}),
-      ...(input.range ? {} : { expectedMd5: md5FromEtag(got.ETag, got.ServerSideEncryption) }),
+      ...(expectedMd5 ? { expectedMd5 } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
   } else {
     const bytes = await readCapped(body, input.maxInlineBytes ?? 5 * 1024 * 1024, got.ContentLength).finally(() => body.destroy());
+    verifyMd5(bytes, expectedMd5);
     if (input.as === 'text') content.text = bytes.toString((input.charset ?? 'utf-8') as BufferEncoding);
     else content.base64 = bytes.toString('base64');
   }

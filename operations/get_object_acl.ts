@@ -1,5 +1,6 @@
 import { GetObjectAclCommand, type Grantee } from '@aws-sdk/client-s3';
 import type { GetObjectACLInput, GetObjectACLOutput } from '../src/generated/types.js';
+import { ConnectorError } from '../src/errors.js';
 import { compact, defineOperation } from '../src/operation.js';
 
 type Grant = GetObjectACLOutput['grants'][number];
@@ -17,6 +18,9 @@ export default defineOperation<GetObjectACLInput, GetObjectACLOutput>(async (inp
     Key: input.key,
     VersionId: input.versionId,
   }), { abortSignal: signal });
+  if ((acl.Grants ?? []).some((g) => !g.Permission)) {
+    throw new ConnectorError({ type: 'unsupported', code: 'InvalidAclResponse', message: 'The store answered an ACL without permissions: it does not really support object ACLs.' });
+  }
   return compact({
     bucket: input.bucket,
     key: input.key,

@@ -1,5 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { HeadObjectInput, HeadObjectOutput } from '../src/generated/types.js';
+import { checkReadAnswer } from '../src/answers.js';
 import { compact, defineOperation, isoDate } from '../src/operation.js';
 
 export default defineOperation<HeadObjectInput, HeadObjectOutput>(async (input, { s3, signal }) => {
@@ -12,6 +13,7 @@ export default defineOperation<HeadObjectInput, HeadObjectOutput>(async (input, 
     IfModifiedSince: input.ifModifiedSince ? new Date(input.ifModifiedSince) : undefined,
     IfUnmodifiedSince: input.ifUnmodifiedSince ? new Date(input.ifUnmodifiedSince) : undefined,
   }), { abortSignal: signal });
+  checkReadAnswer(input, head);
   return compact({
     bucket: input.bucket,
     key: input.key,

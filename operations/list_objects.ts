@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
 import type { ListObjectsInput, ListObjectsOutput } from '../src/generated/types.js';
+import { ConnectorError } from '../src/errors.js';
 import { compact, defineOperation, isoDate } from '../src/operation.js';
 
 /** Entries (objects plus folders) returned when no limit is given; the schema's `limit` default. */
@@ -26,8 +27,14 @@ export default defineOperation<ListObjectsInput, ListObjectsOutput>(async (input
       FetchOwner: input.fetchOwner || undefined,
       MaxKeys: Math.min(input.pageSize ?? MAX_LIST_PAGE_SIZE, limit - objects.length - folders.length),
     }), { abortSignal: signal });
+    const first = page.Contents?.[0]?.Key;
+    const last = objects.at(-1)?.Key;
+    // S3 lists in UTF-8 byte order; a store that does not would make pages skip keys.
+    if (token && first !== undefined && last !== undefined && Buffer.compare(Buffer.from(first), Buffer.from(last)) <= 0) {
+      throw new ConnectorError({ type: 'unsupported', code: 'UnorderedListing', message: 'The store does not list keys in order, so its pages cannot be followed safely: list without paging (a larger pageSize) or use another store.' });
+    }
     objects.push(...(page.Contents ?? []));
-    folders.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix ?? '').filter(Boolean));
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix && !folders.includes(p.Prefix)) folders.push(p.Prefix);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token && objects.length + folders.length < limit);
 

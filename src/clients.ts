@@ -8,6 +8,7 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Connection } from './generated/types.js';
+import { addWriteVerification } from './integrity.js';
 
 export type Credentials = NonNullable<S3Connection['credentials']>;
 
@@ -71,9 +72,11 @@ export type ClientOverrides = Partial<S3ClientConfig>;
 function createClient(connection: S3Connection, region: string, overrides: ClientOverrides): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_CLIENT };
   const custom = connection.endpoint !== undefined;
-  return new S3Client({
+  const client = new S3Client({
     region,
-    ...(custom ? { endpoint: connection.endpoint } : {}),
+    // The connection alone says where the store is: AWS_ENDPOINT_URL* in the process environment
+    // (or shared config) must not redirect a connection that names no endpoint.
+    ...(custom ? { endpoint: connection.endpoint } : { ignoreConfiguredEndpointUrls: true }),
     forcePathStyle: connection.forcePathStyle ?? custom,
     maxAttempts: connection.maxAttempts ?? 3,
     ...credentialsFor(connection),
@@ -93,6 +96,8 @@ function createClient(connection: S3Connection, region: string, overrides: Clien
     }),
     ...overrides,
   });
+  addWriteVerification(client);
+  return client;
 }
 
 /** The S3 clients of one connector: one per distinct connection and region, least recently used closed first. */

@@ -16,6 +16,8 @@ import { check, createAjv } from './validation.js';
 
 /** Default deadline of one invoke, transfers included; `timeoutMs` in the invoke context overrides it. */
 export const DEFAULT_INVOKE_TIMEOUT_MS = 15 * 60 * 1000;
+/** How long a cancelled or timed-out invoke waits for its handler to clean up before returning. */
+export const CLEANUP_GRACE_MS = 1000;
 
 export type InvokeResult<O = Record<string, unknown>> =
   | { ok: true; output: O }
@@ -142,8 +144,15 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         errorContext.deadlineExceeded = true;
         deadline.abort();
       }, timeoutMs);
-      const output = await Promise.race([body(connection, signal), stopped]);
-      return { ok: true, output };
+      const work = body(connection, signal);
+      work.catch(() => undefined);
+      try {
+        return { ok: true, output: await Promise.race([work, stopped]) };
+      } catch (err) {
+        // Stopped: give the handler a moment to clean up (temp files, multipart aborts) first.
+        if (signal.aborted) await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, CLEANUP_GRACE_MS))]);
+        throw err;
+      }
     } catch (err) {
       return { ok: false, error: scrub(toErrorInfo(err, errorContext), secretsOf(connection ?? (rawConnection as S3Connection))) };
     } finally {

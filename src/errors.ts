@@ -82,7 +82,7 @@ const THROTTLE_NAMES = new Set([
 ]);
 const USER_INPUT_NAMES = new Set([
   'InvalidArgument', 'InvalidBucketName', 'KeyTooLongError', 'MalformedXML', 'InvalidRange', 'InvalidRequest',
-  'MetadataTooLarge', 'EntityTooLarge', 'EntityTooSmall', 'InvalidDigest', 'BadDigest', 'InvalidStorageClass',
+  'MetadataTooLarge', 'EntityTooLarge', 'EntityTooSmall', 'InvalidDigest', 'InvalidStorageClass',
   'InvalidTag', 'InvalidPart', 'InvalidPartOrder', 'InvalidObjectState', 'MalformedACLError', 'InvalidEncryptionAlgorithmError',
   'UnresolvableGrantByEmailAddress', 'IllegalLocationConstraintException', 'InvalidLocationConstraint',
 ]);
@@ -116,7 +116,12 @@ export function toErrorInfo(err: unknown, ctx: ErrorContext): ConnectorErrorInfo
   });
   const serverSays = e.message && e.message !== name && e.message !== 'UnknownError' ? ` The store said: ${e.message}` : '';
 
-  if (name === 'AbortError' || name === 'TimeoutError' || e.code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+  // The SDK's HTTP handler names a reset socket `TimeoutError` too: the code tells them apart.
+  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
+  if (code && NETWORK_CODES.has(code)) {
+    return make('network', code, `The connection to the store failed (${code}). Check the endpoint and the network, then try again.`);
+  }
+  if (name === 'AbortError' || name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
     if (name === 'AbortError' && !ctx.deadlineExceeded) {
       return make('timeout', 'Cancelled', `The ${ctx.operation} call was cancelled before it finished.`, { retryable: false });
     }
@@ -178,6 +183,9 @@ export function toErrorInfo(err: unknown, ctx: ErrorContext): ConnectorErrorInfo
   if (status === 409 || name === 'BucketNotEmpty' || name === 'BucketAlreadyExists' || name === 'OperationAborted') {
     return make('conflict', name, `The request conflicts with the current state${where(ctx)}.${serverSays}`);
   }
+  if (name === 'BadDigest' || name === 'XAmzContentSHA256Mismatch' || name === 'ChecksumMismatch') {
+    return make('api', name, `The bytes were damaged on the way${where(ctx)}: the store refused them, nothing was written. Try again.`, { retryable: true });
+  }
   if (THROTTLE_NAMES.has(name) || status === 429 || status === 503) {
     return make('throttled', name, `The store is throttling requests${where(ctx)}. Slow down and try again.`);
   }
@@ -195,10 +203,6 @@ export function toErrorInfo(err: unknown, ctx: ErrorContext): ConnectorErrorInfo
   }
   if (status !== undefined && status >= 500) {
     return make('api', name, `The store failed with HTTP ${status}${where(ctx)}. Try again.${serverSays}`, { retryable: true });
-  }
-  const code = e.code ?? (e.cause as { code?: string } | undefined)?.code;
-  if (code && NETWORK_CODES.has(code)) {
-    return make('network', code, `Could not reach the store (${code}). Check the endpoint and the network.`);
   }
   if (status !== undefined) return make('api', name, `The store answered HTTP ${status}${where(ctx)}.${serverSays}`);
   return make('internal', name, `Unexpected failure in ${ctx.operation}: ${e.message ?? name}`);

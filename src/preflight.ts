@@ -30,18 +30,6 @@ function status(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 }
 
-/** Runs a probe: `allowedOn` statuses (or success) mean allowed, 403 means denied, anything else unknown. */
-async function verdict(probe: Probe, allowedOn: number[] = []): Promise<Verdict> {
-  try {
-    await probe();
-    return true;
-  } catch (err) {
-    const code = status(err);
-    if (code === 403) return false;
-    return code !== undefined && allowedOn.includes(code) ? true : null;
-  }
-}
-
 async function simulate(s3: S3Client, connection: S3Connection, bucket: string, actions: string[], signal: AbortSignal): Promise<Record<string, Verdict>> {
   const config = { region: connection.region === 'auto' ? 'us-east-1' : connection.region, credentials: s3.config.credentials, maxAttempts: 1, ...(connection.endpoint ? { endpoint: connection.endpoint } : {}) };
   const sts = new STSClient(config);
@@ -66,18 +54,30 @@ async function probe(s3: S3Client, bucket: string, actions: Set<string>, signal:
   const Key = `${PROBE_PREFIX}${randomUUID()}`;
   const opts = { abortSignal: signal };
   const out: Record<string, Verdict> = {};
-  out['s3:ListAllMyBuckets'] = await verdict(() => s3.send(new ListBucketsCommand({ MaxBuckets: 1 }), opts));
-  out['s3:ListBucket'] = await verdict(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), opts));
-  out['s3:GetBucketLocation'] = await verdict(() => s3.send(new GetBucketLocationCommand({ Bucket: bucket }), opts));
+  /** Runs a probe: `allowedOn` statuses (or success) mean allowed, 403 denied, anything else unknown. */
+  const verdict = async (action: string, run: Probe, allowedOn: number[] = []): Promise<Verdict> => {
+    try {
+      await run();
+      return true;
+    } catch (err) {
+      const code = status(err);
+      if (code === 403) return false;
+      if (code === 501) notes.push(`${action}: the store does not implement it (501), whatever the policy says.`);
+      return code !== undefined && allowedOn.includes(code) ? true : null;
+    }
+  };
+  out['s3:ListAllMyBuckets'] = await verdict('s3:ListAllMyBuckets', () => s3.send(new ListBucketsCommand({ MaxBuckets: 1 }), opts));
+  out['s3:ListBucket'] = await verdict('s3:ListBucket', () => s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1 }), opts));
+  out['s3:GetBucketLocation'] = await verdict('s3:GetBucketLocation', () => s3.send(new GetBucketLocationCommand({ Bucket: bucket }), opts));
   // A missing key answers 404 when reading is allowed; 403 is only conclusive when listing is allowed.
-  const read = await verdict(() => s3.send(new HeadObjectCommand({ Bucket: bucket, Key }), opts), [404]);
+  const read = await verdict('s3:GetObject', () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key }), opts), [404]);
   out['s3:GetObject'] = read === false && out['s3:ListBucket'] !== true ? null : read;
-  out['s3:GetObjectAcl'] = await verdict(() => s3.send(new GetObjectAclCommand({ Bucket: bucket, Key }), opts), [404]);
-  out['s3:PutObjectAcl'] = await verdict(() => s3.send(new PutObjectAclCommand({ Bucket: bucket, Key, ACL: 'private' }), opts), [404]);
+  out['s3:GetObjectAcl'] = await verdict('s3:GetObjectAcl', () => s3.send(new GetObjectAclCommand({ Bucket: bucket, Key }), opts), [404]);
+  out['s3:PutObjectAcl'] = await verdict('s3:PutObjectAcl', () => s3.send(new PutObjectAclCommand({ Bucket: bucket, Key, ACL: 'private' }), opts), [404]);
   // A write that cannot land: If-Match on a key that does not exist, and a Content-MD5 that does
   // not match the body. S3 checks the permission first, then refuses (404 / 412 / 400).
   const wrongMd5 = createHash('md5').update('not the body').digest('base64');
-  out['s3:PutObject'] = await verdict(async () => {
+  out['s3:PutObject'] = await verdict('s3:PutObject', async () => {
     const landed = await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'probe', ContentMD5: wrongMd5, IfMatch: '"00000000000000000000000000000000"' }), opts);
     notes.push('The store ignored both If-Match and Content-MD5 and stored the write probe; it was deleted.');
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key, VersionId: landed.VersionId }), opts).catch(() => undefined);
@@ -85,7 +85,7 @@ async function probe(s3: S3Client, bucket: string, actions: Set<string>, signal:
   // Deleting a missing key is harmless only where it leaves no delete marker.
   const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }), opts).catch(() => undefined);
   if (versioning && !versioning.Status) {
-    out['s3:DeleteObject'] = await verdict(() => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }), opts));
+    out['s3:DeleteObject'] = await verdict('s3:DeleteObject', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key }), opts));
   } else {
     out['s3:DeleteObject'] = null;
     notes.push('s3:DeleteObject was not probed: the bucket is versioned (or its versioning could not be read), and a delete would leave a delete marker.');

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { AbortMultipartUploadCommand, type CompleteMultipartUploadCommandOutput, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ConnectorError } from './errors.js';
+import { verifyMd5 } from './integrity.js';
 import type { FileReference, FileStore } from './files.js';
 import type { Progress } from './operation.js';
 
@@ -47,12 +48,21 @@ export async function uploadStream(o: UploadOptions): Promise<UploadResult> {
   const counted = meter(o.size, o.onProgress);
   const body = o.body.pipe(counted.transform);
   o.body.on('error', (err) => counted.transform.destroy(err));
+  // lib-storage sends parts without a signal: give this upload's sends the caller's one, so a
+  // cancel also stops the parts in flight (but never the abort that cleans up after it).
+  const client = new Proxy(o.s3, {
+    get: (target, prop, receiver) => prop === 'send'
+      ? (command: Parameters<S3Client['send']>[0], options?: object) =>
+        target.send(command, command instanceof AbortMultipartUploadCommand ? options : { abortSignal: o.signal, ...options })
+      : Reflect.get(target, prop, receiver),
+  });
   const upload = new Upload({
-    client: o.s3,
+    client,
     params: { ...o.params, Body: body },
     partSize: o.partSize,
     queueSize: o.concurrency,
-    leavePartsOnError: false,
+    // The abort below is the one cleanup: lib-storage's own can fail and hide the real error.
+    leavePartsOnError: true,
   });
   const onAbort = () => void upload.abort();
   o.signal.addEventListener('abort', onAbort, { once: true });
@@ -60,7 +70,7 @@ export async function uploadStream(o: UploadOptions): Promise<UploadResult> {
     const output = await upload.done();
     return { output, size: counted.loaded(), parts: Math.max(1, Math.ceil(counted.loaded() / o.partSize)) };
   } catch (err) {
-    // lib-storage aborts its multipart upload in the background; make sure of it before returning.
+    // Nothing half-written stays: abort the multipart upload, if one was started.
     const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
     if (uploadId) {
       await o.s3.send(new AbortMultipartUploadCommand({ Bucket: o.params.Bucket, Key: o.params.Key, UploadId: uploadId })).catch(() => undefined);
@@ -95,18 +105,10 @@ export async function downloadToFile(o: DownloadOptions): Promise<FileReference>
     if (o.expectedSize !== undefined && size !== o.expectedSize) {
       throw new ConnectorError({ type: 'network', code: 'IncompleteDownload', message: `The download stopped after ${size} of ${o.expectedSize} bytes. Try again.` });
     }
-    if (hash && hash.digest('hex') !== o.expectedMd5) {
-      throw new ConnectorError({ type: 'api', code: 'ChecksumMismatch', retryable: true, message: 'The downloaded bytes do not match the object\'s MD5 (ETag). Try again.' });
-    }
+    if (hash) verifyMd5('', o.expectedMd5, hash.digest('hex'));
     return await draft.commit({ mimeType: o.mimeType, size });
   } catch (err) {
     await draft.abort();
     throw err;
   }
-}
-
-/** The MD5 in an ETag, when it is one (not a multipart or encrypted-with-KMS ETag). */
-export function md5FromEtag(etag: string | undefined, serverSideEncryption?: string): string | undefined {
-  const m = /^"?([0-9a-f]{32})"?$/.exec(etag ?? '');
-  return m && !serverSideEncryption?.startsWith('aws:kms') ? m[1] : undefined;
 }

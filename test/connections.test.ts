@@ -36,6 +36,22 @@ describe('client cache', () => {
     withOverrides.close();
   });
 
+  it('a connection without endpoint ignores AWS_ENDPOINT_URL in the environment', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL;
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+    try {
+      const fresh = new ClientCache();
+      const s3 = fresh.get({ region: 'eu-west-1', credentials: { type: 'anonymous' } });
+      const endpoint = await s3.config.endpointProvider({ Region: 'eu-west-1', Bucket: 'my-bucket', UseFIPS: false, UseDualStack: false, ForcePathStyle: false, Accelerate: false, UseGlobalEndpoint: false, UseArnRegion: false, DisableMultiRegionAccessPoints: false });
+      expect(endpoint.url.href).toMatch(/amazonaws\.com/);
+      expect(await s3.config.ignoreConfiguredEndpointUrls).toBe(true);
+      fresh.close();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved;
+    }
+  });
+
   it('sends no aws-chunked checksums to custom endpoints', async () => {
     const custom = cache.get(conn('x'));
     expect(await custom.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');

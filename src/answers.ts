@@ -1,0 +1,56 @@
+// Partial S3 stores sometimes ignore a condition, a version or a range and answer as if it held.
+// These checks hold the answer to what was asked, so such a store gives a clear error instead
+// of the wrong object or the wrong bytes.
+import { ConnectorError } from './errors.js';
+
+export interface ReadRequest {
+  versionId?: string;
+  range?: string;
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifUnmodifiedSince?: string;
+}
+
+export interface ReadAnswer {
+  ETag?: string;
+  LastModified?: Date;
+  VersionId?: string;
+  ContentRange?: string;
+}
+
+const unquote = (etag: string) => etag.replace(/^W\/|"/g, '');
+
+function ignored(code: string, what: string): ConnectorError {
+  return new ConnectorError({ type: 'unsupported', code, message: `The store ignored ${what} and answered with something else: it does not support it.` });
+}
+
+function failed(code: 'PreconditionFailed' | 'NotModified', what: string): ConnectorError {
+  return new ConnectorError({ type: 'precondition_failed', code, message: `A condition did not hold: ${what}.` });
+}
+
+/** The [first, last] bytes a Range header asks of an object of `size` bytes. */
+function wantedRange(range: string, size: number): [number, number] | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(range);
+  if (!m) return undefined;
+  if (m[1] === '') return [Math.max(0, size - Number(m[2])), size - 1];
+  return [Number(m[1]), m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)];
+}
+
+export function checkReadAnswer(asked: ReadRequest, answer: ReadAnswer): void {
+  const etag = answer.ETag ? unquote(answer.ETag) : undefined;
+  const modified = answer.LastModified?.getTime();
+  if (asked.ifMatch && asked.ifMatch !== '*' && etag && unquote(asked.ifMatch) !== etag) throw failed('PreconditionFailed', `the ETag is ${answer.ETag}, not ${asked.ifMatch}`);
+  if (asked.ifNoneMatch && etag && (asked.ifNoneMatch === '*' || unquote(asked.ifNoneMatch) === etag)) throw failed('NotModified', `the ETag is ${answer.ETag}`);
+  if (asked.ifUnmodifiedSince && modified !== undefined && modified > Date.parse(asked.ifUnmodifiedSince)) throw failed('PreconditionFailed', `the object changed at ${answer.LastModified!.toISOString()}`);
+  // HTTP dates have whole seconds: compare at that precision.
+  if (asked.ifModifiedSince && modified !== undefined && Math.floor(modified / 1000) <= Math.floor(Date.parse(asked.ifModifiedSince) / 1000)) {
+    throw failed('NotModified', `the object has not changed since ${asked.ifModifiedSince}`);
+  }
+  if (asked.versionId && answer.VersionId !== asked.versionId) throw ignored('VersionIdIgnored', `versionId ${asked.versionId}`);
+  if (asked.range) {
+    const got = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(answer.ContentRange ?? '');
+    const want = got ? wantedRange(asked.range, Number(got[3])) : undefined;
+    if (!got || !want || Number(got[1]) !== want[0] || Number(got[2]) !== want[1]) throw ignored('RangeNotHonoured', `the range ${asked.range}`);
+  }
+}
