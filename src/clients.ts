@@ -23,11 +23,16 @@ function cacheKey(connection: S3Connection, region: string): string {
   return createHmac('sha256', hmacKey).update(JSON.stringify([connection, region])).digest('hex');
 }
 
+/** Shorter strings are not scrubbed: they are not real secrets, and would mangle ordinary words. */
+export const MIN_SCRUBBED_SECRET_LENGTH = 8;
+
 /** The secret strings a connection holds, to scrub them from anything we return. */
 export function secretsOf(connection: S3Connection | undefined): string[] {
   const c = connection?.credentials as Record<string, unknown> | undefined;
   if (!c) return [];
-  return ['secretAccessKey', 'sessionToken'].map((k) => c[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return ['secretAccessKey', 'sessionToken']
+    .map((k) => c[k])
+    .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SCRUBBED_SECRET_LENGTH);
 }
 
 function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credentials' | 'signer'> {
@@ -66,6 +71,33 @@ function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credent
   }
 }
 
+/**
+ * At most `slots` requests of a client are handed to its HTTP handler at once; the rest wait
+ * here. Waiting in the agent's queue instead would count against the connect timeout, and a
+ * burst of invokes would fail as "could not connect" while the store is merely busy.
+ */
+function addRequestGate(client: S3Client, slots: number): void {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await next(args);
+      } finally {
+        release();
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'requestGate' },
+  );
+}
+
 /** SDK settings a runtime may add to every client (a proxy agent, a logger, a request handler). */
 export type ClientOverrides = Partial<S3ClientConfig>;
 
@@ -97,6 +129,7 @@ function createClient(connection: S3Connection, region: string, overrides: Clien
     ...overrides,
   });
   addWriteVerification(client);
+  addRequestGate(client, MAX_SOCKETS_PER_CLIENT);
   return client;
 }
 

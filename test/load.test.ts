@@ -42,7 +42,7 @@ afterAll(() => proxy?.close());
 describe('load', () => {
   it('1,000 concurrent mixed invokes on one connection', async () => {
     const connector = await loadConnector({ validateOutput: true });
-    const connection = { region: 'us-east-1', endpoint: proxy.endpoint, credentials: { type: 'accessKey', accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 5 };
+    const connection = { region: 'us-east-1', endpoint: proxy.endpoint, credentials: { type: 'accessKey', accessKeyId: 'a', secretAccessKey: 'b' } };
     const call = (i: number) => {
       switch (i % 5) {
         case 0: return connector.invoke('head_object', { bucket, key: `seed/${i % 5}.txt` }, { connection });
