@@ -3,9 +3,9 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
 import { ConnectorError, type FieldProblem } from './errors.js';
+import { CUSTOM_FORMATS, FORMAT_NAMES, UI_KEYWORDS } from './vocabulary.js';
 
-/** UTF-8 byte limit S3 puts on a key; JSON Schema's maxLength counts characters, not bytes. */
-export const MAX_KEY_BYTES = 1024;
+export { MAX_KEY_BYTES } from './vocabulary.js';
 
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({
@@ -18,22 +18,8 @@ export function createAjv(): Ajv2020 {
   // ajv-formats is CommonJS: under NodeNext its default export is the module object.
   const addFormats = formatsPlugin.default;
   addFormats(ajv);
-  ajv.addFormat('s3-object-key', (key: string) => Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES);
-  ajv.addFormat('data-url', /^data:[^,]*,/);
-  ajv.addKeyword({
-    keyword: 'x-lookup',
-    metaSchema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['operation'],
-      properties: {
-        operation: { type: 'string' },
-        dependsOn: { type: 'array', items: { type: 'string' } },
-      },
-    },
-  });
-  ajv.addKeyword({ keyword: 'x-advanced', metaSchema: { type: 'boolean' } });
-  ajv.addKeyword({ keyword: 'x-order', metaSchema: { type: 'integer' } });
+  for (const [name, format] of Object.entries(CUSTOM_FORMATS)) ajv.addFormat(name, format);
+  for (const definition of UI_KEYWORDS) ajv.addKeyword(definition);
   return ajv;
 }
 
@@ -55,13 +41,6 @@ export function check(validate: ValidateFunction, data: unknown, what: 'input' |
     details: { problems },
   });
 }
-
-const FORMAT_NAMES: Record<string, string> = {
-  'date-time': 'a date and time in ISO 8601, e.g. 2026-01-31T12:00:00Z',
-  uri: 'a URL such as https://example.com',
-  's3-object-key': `an object key of at most ${MAX_KEY_BYTES} bytes in UTF-8`,
-  'data-url': 'a data: URL',
-};
 
 function fieldName(err: ErrorObject, extra?: string): string {
   const parts = err.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
