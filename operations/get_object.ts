@@ -2,8 +2,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { GetObjectInput, GetObjectOutput } from '../src/generated/types.js';
 import { readCapped } from '../src/content.js';
-import { compact, defineOperation, isoDate } from '../src/operation.js';
-import { checkReadAnswer } from '../src/answers.js';
+import { compact, defineOperation } from '../src/operation.js';
+import { checkReadAnswer, objectFields, readParams } from '../src/reads.js';
 import { md5FromEtag, verifyMd5 } from '../src/integrity.js';
 import { downloadToFile } from '../src/transfers.js';
 
@@ -11,12 +11,8 @@ export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { 
   const got = await s3.send(new GetObjectCommand({
     Bucket: input.bucket,
     Key: input.key,
-    VersionId: input.versionId,
     Range: input.range,
-    IfMatch: input.ifMatch,
-    IfNoneMatch: input.ifNoneMatch,
-    IfModifiedSince: input.ifModifiedSince ? new Date(input.ifModifiedSince) : undefined,
-    IfUnmodifiedSince: input.ifUnmodifiedSince ? new Date(input.ifUnmodifiedSince) : undefined,
+    ...readParams(input),
     ResponseContentType: input.responseContentType,
     ResponseContentDisposition: input.responseContentDisposition,
   }), { abortSignal: signal });
@@ -49,19 +45,9 @@ export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { 
     bucket: input.bucket,
     key: input.key,
     ...content,
+    ...objectFields(got),
     contentType,
-    contentLength: got.ContentLength ?? 0,
     contentRange: got.ContentRange,
-    etag: got.ETag,
-    lastModified: isoDate(got.LastModified),
-    metadata: got.Metadata ?? {},
-    storageClass: got.StorageClass ?? 'STANDARD',
-    versionId: got.VersionId,
-    cacheControl: got.CacheControl,
-    contentDisposition: got.ContentDisposition,
-    contentEncoding: got.ContentEncoding,
-    contentLanguage: got.ContentLanguage,
-    serverSideEncryption: got.ServerSideEncryption,
     tagCount: got.TagCount,
   });
 });

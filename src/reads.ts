@@ -1,7 +1,9 @@
-// Partial S3 stores sometimes ignore a condition, a version or a range and answer as if it held.
-// These checks hold the answer to what was asked, so such a store gives a clear error instead
-// of the wrong object or the wrong bytes.
+// What reads of one object (get_object, head_object) share: the conditions they send, the
+// metadata they return, and a check of the answer against what was asked, because partial S3
+// stores sometimes ignore a condition, a version or a range and answer as if it held.
+import type { HeadObjectOutput as SdkHead } from '@aws-sdk/client-s3';
 import { ConnectorError } from './errors.js';
+import { isoDate } from './operation.js';
 
 export interface ReadRequest {
   versionId?: string;
@@ -53,4 +55,33 @@ export function checkReadAnswer(asked: ReadRequest, answer: ReadAnswer): void {
     const want = got ? wantedRange(asked.range, Number(got[3])) : undefined;
     if (!got || !want || Number(got[1]) !== want[0] || Number(got[2]) !== want[1]) throw ignored('RangeNotHonoured', `the range ${asked.range}`);
   }
+}
+
+/** The version and conditions of a read, as SDK parameters. */
+export function readParams(asked: ReadRequest) {
+  return {
+    VersionId: asked.versionId,
+    IfMatch: asked.ifMatch,
+    IfNoneMatch: asked.ifNoneMatch,
+    IfModifiedSince: asked.ifModifiedSince ? new Date(asked.ifModifiedSince) : undefined,
+    IfUnmodifiedSince: asked.ifUnmodifiedSince ? new Date(asked.ifUnmodifiedSince) : undefined,
+  };
+}
+
+/** The object metadata every read returns (undefined fields are dropped by the handler's compact). */
+export function objectFields(answer: Omit<SdkHead, '$metadata'>) {
+  return {
+    contentType: answer.ContentType,
+    contentLength: answer.ContentLength ?? 0,
+    etag: answer.ETag,
+    lastModified: isoDate(answer.LastModified),
+    metadata: answer.Metadata ?? {},
+    storageClass: answer.StorageClass ?? 'STANDARD',
+    versionId: answer.VersionId,
+    cacheControl: answer.CacheControl,
+    contentDisposition: answer.ContentDisposition,
+    contentEncoding: answer.ContentEncoding,
+    contentLanguage: answer.ContentLanguage,
+    serverSideEncryption: answer.ServerSideEncryption,
+  };
 }
