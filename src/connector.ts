@@ -2,6 +2,7 @@
 // `invoke` never throws: every outcome is a result, and every error is in the error model.
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { ValidateFunction } from 'ajv';
+import { checkCapabilities } from './capabilities.js';
 import { ClientCache, secretsOf, type ClientOverrides } from './clients.js';
 import { ConnectorError, toErrorInfo, type ConnectorErrorInfo, type ErrorContext } from './errors.js';
 import { LocalFileStore, type FileStore } from './files.js';
@@ -177,6 +178,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       const typedInput = (input === undefined ? {} : structuredClone(input)) as Record<string, unknown>;
       return run<O>(op, ctx?.connection, ctx ?? {}, async (connection, signal) => {
         check(validatorFor(op.input), typedInput, 'input');
+        checkCapabilities(connection, op, typedInput);
         const handler = await handlerFor(op);
         const output = await handler(typedInput, {
           s3: clients.get(connection),

@@ -335,6 +335,32 @@ describe('checksums: s3rver neither verifies nor returns them, and stores no aws
   });
 });
 
+describe('a connection that declares what s3rver cannot do', () => {
+  const partial = () => connection({ capabilities: { conditionalWrites: false, versioning: false } });
+
+  it('conditional writes are refused as unsupported, and nothing is overwritten', async () => {
+    const key = 'caps/once.txt';
+    await ok('put_object_text', { bucket, key, content: 'v1' }, { connection: partial() });
+    for (const condition of [{ ifNoneMatch: '*' }, { ifMatch: '"0123456789abcdef0123456789abcdef"' }]) {
+      expect(await failed('put_object_text', { bucket, key, content: 'v2', ...condition }, { connection: partial() }))
+        .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect(await failed('put_object_file', { bucket, key, file: { url: 'data:text/plain,v2' }, ...condition }, { connection: partial() }))
+        .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+    }
+    expect((await rawGet(key)).bytes.toString()).toBe('v1');
+  });
+
+  it('versioned deletes are refused as unsupported, and the current object stays', async () => {
+    const key = 'caps/keep.txt';
+    await ok('put_object_text', { bucket, key, content: 'current' }, { connection: partial() });
+    expect(await failed('delete_object', { bucket, key, versionId: 'no-such-version' }, { connection: partial() })).toMatchObject({ type: 'unsupported' });
+    expect(await failed('delete_objects', { bucket, objects: [{ key, versionId: 'v1' }] }, { connection: partial() })).toMatchObject({ type: 'unsupported' });
+    expect((await rawGet(key)).bytes.toString()).toBe('current');
+    // Reads of a conditional kind still work: they are checked against the answer.
+    expect(await failed('get_object', { bucket, key, as: 'text', ifMatch: '"ffffffffffffffffffffffffffffffff"' }, { connection: partial() })).toMatchObject({ type: 'precondition_failed' });
+  });
+});
+
 describe('safety options s3rver silently ignores (the answer looks like success)', () => {
   it('IGNORED: put_object_text ifNoneMatch "*" overwrites an existing object', async () => {
     const key = 'cond/once.txt';

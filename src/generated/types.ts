@@ -94,6 +94,19 @@ export interface S3Connection {
    */
   forcePathStyle?: boolean;
   /**
+   * What an S3-compatible store cannot do, so the connector refuses such requests (unsupported) instead of letting the store ignore them. All on for Amazon S3.
+   */
+  capabilities?: {
+    /**
+     * The store honours If-Match / If-None-Match on writes. Turn off for stores that ignore them and overwrite anyway (s3rver, older MinIO).
+     */
+    conditionalWrites?: boolean;
+    /**
+     * The store honours versionId. Turn off for stores that ignore it (a delete of a version would delete the current object).
+     */
+    versioning?: boolean;
+  };
+  /**
    * How long one request may wait for the server's answer or for more data before it is abandoned (and retried).
    */
   requestTimeoutMs?: number;
