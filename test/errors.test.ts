@@ -145,6 +145,21 @@ describe('list_buckets pagination over continuation tokens (moto gives none)', (
   });
 });
 
+describe('partial stores (stand-in answers)', () => {
+  it('a paged listing that goes back in key order is unsupported, not silently incomplete', async () => {
+    store = await fakeStore((req, res) => {
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('continuation-token');
+      const key = token ? 'a-comes-first.txt' : 'm-middle.txt';
+      const next = token ? '<IsTruncated>false</IsTruncated>' : '<IsTruncated>true</IsTruncated><NextContinuationToken>t2</NextContinuationToken>';
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>data-bucket</Name><KeyCount>1</KeyCount>${next}<Contents><Key>${key}</Key><Size>1</Size><ETag>"x"</ETag></Contents></ListBucketResult>`);
+    });
+    const c = await testConnector();
+    const res = await c.invoke('list_objects', { bucket: 'data-bucket', pageSize: 1, limit: 10 }, { connection: conn(store.endpoint) });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'unsupported', code: 'UnorderedListing' });
+    expect(store.requests.length).toBe(2);
+  });
+});
+
 describe('network, timeouts and cancellation', () => {
   it('a refused connection is a retryable network error', async () => {
     const probe = await fakeStore(() => undefined);
