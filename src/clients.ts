@@ -5,7 +5,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Connection } from './generated/types.js';
 import { addWriteVerification } from './integrity.js';
@@ -35,6 +35,17 @@ export function secretsOf(connection: S3Connection | undefined): string[] {
     .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SCRUBBED_SECRET_LENGTH);
 }
 
+type CredentialProviders = typeof import('@aws-sdk/credential-providers');
+
+/** A provider made on first use: most connections never need @aws-sdk/credential-providers loaded. */
+function lazyProvider(make: (providers: CredentialProviders) => AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let provider: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (options) => {
+    provider ??= import('@aws-sdk/credential-providers').then(make);
+    return (await provider)(options);
+  };
+}
+
 function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credentials' | 'signer'> {
   const creds: Credentials = connection.credentials ?? { type: 'defaultChain' };
   switch (creds.type) {
@@ -49,7 +60,7 @@ function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credent
     case 'assumeRole': {
       const stsEndpoint = creds.stsEndpoint ?? connection.endpoint;
       return {
-        credentials: fromTemporaryCredentials({
+        credentials: lazyProvider(({ fromTemporaryCredentials }) => fromTemporaryCredentials({
           params: {
             RoleArn: creds.roleArn,
             RoleSessionName: creds.sessionName ?? 's3-connector',
@@ -60,11 +71,11 @@ function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credent
             ? { masterCredentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}) } }
             : {}),
           clientConfig: { region: connection.region === 'auto' ? 'us-east-1' : connection.region, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
-        }),
+        })),
       };
     }
     case 'defaultChain':
-      return { credentials: creds.profile ? fromIni({ profile: creds.profile }) : fromNodeProviderChain() };
+      return { credentials: lazyProvider(({ fromIni, fromNodeProviderChain }) => (creds.profile ? fromIni({ profile: creds.profile }) : fromNodeProviderChain())) };
     case 'anonymous':
       // Unsigned requests: a signer that leaves the request as it is.
       return { credentials: { accessKeyId: '', secretAccessKey: '' }, signer: { sign: async (request) => request } };

@@ -12,7 +12,6 @@ import {
   type JsonSchema, type Manifest, type ManifestOperation,
 } from './manifest.js';
 import type { Handler, Progress } from './operation.js';
-import { permissionReport } from './preflight.js';
 import { check, createAjv } from './validation.js';
 
 /** Default deadline of one invoke, transfers included; `timeoutMs` in the invoke context overrides it. */
@@ -206,6 +205,8 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         const s3 = clients.get(connection);
         if (options.bucket) {
           await s3.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal: signal });
+          // Loaded on use: it brings the IAM and STS clients, which nothing else needs.
+          const { permissionReport } = await import('./preflight.js');
           const permissions = await permissionReport(s3, connection, options.bucket, manifest.operations, signal);
           return { ok: true, region: connection.region, bucket: options.bucket, permissions };
         }
