@@ -3,16 +3,11 @@
 // stores sometimes ignore a condition, a version or a range and answer as if it held.
 import type { HeadObjectOutput as SdkHead } from '@aws-sdk/client-s3';
 import { ConnectorError } from './errors.js';
+import type { GetObjectInput } from './generated/types.js';
 import { isoDate } from './operation.js';
 
-export interface ReadRequest {
-  versionId?: string;
-  range?: string;
-  ifMatch?: string;
-  ifNoneMatch?: string;
-  ifModifiedSince?: string;
-  ifUnmodifiedSince?: string;
-}
+/** What a read asked for (get_object's input has all of it; head_object's all but the range). */
+export type ReadRequest = Pick<GetObjectInput, 'versionId' | 'range' | 'ifMatch' | 'ifNoneMatch' | 'ifModifiedSince' | 'ifUnmodifiedSince'>;
 
 export interface ReadAnswer {
   ETag?: string;
