@@ -2,12 +2,13 @@ import type { PutObjectFileInput, PutObjectFileOutput } from '../src/generated/t
 import { contentTypeFor, openSource } from '../src/content.js';
 import { defineOperation } from '../src/operation.js';
 import { MiB, uploadStream } from '../src/transfers.js';
-import { writeOutput, writeParams } from '../src/writes.js';
+import { writeOutput, writeParams, writeTagsSeparately } from '../src/writes.js';
 
-export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, { s3, signal, files, allowedHttpsHosts, allowPrivateNetworks, onProgress }) => {
+export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, ctx) => {
+  const { s3, signal, files, allowedHttpsHosts, allowPrivateNetworks, onProgress } = ctx;
   const source = await openSource(input.file.url, { files, allowedHttpsHosts, allowPrivateNetworks, signal });
   const contentType = input.contentType ?? input.file.mimeType ?? source.mimeType ?? contentTypeFor(input.file.name ?? input.key);
-  const params = writeParams(input, contentType);
+  const params = writeParams(input, contentType, ctx.capabilities);
   const sent = await uploadStream({
     s3,
     params,
@@ -18,5 +19,6 @@ export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (i
     signal,
     ...(onProgress ? { onProgress } : {}),
   });
+  await writeTagsSeparately(ctx, params, input, sent.output.VersionId);
   return { ...writeOutput(params, sent.output, sent.size), parts: sent.parts };
 });

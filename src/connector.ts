@@ -2,7 +2,7 @@
 // `invoke` never throws: every outcome is a result, and every error is in the error model.
 import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { ValidateFunction } from 'ajv';
-import { checkCapabilities } from './capabilities.js';
+import { CAPABILITIES, StoreCapabilities } from './capabilities.js';
 import { ClientCache, secretsOf, type ClientOverrides } from './clients.js';
 import { ConnectorError, toErrorInfo, type ConnectorErrorInfo, type ErrorContext } from './errors.js';
 import { LocalFileStore, type FileStore } from './files.js';
@@ -78,6 +78,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
   const defaultFiles = options.files ?? new LocalFileStore();
   const allowedHttpsHosts = options.allowedHttpsHosts ?? [];
   const clients = new ClientCache(options.clientOverrides);
+  const capabilities = new StoreCapabilities();
   for (const schema of schemas.values()) ajv.addSchema(schema);
 
   const byName = new Map(manifest.operations.map((op) => [op.name, op]));
@@ -177,11 +178,13 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       const typedInput = (input === undefined ? {} : structuredClone(input)) as Record<string, unknown>;
       return run<O>(op, ctx?.connection, ctx ?? {}, async (connection, signal) => {
         check(validatorFor(op.input), typedInput, 'input');
-        checkCapabilities(connection, op, typedInput);
+        const s3 = clients.get(connection);
+        const support = await capabilities.check(connection, s3, op, typedInput, signal);
         const handler = await handlerFor(op);
         const output = await handler(typedInput, {
-          s3: clients.get(connection),
+          s3,
           connection,
+          capabilities: support,
           signal,
           clientFor: (region) => clients.get(connection, region),
           files: ctx.files ?? defaultFiles,
@@ -208,7 +211,11 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
           // Loaded on use: it brings the IAM and STS clients, which nothing else needs.
           const { permissionReport } = await import('./preflight.js');
           const permissions = await permissionReport(s3, connection, options.bucket, manifest.operations, signal);
-          return { ok: true, region: connection.region, bucket: options.bucket, permissions };
+          // What the store does with conditions, versions, tags, ACLs and encryption. A custom
+          // endpoint is probed on a scratch object: only when it can be written and deleted again.
+          const canProbe = permissions.actions['s3:PutObject'] === true && permissions.actions['s3:DeleteObject'] !== false;
+          const can = await capabilities.detect(connection, s3, options.bucket, [...CAPABILITIES], signal, () => canProbe);
+          return { ok: true, region: connection.region, bucket: options.bucket, permissions, capabilities: can };
         }
         const listed = await s3.send(new ListBucketsCommand({ MaxBuckets: 1 }), { abortSignal: signal });
         return { ok: true, region: connection.region, ...(listed.Owner?.ID ? { ownerId: listed.Owner.ID } : {}) };

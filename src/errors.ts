@@ -103,8 +103,26 @@ function regionHint(e: SdkErrorLike): string | undefined {
   return m?.[1];
 }
 
+const annotations = new WeakMap<object, { note: string; details: Record<string, unknown> }>();
+
+/**
+ * Adds what happened around a failure to its report: an object that was written anyway, parts
+ * an upload left behind. The note ends the message; the details join the error's details.
+ */
+export function annotate<E>(err: E, note: string, details: Record<string, unknown>): E {
+  if (err !== null && typeof err === 'object') annotations.set(err, { note, details });
+  return err;
+}
+
 /** Maps anything a handler threw to the connector's error model. Never includes a stack. */
 export function toErrorInfo(err: unknown, ctx: ErrorContext): ConnectorErrorInfo {
+  const info = classify(err, ctx);
+  const extra = err !== null && typeof err === 'object' ? annotations.get(err) : undefined;
+  if (!extra) return info;
+  return { ...info, message: `${info.message} ${extra.note}`, details: { ...info.details, ...extra.details } };
+}
+
+function classify(err: unknown, ctx: ErrorContext): ConnectorErrorInfo {
   if (err instanceof ConnectorError) return err.info;
   const e = (err ?? {}) as SdkErrorLike;
   const name = e.name ?? 'Error';

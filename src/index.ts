@@ -7,3 +7,4 @@ export { MAX_CACHED_CLIENTS, MAX_SOCKETS_PER_CLIENT, type ClientOverrides } from
 export type * from './generated/types.js';
 export { LocalFileStore, DEFAULT_FILES_ROOT } from './files.js';
 export type { FileStore, FileReference, FileDraft, OpenedFile } from './files.js';
+export { CAPABILITIES, CAPABILITY_PROBE_PREFIX, type Capability, type StoreSupport } from './capabilities.js';

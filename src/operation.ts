@@ -1,6 +1,7 @@
 // What a handler receives and how it is declared. A handler maps its typed input to SDK calls
 // and the result to its typed output; validation, clients and errors are the runtime's job.
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { StoreSupport } from './capabilities.js';
 import type { FileStore } from './files.js';
 import type { S3Connection } from './generated/types.js';
 
@@ -15,6 +16,8 @@ export interface OperationContext {
   /** The cached client for the invoke's connection. */
   s3: S3Client;
   connection: S3Connection;
+  /** What the store was found to lack among what this input relies on (e.g. tagsOnPut: false). */
+  capabilities: StoreSupport;
   /** Aborted when the caller cancels or the invoke's deadline passes: pass it to every send. */
   signal: AbortSignal;
   /** A client for the same connection in another region (e.g. to find a bucket's region). */

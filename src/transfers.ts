@@ -6,7 +6,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortMultipartUploadCommand, type CompleteMultipartUploadCommandOutput, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ConnectorError } from './errors.js';
+import { annotate, ConnectorError } from './errors.js';
 import { verifyMd5 } from './integrity.js';
 import type { FileReference, FileStore } from './files.js';
 import type { Progress } from './operation.js';
@@ -73,7 +73,15 @@ export async function uploadStream(o: UploadOptions): Promise<UploadResult> {
     // Nothing half-written stays: abort the multipart upload, if one was started.
     const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
     if (uploadId) {
-      await o.s3.send(new AbortMultipartUploadCommand({ Bucket: o.params.Bucket, Key: o.params.Key, UploadId: uploadId })).catch(() => undefined);
+      const failed = await o.s3.send(new AbortMultipartUploadCommand({ Bucket: o.params.Bucket, Key: o.params.Key, UploadId: uploadId }))
+        .then(() => undefined, (abortErr: unknown) => abortErr as { name?: string; $metadata?: { httpStatusCode?: number } });
+      if (failed) {
+        const status = failed.$metadata?.httpStatusCode;
+        const answer = [failed.name, status].filter((x) => x !== undefined).join(' ');
+        annotate(err, `The parts uploaded so far could not be removed (AbortMultipartUpload failed: ${answer}): they may stay on the store and use space until it expires them (upload ID ${uploadId}).`, {
+          cleanup: { uploadId, partsMayRemain: true, ...(failed.name ? { code: failed.name } : {}), ...(status ? { status } : {}) },
+        });
+      }
     }
     body.destroy();
     throw err;

@@ -1,8 +1,9 @@
 // The write options both puts share, mapped once to S3 parameters, and the output they share.
-import type { PutObjectCommandInput } from '@aws-sdk/client-s3';
-import { ConnectorError } from './errors.js';
+import { PutObjectTaggingCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import type { StoreSupport } from './capabilities.js';
+import { annotate, ConnectorError } from './errors.js';
 import type { PutObjectTextInput, PutObjectTextOutput } from './generated/types.js';
-import { compact } from './operation.js';
+import { compact, type OperationContext } from './operation.js';
 
 /** S3's limit on user-defined metadata: names and values, in UTF-8 bytes. */
 export const MAX_METADATA_BYTES = 2048;
@@ -10,7 +11,8 @@ export const MAX_METADATA_BYTES = 2048;
 type WriteOptions = Omit<PutObjectTextInput, 'content' | 'contentType'>;
 type WriteParams = Omit<PutObjectCommandInput, 'Body'>;
 
-export function writeParams(input: WriteOptions, contentType: string): WriteParams {
+/** The put's parameters; tags are left out for a store that drops them (see writeTagsSeparately). */
+export function writeParams(input: WriteOptions, contentType: string, support: StoreSupport = {}): WriteParams {
   const metadata = input.metadata ?? {};
   const metadataBytes = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (metadataBytes > MAX_METADATA_BYTES) {
@@ -39,11 +41,22 @@ export function writeParams(input: WriteOptions, contentType: string): WritePara
     ServerSideEncryption: input.serverSideEncryption,
     SSEKMSKeyId: input.sseKmsKeyId,
     BucketKeyEnabled: input.bucketKeyEnabled,
-    Tagging: input.tags ? new URLSearchParams(input.tags).toString() : undefined,
+    Tagging: input.tags && support.tagsOnPut !== false ? new URLSearchParams(input.tags).toString() : undefined,
     ChecksumAlgorithm: input.checksumAlgorithm,
     IfNoneMatch: input.ifNoneMatch,
     IfMatch: input.ifMatch,
   });
+}
+
+/** Tags for a store that drops them on upload: written by a second request once the object exists. */
+export async function writeTagsSeparately(ctx: Pick<OperationContext, 's3' | 'signal' | 'capabilities'>, params: WriteParams, input: WriteOptions, versionId?: string): Promise<void> {
+  if (ctx.capabilities.tagsOnPut !== false || !input.tags || !Object.keys(input.tags).length) return;
+  const TagSet = Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value }));
+  try {
+    await ctx.s3.send(new PutObjectTaggingCommand({ Bucket: params.Bucket, Key: params.Key, VersionId: versionId, Tagging: { TagSet } }), { abortSignal: ctx.signal });
+  } catch (err) {
+    throw annotate(err, 'The object was written, but its tags were not (this store drops tags sent with an upload, so they are written separately).', { written: true, tagged: false });
+  }
 }
 
 interface WriteResult {

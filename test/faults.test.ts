@@ -310,6 +310,25 @@ describe('multipart upload cut during a part', () => {
     expect(await exists(key)).toBe(false);
     note(`error ${res.error.type}/${res.error.code}`);
   });
+
+  it('when the abort fails too (500 on every attempt), the error keeps its cause and says which upload may be left', async () => {
+    const key = 'mpu/leftover.bin';
+    proxy.addRule({ name: 'cut part 2', url: isUploadPart(2), on: 'all', fault: { kind: 'cutUpload', afterBytes: 1 * MiB } });
+    const abort = proxy.addRule({ name: 'abort fails', method: 'DELETE', url: /[?&]uploadId=/, on: 'all', fault: FAULTS.internalError() });
+    const res = await invoke('put_object_file', { bucket, key, file: { url }, partSizeMb: 5 }, { files: uploadFiles }, { maxAttempts: 1 });
+    expect(res.ok).toBe(false);
+    if (res.ok) return;
+    expect(['network', 'timeout']).toContain(res.error.type); // the cut part, not the failed abort
+    expect(abort.injected).toBe(1);
+    const left = (await awsJson<{ Uploads?: { UploadId: string; Key: string }[] }>(['s3api', 'list-multipart-uploads', '--bucket', bucket])).Uploads ?? [];
+    expect(left.map((u) => u.Key)).toEqual([key]);
+    expect(res.error.details?.cleanup).toEqual({ uploadId: left[0]!.UploadId, partsMayRemain: true, code: 'InternalError', status: 500 });
+    expect(res.error.message).toMatch(/could not be removed \(AbortMultipartUpload failed: InternalError 500\).*upload ID/);
+    // What a user would do with the ID: abort it (here straight at moto), and nothing is left.
+    await aws(['s3api', 'abort-multipart-upload', '--bucket', bucket, '--key', key, '--upload-id', left[0]!.UploadId]);
+    expect(await incompleteUploads()).toEqual([]);
+    note(`error ${res.error.type}/${res.error.code}, cleanup ${JSON.stringify(res.error.details?.cleanup)}`);
+  });
 });
 
 // ---- 4. writes verified by checksum -----------------------------------------------------------

@@ -16,7 +16,8 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvokeResult } from '../src/index.js';
+import { CAPABILITY_PROBE_PREFIX } from '../src/capabilities.js';
+import { loadConnector, type Connector, type InvokeResult } from '../src/index.js';
 import { LocalFileStore, type FileStore } from '../src/files.js';
 import type { S3Connection } from '../src/generated/types.js';
 import { testConnector } from './helpers.js';
@@ -43,8 +44,8 @@ function connection(overrides: Partial<S3Connection> = {}): S3Connection {
   };
 }
 
-async function invoke(name: string, input: Record<string, unknown>, extra: { files?: FileStore; connection?: S3Connection; timeoutMs?: number } = {}): Promise<InvokeResult<Out>> {
-  const c = await testConnector();
+async function invoke(name: string, input: Record<string, unknown>, extra: { files?: FileStore; connection?: S3Connection; timeoutMs?: number; connector?: Connector } = {}): Promise<InvokeResult<Out>> {
+  const c = extra.connector ?? await testConnector();
   try {
     return await c.invoke<Out>(name, input, { connection: extra.connection ?? connection(), files: extra.files ?? files, ...(extra.timeoutMs ? { timeoutMs: extra.timeoutMs } : {}) });
   } catch (err) {
@@ -79,6 +80,15 @@ async function rawTags(key: string, b = bucket): Promise<Record<string, string>>
   const xml = await (await fetch(`${objectUrl(b, key)}?tagging`)).text();
   return Object.fromEntries([...xml.matchAll(/<Tag><Key>([^<]*)<\/Key><Value>([^<]*)<\/Value><\/Tag>/g)].map((m) => [m[1]!, m[2]!]));
 }
+
+/** Keys left under the capability probe's prefix, listed by an unsigned GET straight from s3rver. */
+async function probeLeftovers(b = bucket): Promise<string[]> {
+  const xml = await (await fetch(`${srv.endpoint}/${b}?prefix=${encodeURIComponent(CAPABILITY_PROBE_PREFIX)}`)).text();
+  return [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!);
+}
+
+/** A connector of its own: nothing an earlier test's probe learned about s3rver carries over. */
+const fresh = () => loadConnector({ validateOutput: true });
 
 async function storeFile(bytes: Buffer, name: string): Promise<string> {
   const path = join(root, name);
@@ -134,7 +144,7 @@ describe('credentials', () => {
     expect(anonymous.ok).toBe(true);
   });
 
-  it('testConnection with a bucket works; the ACL write probe cannot be told (s3rver answers 501)', async () => {
+  it('testConnection with a bucket works, and reports what s3rver cannot do (found by a probe that leaves nothing)', async () => {
     const c = await testConnector();
     const res = await c.testConnection(connection(), { bucket });
     if (!res.ok) throw new Error(res.error.message);
@@ -144,6 +154,8 @@ describe('credentials', () => {
       's3:ListAllMyBuckets': true, 's3:ListBucket': true, 's3:GetObject': true, 's3:PutObject': true,
       's3:DeleteObject': true, 's3:GetBucketLocation': true, 's3:PutObjectAcl': null,
     });
+    expect((res.output as Out).capabilities).toEqual({ conditionalWrites: false, versioning: false, tagsOnPut: false, acl: false, serverSideEncryption: false });
+    expect(await probeLeftovers()).toEqual([]);
   });
 });
 
@@ -361,21 +373,28 @@ describe('a connection that declares what s3rver cannot do', () => {
   });
 });
 
-describe('safety options s3rver silently ignores (the answer looks like success)', () => {
-  it('IGNORED: put_object_text ifNoneMatch "*" overwrites an existing object', async () => {
-    const key = 'cond/once.txt';
-    await ok('put_object_text', { bucket, key, content: 'v1', ifNoneMatch: '*' });
-    const again = await invoke('put_object_text', { bucket, key, content: 'v2', ifNoneMatch: '*' });
-    expect(again.ok).toBe(true); // S3 answers 412 PreconditionFailed
-    expect((await rawGet(key)).bytes.toString()).toBe('v2');
-  });
-
-  it('IGNORED: put_object_text ifMatch with a wrong ETag overwrites', async () => {
-    const key = 'cond/match.txt';
-    await ok('put_object_text', { bucket, key, content: 'v1' });
-    const stale = await invoke('put_object_text', { bucket, key, content: 'v2', ifMatch: '"0123456789abcdef0123456789abcdef"' });
-    expect(stale.ok).toBe(true); // S3 answers 412 PreconditionFailed
-    expect((await rawGet(key)).bytes.toString()).toBe('v2');
+describe('what s3rver silently ignores, detected without any declaration', () => {
+  it('conditional writes: s3rver would overwrite; the first one probes the bucket and is refused, nothing is overwritten', async () => {
+    const connector = await fresh();
+    try {
+      const key = 'cond/once.txt';
+      await ok('put_object_text', { bucket, key, content: 'v1' }, { connector });
+      for (const condition of [{ ifNoneMatch: '*' }, { ifMatch: '"0123456789abcdef0123456789abcdef"' }]) {
+        const text = await failed('put_object_text', { bucket, key, content: 'v2', ...condition }, { connector });
+        expect(text).toMatchObject({ type: 'unsupported', code: 'StoreCapability', retryable: false, details: { capability: 'conditionalWrites', detected: true } });
+        expect(text.message).toMatch(/found by probing bucket srv-main/);
+        expect(await failed('put_object_file', { bucket, key, file: { url: 'data:text/plain,v2' }, ...condition }, { connector }))
+          .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      }
+      expect((await rawGet(key)).bytes.toString()).toBe('v1');
+      expect(await probeLeftovers()).toEqual([]);
+      // Declared on: no probe, and s3rver overwrites, as the declaration asked for.
+      const trusted = connection({ capabilities: { conditionalWrites: true } });
+      await ok('put_object_text', { bucket, key, content: 'v3', ifNoneMatch: '*' }, { connector, connection: trusted });
+      expect((await rawGet(key)).bytes.toString()).toBe('v3');
+    } finally {
+      connector.close();
+    }
   });
 
   it('get_object and head_object ifMatch (wrong ETag) and ifUnmodifiedSince (past), which s3rver ignores, are checked against the answer', async () => {
@@ -400,56 +419,96 @@ describe('safety options s3rver silently ignores (the answer looks like success)
     expect((await ok('get_object', { bucket, key, as: 'text', ifNoneMatch: '"ffffffffffffffffffffffffffffffff"' })).text).toBe('current');
   });
 
-  it('IGNORED: tags on put_object_text and put_object_file (single and multipart) are dropped', async () => {
-    await ok('put_object_text', { bucket, key: 'tags/text.txt', content: 'x', tags: { env: 'test' } });
-    expect(await rawTags('tags/text.txt')).toEqual({});
-    await ok('put_object_file', { bucket, key: 'tags/file.bin', file: { url: await storeFile(randomBytes(1000), 'tags.bin') }, tags: { env: 'test' } });
-    expect(await rawTags('tags/file.bin')).toEqual({});
-    const got = await ok('get_object', { bucket, key: 'tags/text.txt', as: 'text' });
-    expect(got).not.toHaveProperty('tagCount');
+  it('tags, which s3rver drops from an upload, are written by a separate request: text, file single part and multipart', async () => {
+    const connector = await fresh();
+    try {
+      await ok('put_object_text', { bucket, key: 'tags/text.txt', content: 'x', tags: { env: 'test' } }, { connector });
+      expect(await rawTags('tags/text.txt')).toEqual({ env: 'test' });
+      await ok('put_object_file', { bucket, key: 'tags/file.bin', file: { url: await storeFile(randomBytes(1000), 'tags.bin') }, tags: { env: 'test', team: 'data' } }, { connector });
+      expect(await rawTags('tags/file.bin')).toEqual({ env: 'test', team: 'data' });
+      const big = randomBytes(6 * MiB);
+      const multi = await ok('put_object_file', { bucket, key: 'tags/multi.bin', file: { url: await storeFile(big, 'tags-multi.bin') }, partSizeMb: 5, tags: { size: 'big' } }, { connector });
+      expect(multi.parts).toBe(2);
+      expect(await rawTags('tags/multi.bin')).toEqual({ size: 'big' });
+      expect(md5((await rawGet('tags/multi.bin')).bytes)).toBe(md5(big));
+      // Declared off: the probe is skipped and the tags still arrive.
+      await ok('put_object_text', { bucket, key: 'tags/declared.txt', content: 'y', tags: { declared: 'yes' } }, { connection: connection({ capabilities: { tagsOnPut: false } }) });
+      expect(await rawTags('tags/declared.txt')).toEqual({ declared: 'yes' });
+      expect(await probeLeftovers()).toEqual([]);
+    } finally {
+      connector.close();
+    }
   });
 
-  it('IGNORED: a canned acl and server-side encryption on put; every object is readable anonymously', async () => {
-    const put = await ok('put_object_text', { bucket, key: 'acl/private.txt', content: 'secret-ish', acl: 'private', serverSideEncryption: 'AES256' });
-    expect(put).not.toHaveProperty('serverSideEncryption'); // S3 echoes x-amz-server-side-encryption
-    expect((await ok('head_object', { bucket, key: 'acl/private.txt' }))).not.toHaveProperty('serverSideEncryption');
-    const anonymous = await rawGet('acl/private.txt'); // no credentials at all
-    expect(anonymous.status).toBe(200);
-    expect(anonymous.bytes.toString()).toBe('secret-ish');
-    const kms = await ok('put_object_text', { bucket, key: 'acl/kms.txt', content: 'x', serverSideEncryption: 'aws:kms', sseKmsKeyId: 'alias/none' });
-    expect(kms).not.toHaveProperty('serverSideEncryption');
+  it('a canned acl and server-side encryption on an upload, which s3rver would ignore, are refused; nothing is written', async () => {
+    const connector = await fresh();
+    try {
+      const acl = await failed('put_object_text', { bucket, key: 'acl/private.txt', content: 'secret-ish', acl: 'public-read' }, { connector });
+      expect(acl).toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'acl', detected: true } });
+      const sse = await failed('put_object_text', { bucket, key: 'acl/private.txt', content: 'secret-ish', serverSideEncryption: 'AES256' }, { connector });
+      expect(sse).toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'serverSideEncryption', detected: true } });
+      expect(sse.message).toMatch(/unencrypted/);
+      const kms = await failed('put_object_file', { bucket, key: 'acl/kms.txt', file: { url: 'data:text/plain,x' }, serverSideEncryption: 'aws:kms', sseKmsKeyId: 'alias/none' }, { connector });
+      expect(kms).toMatchObject({ type: 'unsupported', details: { capability: 'serverSideEncryption' } });
+      expect((await rawGet('acl/private.txt')).status).toBe(404);
+      expect((await rawGet('acl/kms.txt')).status).toBe(404);
+      // IGNORED still: s3rver has no access control at all; any object is readable anonymously.
+      await ok('put_object_text', { bucket, key: 'acl/plain.txt', content: 'plain' }, { connector });
+      const anonymous = await rawGet('acl/plain.txt'); // no credentials at all
+      expect(anonymous.status).toBe(200);
+      // put_object_acl: s3rver's own 501 before anything was learned; refused up front after.
+      expect(await failed('put_object_acl', { bucket, key: 'acl/plain.txt', acl: 'private' }))
+        .toMatchObject({ type: 'unsupported' });
+      expect(await failed('put_object_acl', { bucket, key: 'acl/plain.txt', acl: 'private' }, { connector }))
+        .toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'acl' } });
+      expect(await probeLeftovers()).toEqual([]);
+    } finally {
+      connector.close();
+    }
   });
 
-  it('versionId: ignored on get_object (refused as unsupported); IGNORED on delete_object and delete_objects, which delete the current object', async () => {
-    await ok('put_object_text', { bucket, key: 'versions/a.txt', content: 'current' });
-    expect(await failed('get_object', { bucket, key: 'versions/a.txt', as: 'text', versionId: 'no-such-version' })).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
-    expect(await failed('head_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' })).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
+  it('versionId: checked on get_object and head_object; a versioned delete, which s3rver would apply to the current object, is refused', async () => {
+    const connector = await fresh();
+    try {
+      await ok('put_object_text', { bucket, key: 'versions/a.txt', content: 'current' }, { connector });
+      expect(await failed('get_object', { bucket, key: 'versions/a.txt', as: 'text', versionId: 'no-such-version' }, { connector })).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
+      expect(await failed('head_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' }, { connector })).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
 
-    const del = await ok('delete_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' });
-    expect(del).toEqual({ bucket, key: 'versions/a.txt', deleted: true, deleteMarker: false });
-    expect((await rawGet('versions/a.txt')).status).toBe(404); // S3 would refuse the unknown version and keep the object
-
-    await ok('put_object_text', { bucket, key: 'versions/b.txt', content: 'current' });
-    const many = await ok('delete_objects', { bucket, objects: [{ key: 'versions/b.txt', versionId: 'no-such-version' }] });
-    expect(many.counts).toEqual({ deleted: 1, failed: 0 });
-    expect((await rawGet('versions/b.txt')).status).toBe(404);
+      expect(await failed('delete_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' }, { connector }))
+        .toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'versioning', detected: true } });
+      expect(await failed('delete_objects', { bucket, objects: [{ key: 'versions/a.txt', versionId: 'no-such-version' }] }, { connector }))
+        .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect((await rawGet('versions/a.txt')).bytes.toString()).toBe('current'); // S3 would refuse the unknown version too
+      // Once learned, reads that name a version are refused before sending as well.
+      expect(await failed('get_object', { bucket, key: 'versions/a.txt', as: 'text', versionId: 'v1' }, { connector })).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      // versionId "null" names the unversioned object, i.e. the current one: allowed.
+      await ok('delete_object', { bucket, key: 'versions/a.txt', versionId: 'null' }, { connector });
+      expect((await rawGet('versions/a.txt')).status).toBe(404);
+      expect(await probeLeftovers()).toEqual([]);
+    } finally {
+      connector.close();
+    }
   });
 });
 
 describe('ACL operations', () => {
   it('put_object_acl (canned and grants) is unsupported: 501 NotImplemented', async () => {
+    // A fresh connector: the shared one learned from testConnection's probe that s3rver has no
+    // ACLs, and would refuse before sending (tested above); this is s3rver's own answer.
+    const connector = await fresh();
     await ok('put_object_text', { bucket, key: 'acl/target.txt', content: 'x' });
-    const canned = await failed('put_object_acl', { bucket, key: 'acl/target.txt', acl: 'public-read' });
+    const canned = await failed('put_object_acl', { bucket, key: 'acl/target.txt', acl: 'public-read' }, { connector });
     expect(canned).toMatchObject({ type: 'unsupported', code: 'NotImplemented', status: 501, retryable: false });
     expect(canned.message).toMatch(/does not implement/);
     const grants = await failed('put_object_acl', {
       bucket, key: 'acl/target.txt', keepOwnerFullControl: false,
       grants: [{ grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }],
-    });
+    }, { connector });
     expect(grants).toMatchObject({ type: 'unsupported', code: 'NotImplemented', status: 501 });
     // With keepOwnerFullControl (the default) the connector reads the ACL first (a stub, below), then fails the same way.
-    const kept = await failed('put_object_acl', { bucket, key: 'acl/target.txt', grants: [{ grantee: { type: 'canonicalUser', id: 'abc' }, permission: 'READ' }] });
+    const kept = await failed('put_object_acl', { bucket, key: 'acl/target.txt', grants: [{ grantee: { type: 'canonicalUser', id: 'abc' }, permission: 'READ' }] }, { connector });
     expect(kept).toMatchObject({ type: 'unsupported', code: 'NotImplemented' });
+    connector.close();
   });
 
   it('get_object_acl, which s3rver answers with a fixed stub without permissions, is unsupported', async () => {
@@ -611,6 +670,9 @@ describe('failures midway', () => {
     // DELETE ?uploadId to 405), which cannot hide it.
     expect(error).toMatchObject({ type: 'internal' });
     expect(error.message).toMatch(/disk read failed/);
+    // ...and the result says what was left behind.
+    expect(error.message).toMatch(/could not be removed \(AbortMultipartUpload failed: MethodNotAllowed 405\)/);
+    expect(error.details?.cleanup).toMatchObject({ code: 'MethodNotAllowed', status: 405, partsMayRemain: true });
 
     await new Promise((r) => setTimeout(r, 500)); // in-flight part requests settle
     expect(await failed('head_object', { bucket, key: 'fail/big.bin' })).toMatchObject({ type: 'not_found' });
@@ -624,6 +686,7 @@ describe('failures midway', () => {
     const uploadsDir = join(srv.dir, bucket, '._S3rver_uploads');
     const ids = await readdir(uploadsDir);
     expect(ids).toHaveLength(1);
+    expect((error.details?.cleanup as { uploadId: string }).uploadId).toBe(ids[0]);
     const parts = (await readdir(join(uploadsDir, ids[0]!))).filter((n) => /^\d+$/.test(n));
     expect(parts).toEqual(['1']);
     expect((await stat(join(uploadsDir, ids[0]!, '1'))).size).toBe(5 * MiB);

@@ -94,17 +94,29 @@ export interface S3Connection {
    */
   forcePathStyle?: boolean;
   /**
-   * What an S3-compatible store cannot do, so the connector refuses such requests (unsupported) instead of letting the store ignore them. All on for Amazon S3.
+   * What an S3-compatible store can do. Leave a capability unset to have it detected: Amazon S3 can do all of it; with a custom endpoint the connector finds out once per bucket, on a scratch object it deletes again, the first time a request relies on it. A capability that is off makes such requests fail as unsupported before anything is sent (tags are then written by a separate request).
    */
   capabilities?: {
     /**
-     * The store honours If-Match / If-None-Match on writes. Turn off for stores that ignore them and overwrite anyway (s3rver, older MinIO).
+     * The store honours If-Match / If-None-Match on writes. Off for stores that ignore them and overwrite anyway (s3rver, older MinIO).
      */
     conditionalWrites?: boolean;
     /**
-     * The store honours versionId. Turn off for stores that ignore it (a delete of a version would delete the current object).
+     * The store honours versionId. Off for stores that ignore it (a delete of one version would delete the current object).
      */
     versioning?: boolean;
+    /**
+     * The store keeps tags sent with an upload. When off, the connector writes them with a separate request right after the upload.
+     */
+    tagsOnPut?: boolean;
+    /**
+     * The store applies object ACLs (acl on uploads, put_object_acl). Off for stores that ignore or do not implement them.
+     */
+    acl?: boolean;
+    /**
+     * The store encrypts objects when an upload asks for serverSideEncryption. Off for stores that ignore the request and store the object unencrypted.
+     */
+    serverSideEncryption?: boolean;
   };
   /**
    * How long one request may wait for the server's answer or for more data before it is abandoned (and retried).
