@@ -10,6 +10,10 @@ export const MAX_LIST_LIMIT = 100_000;
 /** Most keys S3 returns per ListObjectsV2 request (its MaxKeys cap and default). */
 export const MAX_LIST_PAGE_SIZE = 1000;
 
+function inOrder(objects: _Object[]): boolean {
+  return objects.every((o, i) => i === 0 || Buffer.compare(Buffer.from(objects[i - 1]!.Key ?? ''), Buffer.from(o.Key ?? '')) < 0);
+}
+
 export default defineOperation<ListObjectsInput, ListObjectsOutput>(async (input, { s3, signal }) => {
   const limit = input.limit ?? DEFAULT_LIST_LIMIT;
   const objects: _Object[] = [];
@@ -27,15 +31,18 @@ export default defineOperation<ListObjectsInput, ListObjectsOutput>(async (input
       FetchOwner: input.fetchOwner || undefined,
       MaxKeys: Math.min(input.pageSize ?? MAX_LIST_PAGE_SIZE, limit - objects.length - folders.length),
     }), { abortSignal: signal });
-    const first = page.Contents?.[0]?.Key;
-    const last = objects.at(-1)?.Key;
-    // S3 lists in UTF-8 byte order; a store that does not would make pages skip keys.
-    if (token && first !== undefined && last !== undefined && Buffer.compare(Buffer.from(first), Buffer.from(last)) <= 0) {
-      throw new ConnectorError({ type: 'unsupported', code: 'UnorderedListing', message: 'The store does not list keys in order, so its pages cannot be followed safely: list without paging (a larger pageSize) or use another store.' });
-    }
+    const paged = token !== undefined;
     objects.push(...(page.Contents ?? []));
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix && !folders.includes(p.Prefix)) folders.push(p.Prefix);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    // S3 lists in UTF-8 byte order and resumes a page after its last key; a store that lists
+    // in another order would make pages skip keys. One complete page is merely sorted here.
+    if (!inOrder(objects)) {
+      if (paged || token) {
+        throw new ConnectorError({ type: 'unsupported', code: 'UnorderedListing', message: 'The store does not list keys in order, so its pages cannot be followed safely: list without paging (a larger pageSize) or use another store.' });
+      }
+      objects.sort((a, b) => Buffer.compare(Buffer.from(a.Key ?? ''), Buffer.from(b.Key ?? '')));
+    }
   } while (token && objects.length + folders.length < limit);
 
   return compact({
