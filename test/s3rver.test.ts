@@ -176,13 +176,16 @@ describe('buckets: list_buckets, list_buckets_ddl, get_bucket_location', () => {
     expect(out.buckets.map((b: { name: string }) => b.name)).toEqual(otherBuckets);
   });
 
-  it('GAP: s3rver ignores MaxBuckets, so a limit cuts the list with no continuation token', async () => {
-    const limited = await ok('list_buckets', { limit: 2 });
-    expect(limited.buckets.map((b: { name: string }) => b.name)).toEqual(all.slice(0, 2));
-    expect(limited.count).toBe(2);
-    expect(limited).not.toHaveProperty('nextContinuationToken'); // the other buckets cannot be reached by paging
+  it('s3rver ignores MaxBuckets: a limit cuts the list and the connector\'s own token resumes it', async () => {
+    const first = await ok('list_buckets', { limit: 2 });
+    expect(first.buckets.map((b: { name: string }) => b.name)).toEqual(all.slice(0, 2));
+    expect(first.count).toBe(2);
+    expect(first.nextContinuationToken).toBe(`s3-connector:after:${all[1]}`);
+    const rest = await ok('list_buckets', { limit: 2, continuationToken: first.nextContinuationToken });
+    expect(rest.buckets.map((b: { name: string }) => b.name)).toEqual(all.slice(2, 4));
+    expect(rest).not.toHaveProperty('nextContinuationToken'); // the last two: nothing more
     const paged = await ok('list_buckets', { pageSize: 1 });
-    expect(paged.count).toBe(all.length); // pageSize ignored: one page with everything
+    expect(paged.count).toBe(all.length); // pageSize ignored: one page with everything, nothing lost
   });
 
   it('get_bucket_location: always the default location (us-east-1)', async () => {
