@@ -48,13 +48,13 @@ function needs(op: ManifestOperation, input: Record<string, unknown>): Capabilit
 }
 
 /**
- * Which of them the probe has to learn. Reads that name a version are checked on the answer
- * instead (src/reads.ts), and put_object_acl is refused by the store itself (501): both only
- * rely on a declared flag, or on what an earlier probe found.
+ * Whether a call may run the probe: only one that writes or deletes object data, whose mistake
+ * could not be seen or undone afterwards. Reads that name a version are checked on the answer
+ * (src/reads.ts), and put_object_acl is refused by such a store itself (501): they rely on a
+ * declaration, or on what an earlier probe of the bucket found.
  */
-function probeWorthy(op: ManifestOperation, capability: Capability): boolean {
-  if (capability === 'versioning') return op.name === 'delete_object' || op.name === 'delete_objects';
-  return op.name === 'put_object_text' || op.name === 'put_object_file';
+function mayRunProbe(op: ManifestOperation): boolean {
+  return !op.annotations.readOnly && (op.permissions.includes('s3:PutObject') || op.permissions.includes('s3:DeleteObject'));
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -193,7 +193,7 @@ export class StoreCapabilities {
     const wanted = needs(op, input);
     if (!wanted.length) return {};
     const bucket = typeof input.bucket === 'string' ? input.bucket : '';
-    const support = await this.detect(connection, s3, bucket, wanted, signal, (c) => probeWorthy(op, c));
+    const support = await this.detect(connection, s3, bucket, wanted, signal, () => mayRunProbe(op));
     const declared = connection.capabilities ?? {};
     for (const c of wanted) {
       if (support[c] !== false || c === 'tagsOnPut') continue;
