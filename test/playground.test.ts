@@ -244,13 +244,33 @@ describe('playground page', () => {
     await shot('10-error');
   });
 
+  it('booleans whose absence means something (detected capabilities, path style) are Yes / No / not set, not checkboxes', async () => {
+    await page.click('#conn__advanced');
+    const select = 'select#conn_capabilities_conditionalWrites';
+    await page.locator(select).waitFor();
+    expect(await page.locator(`${select} option`).allInnerTexts()).toEqual(['— not set —', 'Yes', 'No']);
+    expect(await page.inputValue(select)).toBe('');
+    expect(await page.locator('select#conn_forcePathStyle').count()).toBe(1);
+    expect(await page.locator('#connection input[type=checkbox]').count()).toBe(0);
+    await shot('11-capabilities');
+    const lastConnection = () => (invoked.at(-1) as unknown as { connection: { capabilities?: object } }).connection;
+    await chooseOperation('list_buckets');
+    await page.selectOption(select, { label: 'No' });
+    expect((await runAndWait('list_buckets')).ok).toBe(true);
+    expect(lastConnection().capabilities).toEqual({ conditionalWrites: false });
+    await page.selectOption(select, { label: '— not set —' });
+    expect((await runAndWait('list_buckets')).ok).toBe(true);
+    expect(lastConnection().capabilities ?? {}).toEqual({});
+    await page.click('#conn__advanced');
+  });
+
   it('the credentials picker switches kinds: the chosen kind\'s fields only', async () => {
     await page.selectOption('select#conn_credentials__oneof_select', { label: 'Anonymous' });
     await page.locator('#conn_credentials_accessKeyId').waitFor({ state: 'detached' });
     expect(await page.locator('#connection .summary').innerText()).toContain('anonymous');
     await page.selectOption('select#conn_credentials__oneof_select', { label: 'Assume role' });
     await page.locator('#conn_credentials_roleArn').waitFor();
-    await shot('11-assume-role');
+    await shot('12-assume-role');
     expect(await page.locator('#connection .summary').innerText()).toContain('assumeRole');
   });
 });

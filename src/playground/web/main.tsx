@@ -6,9 +6,9 @@ import { StrictMode, useEffect, useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import * as api from './api.js';
 import { deriveUiSchema, errorTransformer, forForm, isFileReference, validator, type Schema } from './schema.js';
-import { FileReferenceField, LookupWidget, MultiSchemaFieldTemplate, ObjectFieldTemplate, type PlaygroundContext } from './widgets.js';
+import { FileReferenceField, LookupWidget, MultiSchemaFieldTemplate, OptionalBooleanWidget, ObjectFieldTemplate, type PlaygroundContext } from './widgets.js';
 
-const widgets = { lookup: LookupWidget };
+const widgets = { lookup: LookupWidget, optionalBoolean: OptionalBooleanWidget };
 const fields = { fileReference: FileReferenceField };
 const templates = { ObjectFieldTemplate, MultiSchemaFieldTemplate };
 /** Defaults the schemas declare are filled in (what the form shows is what is sent); a labelled

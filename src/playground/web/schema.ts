@@ -72,6 +72,7 @@ export function forForm(schema: Schema): Schema {
  * - `x-order: n` → the field takes position n among its siblings (others keep schema order);
  * - `writeOnly` / `format: password` → a password input;
  * - a choice without a default → an empty first entry, "— not set —";
+ * - a boolean without a default → Yes / No / "— not set —" (unset means detected, or the default);
  * - the shared file reference definition → the upload field;
  * - a `oneOf` discriminator property → hidden (the kind picker sets it), and the branch's own
  *   title too (the picker shows it).
@@ -92,6 +93,9 @@ export function deriveUiSchema(node: Schema, root: Schema, discriminator?: strin
   if (schema['x-advanced']) options.advanced = true;
   const choices = Array.isArray(schema.enum) || (Array.isArray(schema.oneOf) && schema.oneOf.every((b: Schema) => 'const' in b));
   if (choices && schema.default === undefined) ui['ui:placeholder'] = '— not set —';
+  // A checkbox cannot say "not set", and for these booleans unset means something else
+  // (detected, or the store's default): Yes / No / not set instead.
+  if (schema.type === 'boolean' && schema.default === undefined) ui['ui:widget'] = 'optionalBoolean';
 
   if (schema.properties && !isFileReference(node)) {
     const names = Object.keys(schema.properties);

@@ -32,6 +32,12 @@ const OTHER = '\u0000other';
  * A dropdown of the lookup operation's options (for example every bucket, or the keys of the
  * chosen bucket), with "Type another value…" for a value not in the list (a new key).
  */
+/** Yes / No / "— not set —" for a boolean whose absence means something (rjsf's boolean field passes no placeholder). */
+export function OptionalBooleanWidget(props: WidgetProps) {
+  const SelectWidget = props.registry.widgets.SelectWidget!;
+  return <SelectWidget {...props} placeholder="— not set —" />;
+}
+
 export function LookupWidget(props: WidgetProps) {
   const { id, value, onChange, onBlur, onFocus, options, registry, disabled, readonly, required, label } = props;
   const lookup = options.lookup as Lookup;
