@@ -167,8 +167,9 @@ export class StoreCapabilities {
       for (const c of unknown) {
         const verdict = run.then((found) => found[c]);
         known.set(slot(c), verdict);
-        // A probe cut short (network, 5xx, cancel) is not an answer: ask again next time.
-        verdict.catch(() => known.delete(slot(c)));
+        // Only an answer is kept: a probe that was cut short (network, 5xx, cancel) or refused
+        // (no such bucket yet, no permission) is asked again by the next call that needs it.
+        verdict.then((v) => { if (v === undefined) known.delete(slot(c)); }, () => known.delete(slot(c)));
       }
     }
     const support: StoreSupport = {};

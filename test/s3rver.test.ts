@@ -400,6 +400,23 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
     }
   });
 
+  it('a probe that learned nothing (the bucket did not exist yet) is not kept: once the bucket exists, the next call probes and is refused', async () => {
+    const connector = await fresh();
+    const later = 'srv-later';
+    try {
+      expect(await failed('put_object_text', { bucket: later, key: 'k', content: 'v1', ifNoneMatch: '*' }, { connector })).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
+      expect((await fetch(`${srv.endpoint}/${later}`, { method: 'PUT' })).status).toBe(200);
+      await ok('put_object_text', { bucket: later, key: 'k', content: 'v1' }, { connector });
+      expect(await failed('put_object_text', { bucket: later, key: 'k', content: 'v2', ifNoneMatch: '*' }, { connector })).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect((await rawGet('k', later)).bytes.toString()).toBe('v1');
+      expect(await probeLeftovers(later)).toEqual([]);
+    } finally {
+      connector.close();
+      await fetch(`${srv.endpoint}/${later}/k`, { method: 'DELETE' });
+      await fetch(`${srv.endpoint}/${later}`, { method: 'DELETE' });
+    }
+  });
+
   it('get_object and head_object ifMatch (wrong ETag) and ifUnmodifiedSince (past), which s3rver ignores, are checked against the answer', async () => {
     const key = 'cond/read.txt';
     const put = await ok('put_object_text', { bucket, key, content: 'current' });
