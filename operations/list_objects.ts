@@ -10,8 +10,12 @@ export const MAX_LIST_LIMIT = 100_000;
 /** Most keys S3 returns per ListObjectsV2 request (its MaxKeys cap and default). */
 export const MAX_LIST_PAGE_SIZE = 1000;
 
-function inOrder(objects: _Object[]): boolean {
-  return objects.every((o, i) => i === 0 || Buffer.compare(Buffer.from(objects[i - 1]!.Key ?? ''), Buffer.from(o.Key ?? '')) < 0);
+const byKey = (a: _Object, b: _Object) => Buffer.compare(Buffer.from(a.Key ?? ''), Buffer.from(b.Key ?? ''));
+
+/** Whether the keys from index `from` on rise strictly (UTF-8 byte order), each after the one before. */
+function inOrder(objects: _Object[], from: number): boolean {
+  for (let i = Math.max(1, from); i < objects.length; i++) if (byKey(objects[i - 1]!, objects[i]!) >= 0) return false;
+  return true;
 }
 
 export default defineOperation<ListObjectsInput, ListObjectsOutput>(async (input, { s3, signal }) => {
@@ -32,16 +36,17 @@ export default defineOperation<ListObjectsInput, ListObjectsOutput>(async (input
       MaxKeys: Math.min(input.pageSize ?? MAX_LIST_PAGE_SIZE, limit - objects.length - folders.length),
     }), { abortSignal: signal });
     const paged = token !== undefined;
+    const pageStart = objects.length;
     objects.push(...(page.Contents ?? []));
     for (const p of page.CommonPrefixes ?? []) if (p.Prefix && !folders.includes(p.Prefix)) folders.push(p.Prefix);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
     // S3 lists in UTF-8 byte order and resumes a page after its last key; a store that lists
     // in another order would make pages skip keys. One complete page is merely sorted here.
-    if (!inOrder(objects)) {
+    if (!inOrder(objects, pageStart)) {
       if (paged || token) {
         throw new ConnectorError({ type: 'unsupported', code: 'UnorderedListing', message: 'The store does not list keys in order, so its pages cannot be followed safely: list without paging (a larger pageSize) or use another store.' });
       }
-      objects.sort((a, b) => Buffer.compare(Buffer.from(a.Key ?? ''), Buffer.from(b.Key ?? '')));
+      objects.sort(byKey);
     }
   } while (token && objects.length + folders.length < limit);
 
