@@ -122,6 +122,23 @@ describe('capability probe against a store that can do everything (moto)', () =>
     expect(await leftovers(bucket)).toEqual([]);
   });
 
+  it('tags written separately (tagsOnPut declared off): the upload is one request, the tags a second; if the second fails, the error says the object was written', async () => {
+    const declared = { capabilities: { tagsOnPut: false }, maxAttempts: 1 };
+    const out = await invoke('put_object_text', { bucket, key: 'tagged.txt', content: 'x', tags: { team: 'data' } }, declared);
+    expect(out.ok).toBe(true);
+    const upload = proxy.log.find((r) => r.method === 'PUT' && r.url.endsWith('/tagged.txt'));
+    expect(upload?.headers['x-amz-tagging']).toBeUndefined();
+    expect(proxy.log.filter((r) => r.method === 'PUT' && r.url.includes('tagged.txt?tagging'))).toHaveLength(1);
+    expect((await awsJson<{ TagSet: unknown[] }>(['s3api', 'get-object-tagging', '--bucket', bucket, '--key', 'tagged.txt'])).TagSet).toEqual([{ Key: 'team', Value: 'data' }]);
+    // Injected: the tagging request fails (moto never does).
+    proxy.addRule({ method: 'PUT', url: /\?tagging/, on: 'all', fault: FAULTS.internalError() });
+    const failed = await invoke('put_object_text', { bucket, key: 'untagged.txt', content: 'x', tags: { team: 'data' } }, declared);
+    expect(failed).toMatchObject({ ok: false, error: { type: 'api', code: 'InternalError', retryable: true, details: { written: true, tagged: false } } });
+    expect(failed.ok ? '' : failed.error.message).toMatch(/The object was written, but its tags were not/);
+    expect(await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'untagged.txt']).then(() => true, () => false)).toBe(true);
+    expect(probeRequests()).toEqual([]);
+  });
+
   it('testConnection reports every capability, probed on the bucket', async () => {
     const res = await connector.testConnection(conn(), { bucket: versioned });
     expect(res).toMatchObject({ ok: true, output: { capabilities: { conditionalWrites: true, versioning: true, tagsOnPut: true, acl: true, serverSideEncryption: true } } });
