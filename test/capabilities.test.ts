@@ -4,7 +4,7 @@
 // behind, and never stands in the way of a store that can do what is asked. The refusals on a
 // store that cannot are proved against s3rver (test/s3rver.test.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CAPABILITIES, CAPABILITY_PROBE_PREFIX, StoreCapabilities } from '../src/capabilities.js';
 import { loadConnector, type Connector } from '../src/index.js';
 import { FAULTS, startFaultProxy, type FaultProxy } from './faultProxy.js';
@@ -30,8 +30,6 @@ afterEach(async () => {
   connector.close();
   await proxy.close();
 });
-
-afterAll(() => undefined);
 
 const conn = (extra: Record<string, unknown> = {}) => ({
   region: 'us-east-1',

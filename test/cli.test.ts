@@ -1,6 +1,6 @@
 // The command line: the real built binary (dist/src/cli.js, built by `npm test` before vitest)
 // run as a child process against moto, cross-checked with the aws cli.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -28,17 +28,22 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...extra };
 }
 
-function cli(args: string[], o: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+/** A child's exit code and everything it printed. */
+function collect(child: ChildProcessWithoutNullStreams): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: baseEnv(o.env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(o.stdin ?? '');
   });
+}
+
+function cli(args: string[], o: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: baseEnv(o.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(o.stdin ?? '');
+  return collect(child);
 }
 
 /** Runs a shell command line under a pseudo-terminal (util-linux `script`): stdout and stderr are a tty. */
@@ -422,15 +427,7 @@ describe('--help', () => {
   });
 
   it('a reader that closes the pipe early (| true) is not an error', async () => {
-    const run = await new Promise<Run>((done, fail) => {
-      const child = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" operations | true; echo "status \${PIPESTATUS[0]}"`], { env: baseEnv() });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+    const run = await collect(spawn('bash', ['-c', `"${process.execPath}" "${CLI}" operations | true; echo "status \${PIPESTATUS[0]}"`], { env: baseEnv() }));
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('status 0');
   });
