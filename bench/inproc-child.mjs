@@ -98,7 +98,7 @@ async function subjectCall() {
       return { call: () => getSignedUrl(raw, new GetObjectCommand({ Bucket: BUCKET, Key: KEY }), { expiresIn: 3600 }) };
     }
     case 'sign-handler': {
-      const { ClientCache } = await distModule('src/clients.js');
+      const { ClientCache } = await distModule('src/runtime/clients.js');
       const handler = (await distModule('operations/get_object_signed_url.js')).default;
       const connection = connectionFor(endpoint);
       const s3 = new ClientCache().get(connection);

@@ -194,7 +194,7 @@ export function connectionFor(endpoint) {
 }
 
 /**
- * A raw SDK client configured as the connector configures its own (src/clients.ts): keep-alive
+ * A raw SDK client configured as the connector configures its own (src/runtime/clients.ts): keep-alive
  * agent with 64 sockets, path style, checksums only where required, same timeouts and attempts.
  */
 export function rawClient(endpoint, requestHandler) {

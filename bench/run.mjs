@@ -21,7 +21,7 @@ const started = new Date();
 const wallStart = Date.now();
 ensurePeers();
 
-const { startMoto, MOTO_VERSION } = await import('../dist/src/localS3.js');
+const { startMoto, MOTO_VERSION } = await import('../dist/src/dev/localS3.js');
 const { loadConnector } = await distModule('src/index.js');
 
 const motoVersion = (() => {

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { DeleteObjectInput, DeleteObjectOutput } from '../src/generated/types.js';
-import { compact, defineOperation } from '../src/operation.js';
+import { compact, defineOperation } from '../src/runtime/operation.js';
 
 export default defineOperation<DeleteObjectInput, DeleteObjectOutput>(async (input, { s3, signal }) => {
   const answer = await s3.send(new DeleteObjectCommand({

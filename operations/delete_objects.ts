@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, type DeleteObjectsCommandOutput } from '@aws-sdk/client-s3';
 import type { DeleteObjectsInput, DeleteObjectsOutput } from '../src/generated/types.js';
-import { toErrorInfo } from '../src/errors.js';
-import { compact, defineOperation } from '../src/operation.js';
+import { toErrorInfo } from '../src/runtime/errors.js';
+import { compact, defineOperation } from '../src/runtime/operation.js';
 
 /** Most objects one call accepts; the schema's `objects` maxItems. */
 export const MAX_DELETE_OBJECTS = 100_000;

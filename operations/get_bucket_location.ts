@@ -1,7 +1,7 @@
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import type { GetBucketLocationInput, GetBucketLocationOutput } from '../src/generated/types.js';
-import { toErrorInfo } from '../src/errors.js';
-import { compact, defineOperation } from '../src/operation.js';
+import { toErrorInfo } from '../src/runtime/errors.js';
+import { compact, defineOperation } from '../src/runtime/operation.js';
 
 /** Location constraints that are not region names. */
 const LEGACY_CONSTRAINTS: Record<string, string> = { '': 'us-east-1', EU: 'eu-west-1' };

@@ -1,11 +1,11 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { GetObjectInput, GetObjectOutput } from '../src/generated/types.js';
-import { readCapped } from '../src/content.js';
-import { compact, defineOperation } from '../src/operation.js';
-import { checkReadAnswer, objectFields, readParams } from '../src/reads.js';
-import { md5FromEtag, verifyMd5 } from '../src/integrity.js';
-import { downloadToFile } from '../src/transfers.js';
+import { readCapped } from '../src/io/content.js';
+import { compact, defineOperation } from '../src/runtime/operation.js';
+import { checkReadAnswer, objectFields, readParams } from '../src/io/reads.js';
+import { md5FromEtag, verifyMd5 } from '../src/io/integrity.js';
+import { downloadToFile } from '../src/io/transfers.js';
 
 export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { s3, signal, files, onProgress }) => {
   const got = await s3.send(new GetObjectCommand({

@@ -1,7 +1,7 @@
 import { GetObjectAclCommand, type Grantee } from '@aws-sdk/client-s3';
 import type { GetObjectACLInput, GetObjectACLOutput } from '../src/generated/types.js';
-import { ConnectorError } from '../src/errors.js';
-import { compact, defineOperation } from '../src/operation.js';
+import { ConnectorError } from '../src/runtime/errors.js';
+import { compact, defineOperation } from '../src/runtime/operation.js';
 
 type Grant = GetObjectACLOutput['grants'][number];
 

@@ -1,8 +1,8 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { ConnectorError } from '../src/errors.js';
+import { ConnectorError } from '../src/runtime/errors.js';
 import type { GetObjectSignedURLInput, GetObjectSignedURLOutput } from '../src/generated/types.js';
-import { defineOperation } from '../src/operation.js';
+import { defineOperation } from '../src/runtime/operation.js';
 
 const GET_ONLY = [
   'versionId', 'responseContentType', 'responseContentDisposition', 'responseCacheControl',

@@ -1,7 +1,7 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { HeadObjectInput, HeadObjectOutput } from '../src/generated/types.js';
-import { compact, defineOperation, isoDate } from '../src/operation.js';
-import { checkReadAnswer, objectFields, readParams } from '../src/reads.js';
+import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';
+import { checkReadAnswer, objectFields, readParams } from '../src/io/reads.js';
 
 export default defineOperation<HeadObjectInput, HeadObjectOutput>(async (input, { s3, signal }) => {
   const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, ...readParams(input) }), { abortSignal: signal });

@@ -1,6 +1,6 @@
 import { ListBucketsCommand, type Bucket } from '@aws-sdk/client-s3';
 import type { ListBucketsInput, ListBucketsOutput } from '../src/generated/types.js';
-import { compact, defineOperation, isoDate } from '../src/operation.js';
+import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';
 
 /**
  * A token of the connector's own, for stores that ignore MaxBuckets and answer every bucket at

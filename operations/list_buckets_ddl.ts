@@ -1,6 +1,6 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { ListBucketsDropdownInput, ListBucketsDropdownOutput } from '../src/generated/types.js';
-import { defineOperation } from '../src/operation.js';
+import { defineOperation } from '../src/runtime/operation.js';
 
 /** Most options a dropdown gets; a search narrows the list. */
 const MAX_OPTIONS = 1000;

@@ -1,7 +1,7 @@
 import { ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
 import type { ListObjectsInput, ListObjectsOutput } from '../src/generated/types.js';
-import { ConnectorError } from '../src/errors.js';
-import { compact, defineOperation, isoDate } from '../src/operation.js';
+import { ConnectorError } from '../src/runtime/errors.js';
+import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';
 
 /** Entries (objects plus folders) returned when no limit is given; the schema's `limit` default. */
 export const DEFAULT_LIST_LIMIT = 1000;

@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ListObjectsDropdownInput, ListObjectsDropdownOutput } from '../src/generated/types.js';
-import { defineOperation } from '../src/operation.js';
+import { defineOperation } from '../src/runtime/operation.js';
 
 /** Most options a dropdown gets (one S3 page); a search narrows the list. */
 const MAX_OPTIONS = 1000;

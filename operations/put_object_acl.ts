@@ -1,7 +1,7 @@
 import { GetObjectAclCommand, PutObjectAclCommand, type PutObjectAclRequest } from '@aws-sdk/client-s3';
-import { ConnectorError } from '../src/errors.js';
+import { ConnectorError } from '../src/runtime/errors.js';
 import type { PutObjectACLInput, PutObjectACLOutput } from '../src/generated/types.js';
-import { compact, defineOperation } from '../src/operation.js';
+import { compact, defineOperation } from '../src/runtime/operation.js';
 
 type Grant = NonNullable<PutObjectACLInput['grants']>[number];
 

@@ -1,8 +1,8 @@
 import type { PutObjectFileInput, PutObjectFileOutput } from '../src/generated/types.js';
-import { contentTypeFor, openSource } from '../src/content.js';
-import { defineOperation } from '../src/operation.js';
-import { MiB, uploadStream } from '../src/transfers.js';
-import { writeOutput, writeParams, writeTagsSeparately } from '../src/writes.js';
+import { contentTypeFor, openSource } from '../src/io/content.js';
+import { defineOperation } from '../src/runtime/operation.js';
+import { MiB, uploadStream } from '../src/io/transfers.js';
+import { writeOutput, writeParams, writeTagsSeparately } from '../src/io/writes.js';
 
 export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, ctx) => {
   const { s3, signal, files, allowedHttpsHosts, allowPrivateNetworks, onProgress } = ctx;

@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PutObjectTextInput, PutObjectTextOutput } from '../src/generated/types.js';
-import { defineOperation } from '../src/operation.js';
-import { writeOutput, writeParams, writeTagsSeparately } from '../src/writes.js';
+import { defineOperation } from '../src/runtime/operation.js';
+import { writeOutput, writeParams, writeTagsSeparately } from '../src/io/writes.js';
 
 export default defineOperation<PutObjectTextInput, PutObjectTextOutput>(async (input, ctx) => {
   const body = Buffer.from(input.content, 'utf8');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'src/playground/web');
+const source = join(root, 'src/dev/playground/web');
 const out = join(root, 'dist/playground');
 await mkdir(out, { recursive: true });
 await build({

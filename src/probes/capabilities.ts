@@ -1,0 +1,211 @@
+// Requests a store would silently ignore are refused before they are sent: a store that ignores
+// a condition or a version would overwrite or delete what it should not, one that ignores
+// encryption would store the object in the clear. What a store can do is declared in
+// `connection.capabilities`; left unset, Amazon S3 can do all of it, and a custom endpoint is
+// asked once per bucket by a probe on a scratch object (cached with the connection's client).
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectAclCommand, PutObjectCommand,
+  type PutObjectCommandInput, type S3Client,
+} from '@aws-sdk/client-s3';
+import { ConnectorError } from '../runtime/errors.js';
+import type { S3Connection } from '../generated/types.js';
+import type { ManifestOperation } from '../runtime/manifest.js';
+
+export type Capability = keyof NonNullable<S3Connection['capabilities']>;
+/** What is known of each capability an input relies on: false means the store lacks it. */
+export type StoreSupport = Partial<Record<Capability, boolean>>;
+
+/** Prefix of the scratch objects the probe writes (and deletes again). */
+export const CAPABILITY_PROBE_PREFIX = '.s3-connector-capability-probe/';
+
+export const CAPABILITIES: readonly Capability[] = ['conditionalWrites', 'versioning', 'tagsOnPut', 'acl', 'serverSideEncryption'];
+
+const WHAT: Record<Capability, string> = {
+  conditionalWrites: 'honour a condition on a write (ifMatch / ifNoneMatch): it would overwrite the object anyway',
+  versioning: 'address an object version (versionId): it would act on the current object instead',
+  tagsOnPut: 'keep tags sent with an upload',
+  acl: 'apply an object ACL (acl)',
+  serverSideEncryption: 'encrypt an object on request (serverSideEncryption): it would store it unencrypted',
+};
+
+/** A versionId other than "null" (which names the unversioned object, i.e. the current one). */
+function isVersion(id: unknown): boolean {
+  return typeof id === 'string' && id !== 'null';
+}
+
+/** The capabilities this call relies on. */
+function needs(op: ManifestOperation, input: Record<string, unknown>): Capability[] {
+  const needed: Capability[] = [];
+  const objects = Array.isArray(input.objects) ? (input.objects as { versionId?: unknown }[]) : [];
+  if (isVersion(input.versionId) || objects.some((o) => isVersion(o?.versionId))) needed.push('versioning');
+  if (op.annotations.readOnly) return needed;
+  if (input.ifMatch !== undefined || input.ifNoneMatch !== undefined) needed.push('conditionalWrites');
+  if (input.tags !== undefined && Object.keys(input.tags as object).length > 0) needed.push('tagsOnPut');
+  if (input.acl !== undefined || input.grants !== undefined) needed.push('acl');
+  if (input.serverSideEncryption !== undefined) needed.push('serverSideEncryption');
+  return needed;
+}
+
+/**
+ * Whether a call may run the probe: only one that writes or deletes object data, whose mistake
+ * could not be seen or undone afterwards. Reads that name a version are checked on the answer
+ * (src/io/reads.ts), and put_object_acl is refused by such a store itself (501): they rely on a
+ * declaration, or on what an earlier probe of the bucket found.
+ */
+function mayRunProbe(op: ManifestOperation): boolean {
+  return !op.annotations.readOnly && (op.permissions.includes('s3:PutObject') || op.permissions.includes('s3:DeleteObject'));
+}
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+/** A probe answer worth remembering: the store's own verdict, not a passing failure. */
+function settled(err: unknown): boolean {
+  const status = statusOf(err);
+  return status !== undefined && (status < 500 || status === 501) && status !== 429;
+}
+
+type Verdict = boolean | undefined;
+
+/**
+ * Writes one scratch object and asks it what the store does with each capability; every
+ * request is harmless to anything else in the bucket. Undefined: the probe could not tell
+ * (a denied or failed request): the real request is then sent, and its own answer decides.
+ */
+async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal: AbortSignal): Promise<Record<Capability, Verdict>> {
+  const Key = `${CAPABILITY_PROBE_PREFIX}${randomUUID()}`;
+  const opts = { abortSignal: signal };
+  const versions = new Set<string | undefined>();
+  const found: Partial<Record<Capability, Verdict>> = {};
+  const put = async (extra: Partial<PutObjectCommandInput>) => {
+    const answer = await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'capability probe', ...extra }), opts);
+    versions.add(answer.VersionId);
+    return answer;
+  };
+  /** True when the store refuses with `status`, false when it does what it was asked not to. */
+  const refuses = async (request: () => Promise<unknown>, status: number): Promise<Verdict> => {
+    try {
+      await request();
+      return false;
+    } catch (err) {
+      if (statusOf(err) === status) return true;
+      if (!settled(err)) throw err;
+      return undefined;
+    }
+  };
+  const want = (c: Capability) => wanted.includes(c);
+  try {
+    const first = await put({
+      ...(want('tagsOnPut') ? { Tagging: 'probe=1' } : {}),
+      ...(want('serverSideEncryption') ? { ServerSideEncryption: 'AES256' } : {}),
+    });
+    // Amazon S3 and the stores that honour it always name the encryption in the answer.
+    if (want('serverSideEncryption')) found.serverSideEncryption = first.ServerSideEncryption !== undefined;
+    if (want('tagsOnPut')) {
+      const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key }), opts);
+      found.tagsOnPut = (tags.TagSet ?? []).some((t) => t.Key === 'probe' && t.Value === '1');
+    }
+    if (want('conditionalWrites')) {
+      const noneMatch = await refuses(() => put({ IfNoneMatch: '*' }), 412);
+      const match = noneMatch === false ? false : await refuses(() => put({ IfMatch: '"00000000000000000000000000000000"' }), 412);
+      found.conditionalWrites = noneMatch === false || match === false ? false : noneMatch && match;
+    }
+    if (want('acl')) {
+      try {
+        await s3.send(new PutObjectAclCommand({ Bucket: bucket, Key, ACL: 'private' }), opts);
+        found.acl = true;
+      } catch (err) {
+        if (!settled(err)) throw err;
+        found.acl = statusOf(err) === 501 ? false : undefined;
+      }
+    }
+    // Last: a store that ignores the version deletes the scratch object here.
+    if (want('versioning')) {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key, VersionId: `probe-${randomUUID()}` }), opts).catch((err: unknown) => {
+        if (!settled(err)) throw err;
+      });
+      found.versioning = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key }), opts).then(() => true, (err: unknown) => {
+        if (statusOf(err) === 404) return false;
+        if (!settled(err)) throw err;
+        return undefined;
+      });
+    }
+  } catch (err) {
+    if (!settled(err)) throw err;
+  } finally {
+    // Every version the probe wrote, so it leaves nothing behind on a versioned bucket either.
+    for (const VersionId of versions) {
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key, ...(VersionId ? { VersionId } : {}) })).catch(() => undefined);
+    }
+  }
+  return Object.fromEntries(wanted.map((c) => [c, found[c]])) as Record<Capability, Verdict>;
+}
+
+/** What each store (one per cached client) and bucket was found to do. */
+export class StoreCapabilities {
+  private readonly learned = new WeakMap<S3Client, Map<string, Promise<Verdict>>>();
+
+  /**
+   * The verdict on each capability for this store and bucket: declared, else true for Amazon
+   * S3, else what a probe found. `mayProbe` says which unknown ones may be probed now; the
+   * others count only when an earlier probe already answered them.
+   */
+  async detect(
+    connection: S3Connection, s3: S3Client, bucket: string, wanted: Capability[], signal: AbortSignal,
+    mayProbe: (c: Capability) => boolean = () => true,
+  ): Promise<StoreSupport> {
+    const declared = connection.capabilities ?? {};
+    if (connection.endpoint === undefined) return Object.fromEntries(wanted.map((c) => [c, declared[c] ?? true]));
+    let known = this.learned.get(s3);
+    if (!known) this.learned.set(s3, (known = new Map()));
+    const slot = (c: Capability) => `${bucket}\n${c}`;
+    const unknown = wanted.filter((c) => declared[c] === undefined && !known.has(slot(c)) && mayProbe(c));
+    if (unknown.length) {
+      const run = probe(s3, bucket, unknown, signal);
+      for (const c of unknown) {
+        const verdict = run.then((found) => found[c]);
+        known.set(slot(c), verdict);
+        // Only an answer is kept: a probe that was cut short (network, 5xx, cancel) or refused
+        // (no such bucket yet, no permission) is asked again by the next call that needs it.
+        verdict.then((v) => { if (v === undefined) known.delete(slot(c)); }, () => known.delete(slot(c)));
+      }
+    }
+    const support: StoreSupport = {};
+    try {
+      for (const c of wanted) {
+        const verdict = declared[c] ?? (await known.get(slot(c)));
+        if (verdict !== undefined) support[c] = verdict;
+      }
+    } catch (err) {
+      // Another call's probe that was cancelled: this call still wants its answer.
+      if ((err as Error)?.name === 'AbortError' && !signal.aborted) return this.detect(connection, s3, bucket, wanted, signal, mayProbe);
+      throw err;
+    }
+    return support;
+  }
+
+  /**
+   * Refuses the call when it relies on something the store cannot do, and returns what the
+   * handler must work around (tags a store drops on upload).
+   */
+  async check(connection: S3Connection, s3: S3Client, op: ManifestOperation, input: Record<string, unknown>, signal: AbortSignal): Promise<StoreSupport> {
+    const wanted = needs(op, input);
+    if (!wanted.length) return {};
+    const bucket = typeof input.bucket === 'string' ? input.bucket : '';
+    const support = await this.detect(connection, s3, bucket, wanted, signal, () => mayRunProbe(op));
+    const declared = connection.capabilities ?? {};
+    for (const c of wanted) {
+      if (support[c] !== false || c === 'tagsOnPut') continue;
+      const how = declared[c] === false ? `capabilities.${c} is off` : `found by probing bucket ${bucket}; set capabilities.${c} to skip the probe`;
+      throw new ConnectorError({
+        type: 'unsupported',
+        code: 'StoreCapability',
+        message: `This store cannot ${WHAT[c]} (${how}), so ${op.name} was not sent. Remove the option, or use a store that supports it.`,
+        details: { capability: c, detected: declared[c] === undefined },
+      });
+    }
+    return support;
+  }
+}

@@ -1,0 +1,180 @@
+// One S3 client per distinct connection, cached and reused so sockets stay alive between
+// invokes. The cache key is an HMAC of the connection under a per-process random key:
+// it never holds or logs a raw secret, and cannot be reversed into one.
+import { createHmac, randomBytes } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Connection } from '../generated/types.js';
+import { addWriteVerification } from '../io/integrity.js';
+
+export type Credentials = NonNullable<S3Connection['credentials']>;
+
+/** Most clients kept at once; the least recently used one is closed past this. */
+export const MAX_CACHED_CLIENTS = 32;
+/** Sockets per client; requests beyond wait for a free one. */
+export const MAX_SOCKETS_PER_CLIENT = 64;
+
+const hmacKey = randomBytes(32);
+
+function cacheKey(connection: S3Connection, region: string): string {
+  return createHmac('sha256', hmacKey).update(JSON.stringify([connection, region])).digest('hex');
+}
+
+/** Shorter strings are not scrubbed: they are not real secrets, and would mangle ordinary words. */
+export const MIN_SCRUBBED_SECRET_LENGTH = 8;
+
+/** The secret strings a connection holds, to scrub them from anything we return. */
+export function secretsOf(connection: S3Connection | undefined): string[] {
+  const c = connection?.credentials as Record<string, unknown> | undefined;
+  if (!c) return [];
+  return ['secretAccessKey', 'sessionToken']
+    .map((k) => c[k])
+    .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SCRUBBED_SECRET_LENGTH);
+}
+
+type CredentialProviders = typeof import('@aws-sdk/credential-providers');
+
+/** A provider made on first use: most connections never need @aws-sdk/credential-providers loaded. */
+function lazyProvider(make: (providers: CredentialProviders) => AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let provider: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (options) => {
+    provider ??= import('@aws-sdk/credential-providers').then(make);
+    return (await provider)(options);
+  };
+}
+
+function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credentials' | 'signer'> {
+  const creds: Credentials = connection.credentials ?? { type: 'defaultChain' };
+  switch (creds.type) {
+    case 'accessKey':
+      return {
+        credentials: {
+          accessKeyId: creds.accessKeyId,
+          secretAccessKey: creds.secretAccessKey,
+          ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+        },
+      };
+    case 'assumeRole': {
+      const stsEndpoint = creds.stsEndpoint ?? connection.endpoint;
+      return {
+        credentials: lazyProvider(({ fromTemporaryCredentials }) => fromTemporaryCredentials({
+          params: {
+            RoleArn: creds.roleArn,
+            RoleSessionName: creds.sessionName ?? 's3-connector',
+            DurationSeconds: creds.durationSeconds ?? 3600,
+            ...(creds.externalId ? { ExternalId: creds.externalId } : {}),
+          },
+          ...(creds.accessKeyId && creds.secretAccessKey
+            ? { masterCredentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}) } }
+            : {}),
+          clientConfig: { region: connection.region === 'auto' ? 'us-east-1' : connection.region, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
+        })),
+      };
+    }
+    case 'defaultChain':
+      return { credentials: lazyProvider(({ fromIni, fromNodeProviderChain }) => (creds.profile ? fromIni({ profile: creds.profile }) : fromNodeProviderChain())) };
+    case 'anonymous':
+      // Unsigned requests: a signer that leaves the request as it is.
+      return { credentials: { accessKeyId: '', secretAccessKey: '' }, signer: { sign: async (request) => request } };
+  }
+}
+
+/**
+ * At most `slots` requests of a client are handed to its HTTP handler at once; the rest wait
+ * here. Waiting in the agent's queue instead would count against the connect timeout, and a
+ * burst of invokes would fail as "could not connect" while the store is merely busy.
+ */
+function addRequestGate(client: S3Client, slots: number): void {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await next(args);
+      } finally {
+        release();
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'requestGate' },
+  );
+}
+
+/** SDK settings a runtime may add to every client (a proxy agent, a logger, a request handler). */
+export type ClientOverrides = Partial<S3ClientConfig>;
+
+function createClient(connection: S3Connection, region: string, overrides: ClientOverrides): S3Client {
+  const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_CLIENT };
+  const custom = connection.endpoint !== undefined;
+  const client = new S3Client({
+    region,
+    // The connection alone says where the store is: AWS_ENDPOINT_URL* in the process environment
+    // (or shared config) must not redirect a connection that names no endpoint.
+    ...(custom ? { endpoint: connection.endpoint } : { ignoreConfiguredEndpointUrls: true }),
+    forcePathStyle: connection.forcePathStyle ?? custom,
+    maxAttempts: connection.maxAttempts ?? 3,
+    ...credentialsFor(connection),
+    // Explicit region: a wrong region is reported (region_mismatch), never silently followed.
+    followRegionRedirects: false,
+    // S3-compatible stores often cannot decode aws-chunked checksum trailers and would store
+    // the framing as data: only send checksums where the API requires them.
+    ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: connection.connectTimeoutMs ?? 5000,
+      // Fail (and retry) a request with no answer in time, and a transfer that stalls as long.
+      requestTimeout: connection.requestTimeoutMs ?? 60000,
+      throwOnRequestTimeout: true,
+      socketTimeout: connection.requestTimeoutMs ?? 60000,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+    }),
+    ...overrides,
+  });
+  addWriteVerification(client);
+  addRequestGate(client, MAX_SOCKETS_PER_CLIENT);
+  return client;
+}
+
+/** The S3 clients of one connector: one per distinct connection and region, least recently used closed first. */
+export class ClientCache {
+  private readonly clients = new Map<string, S3Client>();
+
+  constructor(private readonly overrides: ClientOverrides = {}, readonly capacity = MAX_CACHED_CLIENTS) {}
+
+  /** The cached client for this connection (and optionally another region), created on first use. */
+  get(connection: S3Connection, region = connection.region): S3Client {
+    const key = cacheKey(connection, region);
+    let client = this.clients.get(key);
+    if (client) {
+      this.clients.delete(key); // re-inserted below: Map order is the LRU order
+    } else {
+      client = createClient(connection, region, this.overrides);
+      if (this.clients.size >= this.capacity) {
+        const [oldestKey, oldest] = this.clients.entries().next().value as [string, S3Client];
+        this.clients.delete(oldestKey);
+        oldest.destroy();
+      }
+    }
+    this.clients.set(key, client);
+    return client;
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Closes every client and its sockets. */
+  close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,207 @@
+// Secrets never leave: every operation and every error path runs with a recognisable secret key
+// and session token, and every result, error, log line, CLI output and playground answer is
+// scanned for them. The one place the session token must appear by design is a signed URL made
+// with temporary credentials (S3 authenticates it by its X-Amz-Security-Token); that is checked
+// to be the only place.
+import { spawn } from 'node:child_process';
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { packageRoot } from '../../src/runtime/manifest.js';
+import { startPlayground, type Playground } from '../../src/dev/playground/server.js';
+import { aws, fakeStore, motoEndpoint, s3ErrorXml, testConnector, uniqueBucket } from '../support/helpers.js';
+
+const SECRET = 'CANARYsecretKEY0123456789abcdefghijABCDEF';
+const TOKEN = `CANARYsessionTOKEN${'q'.repeat(60)}`;
+const credentials = { type: 'accessKey', accessKeyId: 'AKIACANARY0000000000', secretAccessKey: SECRET, sessionToken: TOKEN };
+const bucket = uniqueBucket('sec');
+
+const scanned = { texts: 0, bytes: 0 };
+const hits: string[] = [];
+function scan(where: string, value: unknown) {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  scanned.texts++;
+  scanned.bytes += text.length;
+  for (const [name, secret] of [['secret key', SECRET], ['session token', TOKEN], ['secret key prefix', SECRET.slice(0, 24)]] as const) {
+    if (text.includes(secret)) hits.push(`${name} in ${where}: ${text.slice(0, 300)}`);
+  }
+}
+
+const logged: string[] = [];
+beforeAll(async () => {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+      logged.push(String(chunk));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write);
+  }
+  await aws(['s3api', 'create-bucket', '--bucket', bucket]);
+  await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'a.txt']);
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+  console.log(`secrets: scanned ${scanned.texts} outputs (${scanned.bytes} characters), ${hits.length} hits`);
+});
+
+const moto = (extra: Record<string, unknown> = {}) => ({ region: 'us-east-1', endpoint: motoEndpoint(), credentials, ...extra });
+
+/** One call of every operation, valid against moto (moto does not check signatures here). */
+const EVERY_OPERATION: [string, Record<string, unknown>][] = [
+  ['list_buckets', {}], ['list_buckets_ddl', {}], ['get_bucket_location', { bucket }], ['head_object', { bucket, key: 'a.txt' }],
+  ['put_object_text', { bucket, key: 'b.txt', content: 'hello' }], ['get_object', { bucket, key: 'b.txt', as: 'text' }],
+  ['get_object', { bucket, key: 'b.txt' }], ['put_object_file', { bucket, key: 'c.txt', file: { url: 'data:text/plain,hi' } }],
+  ['list_objects', { bucket }], ['list_objects_ddl', { bucket }], ['get_object_acl', { bucket, key: 'a.txt' }],
+  ['put_object_acl', { bucket, key: 'a.txt', acl: 'private' }], ['delete_object', { bucket, key: 'c.txt' }],
+  ['delete_objects', { bucket, objects: [{ key: 'b.txt' }] }],
+];
+
+describe('library results', () => {
+  it('every operation, succeeding', async () => {
+    const c = await testConnector();
+    for (const [op, input] of EVERY_OPERATION) {
+      const res = await c.invoke(op, input, { connection: moto() });
+      expect(res.ok, `${op}: ${JSON.stringify(res)}`).toBe(true);
+      scan(op, res);
+    }
+    expect(c.operations().map((o) => o.name).filter((n) => !EVERY_OPERATION.some(([op]) => op === n))).toEqual(['get_object_signed_url']);
+  });
+
+  it('every operation, failing: missing bucket, missing key, bad input, secrets in the wrong places', async () => {
+    const c = await testConnector();
+    for (const [op, input] of EVERY_OPERATION) {
+      for (const broken of [{ ...input, bucket: uniqueBucket('gone') }, { ...input, key: 'missing.txt' }, { ...input, bucket: 'Bad_Bucket' }, { ...input, extra: 1 }]) {
+        const res = await c.invoke(op, broken, { connection: moto() });
+        scan(`${op} ${JSON.stringify(broken)}`, res);
+      }
+    }
+    for (const connection of [
+      { ...moto(), region: SECRET },
+      { ...moto(), credentials: { ...credentials, secretAccessKey: 42, sessionToken: TOKEN } },
+      { ...moto(), credentials: { ...credentials, unknown: SECRET } },
+      { ...moto(), endpoint: `ftp://${SECRET}` },
+    ]) {
+      const res = await c.invoke('head_object', { bucket, key: 'a.txt' }, { connection });
+      expect(res.ok).toBe(false);
+      scan('bad connection', res);
+    }
+  });
+
+  it('stores that echo the request back in their errors', async () => {
+    // Like AWS's SignatureDoesNotMatch, which quotes the canonical request (session token included),
+    // and a store that puts the token into its message.
+    const store = await fakeStore((req, res) => {
+      const token = String(req.headers['x-amz-security-token'] ?? '');
+      const body = req.url?.includes('echo')
+        ? s3ErrorXml('AccessDenied', `Denied for token ${token}`)
+        : s3ErrorXml('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.', { CanonicalRequest: `GET\n/\n\nx-amz-security-token:${token}\n` });
+      res.writeHead(req.url?.includes('echo') ? 403 : 403, { 'content-type': 'application/xml' }).end(req.method === 'HEAD' ? undefined : body);
+    });
+    try {
+      const c = await testConnector();
+      const connection = { region: 'us-east-1', endpoint: store.endpoint, credentials, maxAttempts: 1 };
+      for (const [op, input] of [['list_buckets', {}], ['list_objects', { bucket: 'echo-bucket' }], ['head_object', { bucket: 'echo-bucket', key: 'k' }], ['get_object', { bucket: 'echo', key: 'k' }]] as const) {
+        const res = await c.invoke(op, input, { connection });
+        expect(res.ok).toBe(false);
+        scan(`echoing store ${op}`, res);
+      }
+      expect(store.requests.some((r) => r.headers['x-amz-security-token'] === TOKEN)).toBe(true); // it was sent, as it must be
+      scan('testConnection against the echoing store', await c.testConnection(connection));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('network failures, timeouts, deadlines and cancellation', async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const c = await testConnector();
+      scan('refused', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials, maxAttempts: 1 } }));
+      scan('request timeout', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint, credentials, maxAttempts: 1, requestTimeoutMs: 1000 } }));
+      scan('deadline', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint, credentials }, timeoutMs: 200 }));
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      scan('cancel', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint, credentials }, signal: controller.signal }));
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
+  });
+
+  it('a signed URL carries the session token only as X-Amz-Security-Token, and never the secret key', async () => {
+    const c = await testConnector();
+    for (const method of ['GET', 'PUT']) {
+      const res = await c.invoke('get_object_signed_url', { bucket, key: 'a.txt', method }, { connection: moto() });
+      if (!res.ok) throw new Error(res.error.message);
+      const url = new URL(String(res.output.url));
+      expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TOKEN);
+      url.searchParams.delete('X-Amz-Security-Token');
+      scan(`signed ${method} URL without its token parameter`, { ...res.output, url: url.href });
+    }
+  });
+});
+
+describe('command line', () => {
+  function cli(args: string[]): Promise<string> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      child.on('close', () => resolve(out));
+    });
+  }
+
+  it('success, failures and broken JSON print no secret', async () => {
+    const connection = JSON.stringify(moto());
+    const outputs = [
+      await cli(['invoke', 'head_object', '-c', connection, '-i', JSON.stringify({ bucket, key: 'a.txt' })]),
+      await cli(['invoke', 'head_object', '-c', connection, '-i', JSON.stringify({ bucket, key: 'missing' })]),
+      await cli(['invoke', 'head_object', '-c', JSON.stringify(moto({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 })), '-i', JSON.stringify({ bucket, key: 'a' })]),
+      await cli(['invoke', 'head_object', '-c', JSON.stringify(moto({ colour: SECRET })), '-i', '{}']),
+      await cli(['invoke', 'head_object', '-c', connection.slice(0, -2), '-i', '{}']),
+      await cli(['invoke', 'get_object_signed_url', '-c', JSON.stringify(moto({ credentials: { ...credentials, sessionToken: undefined } })), '-i', JSON.stringify({ bucket, key: 'a.txt' })]),
+    ];
+    expect(outputs[0]).toContain('"ok": true');
+    outputs.forEach((o, i) => scan(`cli run ${i}`, o));
+  });
+});
+
+describe('playground', () => {
+  let playground: Playground;
+  beforeAll(async () => {
+    playground = await startPlayground({ connector: await testConnector() });
+  });
+  afterAll(() => playground?.close());
+
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(new URL(path, playground.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return res.text();
+  };
+
+  it('answers to invokes and connection tests carry no secret', async () => {
+    scan('playground manifest', await (await fetch(new URL('/api/manifest', playground.url))).text());
+    for (const [operation, input] of EVERY_OPERATION) {
+      scan(`playground ${operation}`, await post('/api/invoke', { operation, input, connection: moto() }));
+      scan(`playground ${operation} failing`, await post('/api/invoke', { operation, input: { ...input, bucket: uniqueBucket('gone') }, connection: moto() }));
+    }
+    scan('playground bad connection', await post('/api/invoke', { operation: 'list_buckets', input: {}, connection: moto({ colour: SECRET }) }));
+    scan('playground test-connection', await post('/api/test-connection', { connection: moto() }));
+    scan('playground test-connection failing', await post('/api/test-connection', { connection: moto({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }) }));
+  });
+});
+
+describe('the scan', () => {
+  it('found no secret anywhere, logs included (and would have: the scanner sees a planted one)', () => {
+    scan('everything written to stdout and stderr during the suite', logged.join(''));
+    expect(logged.length).toBeGreaterThan(0);
+    const before = hits.length;
+    scan('control', { planted: `x${SECRET}x` });
+    expect(hits.length).toBeGreaterThan(before);
+    hits.splice(before);
+    expect(hits).toEqual([]);
+  });
+});

@@ -1,0 +1,156 @@
+// list_objects against moto, cross-checked with the aws cli.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import listObjectsInput from '../../schemas/list_objects.input.json' with { type: 'json' };
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_LIST_PAGE_SIZE } from '../../operations/list_objects.js';
+import type { ListObjectsOutput } from '../../src/generated/types.js';
+import { aws, awsJson, fakeStore, motoConnection, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
+
+const bucket = uniqueBucket('lo');
+/** 25 keys in one folder, so that pages of 10 need three requests. */
+const pageKeys = Array.from({ length: 25 }, (_, i) => `pages/item-${String(i).padStart(2, '0')}.txt`);
+const treeKeys = ['tree/a/1.txt', 'tree/a/2.txt', 'tree/b/deep/3.txt', 'tree/top.txt', 'tree/z file ünïcode.txt'];
+
+interface CliListing {
+  Contents?: { Key: string; Size: number; ETag: string; LastModified: string; StorageClass: string; Owner?: { ID: string } }[];
+  CommonPrefixes?: { Prefix: string }[];
+}
+
+let store: FakeStore;
+beforeAll(async () => {
+  store = await fakeStore((_req, res) => res.writeHead(500).end());
+  await aws(['s3api', 'create-bucket', '--bucket', bucket]);
+  // The aws cli uploads a local tree: one file per key, contents of different sizes.
+  const dir = await mkdtemp(join(tmpdir(), 'lo-'));
+  for (const [i, key] of [...pageKeys, ...treeKeys].entries()) {
+    await mkdir(dirname(join(dir, key)), { recursive: true });
+    await writeFile(join(dir, key), 'x'.repeat(i));
+  }
+  await aws(['s3', 'cp', '--recursive', '--quiet', dir, `s3://${bucket}/`]);
+  await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'cold/archive.bin', '--storage-class', 'STANDARD_IA']);
+});
+afterAll(() => store.close());
+
+async function list(input: Record<string, unknown>): Promise<ListObjectsOutput> {
+  const c = await testConnector();
+  const res = await c.invoke<ListObjectsOutput>('list_objects', input, { connection: motoConnection() });
+  if (!res.ok) throw new Error(`${res.error.type}: ${res.error.message}`);
+  return res.output;
+}
+
+describe('list_objects', () => {
+  it('declares in its schema the limits the handler uses', () => {
+    expect(listObjectsInput.properties.limit.default).toBe(DEFAULT_LIST_LIMIT);
+    expect(listObjectsInput.properties.limit.maximum).toBe(MAX_LIST_LIMIT);
+    expect(listObjectsInput.properties.pageSize.maximum).toBe(MAX_LIST_PAGE_SIZE);
+  });
+
+  it('lists what the aws cli wrote, with the same sizes, ETags, dates and classes as its own listing', async () => {
+    const out = await list({ bucket });
+    const cli = await awsJson<CliListing>(['s3api', 'list-objects-v2', '--bucket', bucket]);
+    expect(out.count).toBe(31);
+    expect(out.folders).toEqual([]);
+    expect(out).not.toHaveProperty('nextContinuationToken');
+    expect(out.objects).toEqual(cli.Contents!.map((o) => ({
+      key: o.Key, size: o.Size, etag: o.ETag, lastModified: new Date(o.LastModified).toISOString(), storageClass: o.StorageClass,
+    })));
+    expect(out.objects.find((o) => o.key === 'cold/archive.bin')?.storageClass).toBe('STANDARD_IA');
+    expect(out.objects.find((o) => o.key === 'pages/item-03.txt')?.size).toBe(3);
+    expect(out.objects.map((o) => o.key)).toContain('tree/z file ünïcode.txt');
+  });
+
+  it('follows pages up to the limit and resumes exactly where it stopped', async () => {
+    // 25 keys, 10 per page: the limit stops mid-page, the token picks up from key 16.
+    const first = await list({ bucket, prefix: 'pages/', pageSize: 10, limit: 15 });
+    expect(first.objects.map((o) => o.key)).toEqual(pageKeys.slice(0, 15));
+    expect(first.nextContinuationToken).toEqual(expect.any(String));
+    const rest = await list({ bucket, prefix: 'pages/', pageSize: 10, continuationToken: first.nextContinuationToken });
+    expect(rest.objects.map((o) => o.key)).toEqual(pageKeys.slice(15));
+    expect(rest).not.toHaveProperty('nextContinuationToken');
+  });
+
+  it('follows every page when the limit allows (three pages of at most 10)', async () => {
+    const all = await list({ bucket, prefix: 'pages/', pageSize: 10 });
+    expect(all.count).toBe(25);
+    expect(all.objects.map((o) => o.key)).toEqual(pageKeys);
+    expect(all).not.toHaveProperty('nextContinuationToken');
+  });
+
+  it('walks a listing one small call at a time with the token', async () => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    let calls = 0;
+    do {
+      const page = await list({ bucket, prefix: 'pages/', limit: 7, ...(token ? { continuationToken: token } : {}) });
+      expect(page.count).toBeLessThanOrEqual(7);
+      seen.push(...page.objects.map((o) => o.key));
+      token = page.nextContinuationToken;
+      calls++;
+    } while (token);
+    expect(calls).toBe(4);
+    expect(seen).toEqual(pageKeys);
+  });
+
+  it('starts after a key', async () => {
+    const out = await list({ bucket, prefix: 'pages/', startAfter: 'pages/item-21.txt' });
+    expect(out.objects.map((o) => o.key)).toEqual(pageKeys.slice(22));
+  });
+
+  it('groups keys into folders with a delimiter, as the aws cli sees them', async () => {
+    const out = await list({ bucket, prefix: 'tree/', delimiter: '/' });
+    expect(out.objects.map((o) => o.key)).toEqual(['tree/top.txt', 'tree/z file ünïcode.txt']);
+    expect(out.folders).toEqual(['tree/a/', 'tree/b/']);
+    expect(out).toMatchObject({ prefix: 'tree/', delimiter: '/', count: 2 });
+    const cli = await awsJson<CliListing>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'tree/', '--delimiter', '/']);
+    expect(out.folders).toEqual(cli.CommonPrefixes!.map((p) => p.Prefix));
+
+    const root = await list({ bucket, delimiter: '/' });
+    expect(root.objects).toEqual([]);
+    expect(root.folders).toEqual(['cold/', 'pages/', 'tree/']);
+  });
+
+  it('counts folders towards the limit, as S3 counts them towards a page', async () => {
+    const out = await list({ bucket, prefix: 'tree/', delimiter: '/', limit: 3 });
+    expect([...out.folders, ...out.objects.map((o) => o.key)].sort()).toEqual(['tree/a/', 'tree/b/', 'tree/top.txt']);
+    const rest = await list({ bucket, prefix: 'tree/', delimiter: '/', continuationToken: out.nextContinuationToken });
+    expect(rest.objects.map((o) => o.key)).toEqual(['tree/z file ünïcode.txt']);
+    expect(rest.folders).toEqual([]);
+  });
+
+  it('returns owners only when asked, the same owner the aws cli sees', async () => {
+    const plain = await list({ bucket, prefix: 'tree/a/' });
+    expect(plain.objects[0]).not.toHaveProperty('owner');
+    const withOwner = await list({ bucket, prefix: 'tree/a/', fetchOwner: true });
+    const cli = await awsJson<CliListing>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'tree/a/', '--fetch-owner']);
+    expect(withOwner.objects.map((o) => o.owner?.id)).toEqual(cli.Contents!.map((o) => o.Owner!.ID));
+    expect(withOwner.objects[0]!.owner?.id).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers an empty listing for a prefix that matches nothing', async () => {
+    const out = await list({ bucket, prefix: 'nothing-here/' });
+    expect(out).toEqual({ bucket, prefix: 'nothing-here/', objects: [], folders: [], count: 0 });
+  });
+
+  it('reports a missing bucket as not_found', async () => {
+    const c = await testConnector();
+    const res = await c.invoke('list_objects', { bucket: uniqueBucket('gone') }, { connection: motoConnection() });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket', status: 404 });
+  });
+
+  it.each([
+    [{ pageSize: 1001 }, 'pageSize', /at most 1000|<= 1000/],
+    [{ limit: 0 }, 'limit', />= 1/],
+    [{ limit: MAX_LIST_LIMIT + 1 }, 'limit', /<= 100000/],
+    [{ delimiter: '' }, 'delimiter', /must not be empty/],
+  ])('rejects %j before any request', async (extra, field, words) => {
+    const c = await testConnector();
+    const before = store.requests.length;
+    const res = await c.invoke('list_objects', { bucket, ...extra }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    expect(res.ok ? null : res.error.type).toBe('user_input');
+    const problems = (res.ok ? [] : res.error.details?.problems) as { field: string; message: string }[];
+    expect(problems.find((p) => p.field === field)?.message).toMatch(words);
+    expect(store.requests.length).toBe(before);
+  });
+});

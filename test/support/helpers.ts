@@ -1,0 +1,93 @@
+// Shared test plumbing: a connector validated against its output schemas, connections to the
+// local moto, unique bucket names, and the aws cli as an independent client.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { inject } from 'vitest';
+import { loadConnector, type Connector } from '../../src/index.js';
+import type { S3Connection } from '../../src/generated/types.js';
+
+const run = promisify(execFile);
+
+export const TEST_KEY_ID = 'testing';
+export const TEST_SECRET = 'testing-secret';
+
+let connectorPromise: Promise<Connector> | undefined;
+export function testConnector(): Promise<Connector> {
+  connectorPromise ??= loadConnector({ validateOutput: true });
+  return connectorPromise;
+}
+
+export function motoEndpoint(): string {
+  return inject('s3Endpoint');
+}
+
+export function motoConnection(overrides: Partial<S3Connection> = {}): S3Connection {
+  return {
+    region: 'us-east-1',
+    endpoint: motoEndpoint(),
+    credentials: { type: 'accessKey', accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
+    ...overrides,
+  };
+}
+
+export function uniqueBucket(prefix = 't'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+/** The Debian aws cli, an independent S3 client, pointed at `endpoint`. */
+export async function aws(args: string[], endpoint = motoEndpoint(), env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', ...args], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      AWS_ACCESS_KEY_ID: TEST_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: TEST_SECRET,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
+      ...env,
+    },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+export async function awsJson<T = Record<string, unknown>>(args: string[], endpoint?: string): Promise<T> {
+  const out = await aws(args, endpoint);
+  return (out.trim() ? JSON.parse(out) : {}) as T;
+}
+
+/**
+ * A local HTTP server that stands in for a store, for answers a real server cannot be made to
+ * give (region redirects, throttling, 5xx, silence). Counts every request it gets.
+ */
+export interface FakeStore {
+  endpoint: string;
+  requests: IncomingMessage[];
+  close(): Promise<void>;
+}
+
+export async function fakeStore(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<FakeStore> {
+  const requests: IncomingMessage[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(req);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** An S3-style XML error body. */
+export function s3ErrorXml(code: string, message: string, extra: Record<string, string> = {}): string {
+  const fields = Object.entries(extra).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${fields}<RequestId>FAKE123</RequestId><HostId>fakehost</HostId></Error>`;
+}
