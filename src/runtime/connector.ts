@@ -12,6 +12,7 @@ import {
   type JsonSchema, type Manifest, type ManifestOperation,
 } from './manifest.js';
 import type { Handler, Progress } from './operation.js';
+import { checkRegion } from './regions.js';
 import { check, createAjv } from './validation.js';
 
 /** Default deadline of one invoke, transfers included; `timeoutMs` in the invoke context overrides it. */
@@ -109,6 +110,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     }
     const copy = structuredClone(connection);
     check(validatorFor(manifest.connection.schema), copy, 'connection');
+    checkRegion(copy as S3Connection);
     return copy as S3Connection;
   }
 
