@@ -1,6 +1,5 @@
 import { DeleteObjectsCommand, type DeleteObjectsCommandOutput } from '@aws-sdk/client-s3';
 import type { DeleteObjectsInput, DeleteObjectsOutput } from '../src/generated/types.js';
-import { toErrorInfo } from '../src/runtime/errors.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 
 /** Most objects one call accepts; the schema's `objects` maxItems. */
@@ -45,11 +44,10 @@ function batchResults(batch: Item[], answer: DeleteObjectsCommandOutput): Result
   });
 }
 
-export default defineOperation<DeleteObjectsInput, DeleteObjectsOutput>(async (input, { s3, connection, signal }) => {
+export default defineOperation<DeleteObjectsInput, DeleteObjectsOutput>(async (input, { s3, signal, describeError }) => {
   const batches: Item[][] = [];
   for (let i = 0; i < input.objects.length; i += DELETE_BATCH_SIZE) batches.push(input.objects.slice(i, i + DELETE_BATCH_SIZE));
 
-  const permissions = input.objects.some((o) => o.versionId) ? ['s3:DeleteObject', 's3:DeleteObjectVersion'] : ['s3:DeleteObject'];
   const results: Result[][] = new Array(batches.length);
   const failures: unknown[] = [];
   const queue = batches.map((batch, n) => ({ batch, n }));
@@ -65,7 +63,7 @@ export default defineOperation<DeleteObjectsInput, DeleteObjectsOutput>(async (i
       } catch (err) {
         // A batch refused as a whole fails each of its keys; the other batches still count.
         failures.push(err);
-        const info = toErrorInfo(err, { operation: 'delete_objects', permissions, region: connection.region, bucket: input.bucket });
+        const info = describeError(err);
         const error = { code: info.code ?? 'Unknown', message: info.message };
         results[n] = batch.map((o) => compact({ key: o.key, versionId: o.versionId, deleted: false, error }));
       }

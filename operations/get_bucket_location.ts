@@ -1,19 +1,18 @@
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import type { GetBucketLocationInput, GetBucketLocationOutput } from '../src/generated/types.js';
-import { toErrorInfo } from '../src/runtime/errors.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 
 /** Location constraints that are not region names. */
 const LEGACY_CONSTRAINTS: Record<string, string> = { '': 'us-east-1', EU: 'eu-west-1' };
 
-export default defineOperation<GetBucketLocationInput, GetBucketLocationOutput>(async (input, { s3, connection, signal }) => {
+export default defineOperation<GetBucketLocationInput, GetBucketLocationOutput>(async (input, { s3, signal, describeError }) => {
   try {
     const answer = await s3.send(new GetBucketLocationCommand({ Bucket: input.bucket }), { abortSignal: signal });
     const constraint = answer.LocationConstraint ?? '';
     return compact({ bucket: input.bucket, region: LEGACY_CONSTRAINTS[constraint] ?? constraint, locationConstraint: constraint });
   } catch (err) {
     // Asked in the wrong region, S3 still tells where the bucket is: that is the answer.
-    const info = toErrorInfo(err, { operation: 'get_bucket_location', permissions: [], region: connection.region, bucket: input.bucket });
+    const info = describeError(err);
     const region = info.type === 'region_mismatch' ? info.details?.bucketRegion : undefined;
     if (typeof region === 'string') return { bucket: input.bucket, region };
     throw err;

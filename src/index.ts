@@ -1,5 +1,5 @@
 export { loadConnector, DEFAULT_INVOKE_TIMEOUT_MS } from './runtime/connector.js';
-export type { Connector, InvokeContext, InvokeResult, LoadOptions, OperationInfo, TestConnectionOptions } from './runtime/connector.js';
+export type { Connector, ConnectionReport, InvokeContext, InvokeResult, LoadOptions, OperationInfo, TestConnectionOptions } from './runtime/connector.js';
 export type { ConnectorErrorInfo, ErrorType, FieldProblem } from './runtime/errors.js';
 export type { Manifest, ManifestOperation, OperationAnnotations } from './runtime/manifest.js';
 export type { Progress } from './runtime/operation.js';

@@ -228,7 +228,7 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
       && (opts.progress ?? process.stdout.isTTY === true);
     if (wantBar) bar = transferBar(name);
     process.on('SIGINT', onSigint);
-    const result: InvokeResult = await connector.invoke(name, input, {
+    const result: InvokeResult = await connector.invokeDynamic(name, input, {
       connection,
       signal: controller.signal,
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),

@@ -132,6 +132,322 @@ export interface S3Connection {
   maxAttempts?: number;
 }
 
+// Shared definitions (schemas/defs.json#/$defs/...).
+
+/**
+ * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+ */
+export type Bucket = string;
+
+/**
+ * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+ */
+export type Key = string;
+
+/**
+ * A specific version of the object (versioned buckets only); the latest version when empty.
+ */
+export type VersionId = string;
+
+/**
+ * Entity tag of the object, with its quotes, as S3 returns it.
+ */
+export type Etag = string;
+
+/**
+ * Only succeed if the object's ETag is this one (otherwise a precondition_failed error).
+ */
+export type IfMatch = string;
+
+/**
+ * Only succeed if the object's ETag is not this one (otherwise a precondition_failed error with code NotModified).
+ */
+export type IfNoneMatch = string;
+
+/**
+ * Only succeed if the object changed after this time (ISO 8601, e.g. 2026-01-31T12:00:00Z).
+ */
+export type IfModifiedSince = string;
+
+/**
+ * Only succeed if the object has not changed since this time (ISO 8601, e.g. 2026-01-31T12:00:00Z).
+ */
+export type IfUnmodifiedSince = string;
+
+/**
+ * A region name such as us-east-1 or eu-west-1.
+ */
+export type Region = string;
+
+/**
+ * A point in time, ISO 8601 in UTC.
+ */
+export type DateTime = string;
+
+/**
+ * User-defined metadata (x-amz-meta-*), names in lowercase.
+ */
+export interface Metadata {
+  [k: string]: string;
+}
+
+/**
+ * How many entries to ask S3 for per request (S3 allows at most 1000 objects, 10000 buckets).
+ */
+export type PageSize = number;
+
+/**
+ * Resume a listing where a previous call stopped (its nextContinuationToken).
+ */
+export type ContinuationToken = string;
+
+/**
+ * Input of a dropdown lookup.
+ */
+export interface LookupInput {
+  /**
+   * Only options whose value starts with this text.
+   */
+  search?: string;
+}
+
+/**
+ * Options for a dropdown.
+ */
+export interface LookupOutput {
+  /**
+   * The dropdown's options, in display order.
+   */
+  options: {
+    /**
+     * Text shown to the user.
+     */
+    label: string;
+    /**
+     * Value put into the field.
+     */
+    value: string;
+  }[];
+}
+
+/**
+ * A predefined access control list applied to the object.
+ */
+export type CannedAcl = (
+  | "private"
+  | "public-read"
+  | "public-read-write"
+  | "authenticated-read"
+  | "aws-exec-read"
+  | "bucket-owner-read"
+  | "bucket-owner-full-control"
+) &
+  string;
+
+/**
+ * User-defined metadata stored with the object (x-amz-meta-*); names and values together at most 2 KB.
+ */
+export interface WriteMetadata {
+  [k: string]: string;
+}
+
+/**
+ * Cache-Control header stored with the object, e.g. max-age=3600.
+ */
+export type CacheControl = string;
+
+/**
+ * Content-Disposition header stored with the object, e.g. attachment; filename="report.csv".
+ */
+export type ContentDisposition = string;
+
+/**
+ * Content-Encoding stored with the object, e.g. gzip (the bytes are stored as given).
+ */
+export type ContentEncoding = string;
+
+/**
+ * Content-Language stored with the object, e.g. en-GB.
+ */
+export type ContentLanguage = string;
+
+/**
+ * Expires header stored with the object (ISO 8601); caches treat the object as stale after it.
+ */
+export type Expires = string;
+
+/**
+ * Storage class for the object; the bucket's default (usually STANDARD) when empty.
+ */
+export type StorageClass = (
+  | "STANDARD"
+  | "REDUCED_REDUNDANCY"
+  | "STANDARD_IA"
+  | "ONEZONE_IA"
+  | "INTELLIGENT_TIERING"
+  | "GLACIER"
+  | "DEEP_ARCHIVE"
+  | "GLACIER_IR"
+  | "EXPRESS_ONEZONE"
+) &
+  string;
+
+/**
+ * A canned ACL applied to the new object; the bucket's default when empty.
+ */
+export type WriteAcl = (
+  | "private"
+  | "public-read"
+  | "public-read-write"
+  | "authenticated-read"
+  | "aws-exec-read"
+  | "bucket-owner-read"
+  | "bucket-owner-full-control"
+) &
+  string;
+
+/**
+ * Encrypt the object at rest: AES256 (S3-managed keys) or aws:kms (a KMS key).
+ */
+export type ServerSideEncryption = ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+
+/**
+ * The KMS key (ID, ARN or alias) for aws:kms encryption; the account's default S3 key when empty.
+ */
+export type SseKmsKeyId = string;
+
+/**
+ * With aws:kms, use an S3 Bucket Key to cut KMS requests.
+ */
+export type BucketKeyEnabled = boolean;
+
+/**
+ * Object tags: at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+ */
+export interface Tags {
+  [k: string]: string;
+}
+
+/**
+ * Have S3 verify the upload with this checksum and return it.
+ */
+export type ChecksumAlgorithm = ("CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256") & string;
+
+/**
+ * Set to * to refuse to overwrite an existing object (a precondition_failed error if one exists).
+ */
+export type WriteIfNoneMatch = "*";
+
+/**
+ * Only overwrite the object if its current ETag is this one (optimistic concurrency); precondition_failed otherwise.
+ */
+export type WriteIfMatch = string;
+
+/**
+ * Checksums the store returned.
+ */
+export interface Checksum {
+  /**
+   * Base64 CRC32.
+   */
+  crc32?: string;
+  /**
+   * Base64 CRC32C.
+   */
+  crc32c?: string;
+  /**
+   * Base64 CRC64NVME.
+   */
+  crc64nvme?: string;
+  /**
+   * Base64 SHA-1.
+   */
+  sha1?: string;
+  /**
+   * Base64 SHA-256.
+   */
+  sha256?: string;
+  /**
+   * FULL_OBJECT or COMPOSITE (checksum of the parts' checksums).
+   */
+  type?: string;
+}
+
+/**
+ * A file in the runtime's file store.
+ */
+export interface FileReference {
+  /**
+   * Where the file is: a file:// URL of the file store, a data: URL, or an https:// URL from a host the runtime allows.
+   */
+  url: string;
+  /**
+   * File name.
+   */
+  name?: string;
+  /**
+   * MIME type of the content.
+   */
+  mimeType?: string;
+  /**
+   * Size in bytes.
+   */
+  size?: number;
+}
+
+/**
+ * One permission given to one grantee in an object's ACL.
+ */
+export interface Grant {
+  /**
+   * Who gets the permission: an account by canonical user ID, an account by email address, or a predefined group.
+   */
+  grantee:
+    | {
+        /**
+         * Grant to an account by canonical user ID.
+         */
+        type: "canonicalUser";
+        /**
+         * The grantee's canonical user ID (64 hex digits on AWS; get_object_acl and list_buckets show your own).
+         */
+        id: string;
+        /**
+         * The grantee's display name, as a store reported it (read only: ignored when setting grants).
+         */
+        displayName?: string;
+      }
+    | {
+        /**
+         * Grant to an account by email address.
+         */
+        type: "email";
+        /**
+         * The email address of the grantee's account.
+         */
+        emailAddress: string;
+      }
+    | {
+        /**
+         * Grant to a predefined group.
+         */
+        type: "group";
+        /**
+         * The group's URI.
+         */
+        uri: (
+          | "http://acs.amazonaws.com/groups/global/AllUsers"
+          | "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+          | "http://acs.amazonaws.com/groups/s3/LogDelivery"
+        ) &
+          string;
+      };
+  /**
+   * What the grantee may do: READ the object and its metadata, WRITE (no effect on an object: S3 defines it for buckets only), READ_ACP and WRITE_ACP to read and change the ACL, FULL_CONTROL for all of these.
+   */
+  permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
+}
+
 /**
  * Which buckets to list.
  */
@@ -1609,3 +1925,23 @@ export interface GetObjectACLOutput {
     permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
   }[];
 }
+
+/** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
+export interface OperationTypes {
+  list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
+  list_buckets_ddl: { input: ListBucketsDropdownInput; output: ListBucketsDropdownOutput };
+  get_bucket_location: { input: GetBucketLocationInput; output: GetBucketLocationOutput };
+  head_object: { input: HeadObjectInput; output: HeadObjectOutput };
+  get_object: { input: GetObjectInput; output: GetObjectOutput };
+  put_object_text: { input: PutObjectTextInput; output: PutObjectTextOutput };
+  put_object_file: { input: PutObjectFileInput; output: PutObjectFileOutput };
+  list_objects: { input: ListObjectsInput; output: ListObjectsOutput };
+  list_objects_ddl: { input: ListObjectsDropdownInput; output: ListObjectsDropdownOutput };
+  delete_object: { input: DeleteObjectInput; output: DeleteObjectOutput };
+  delete_objects: { input: DeleteObjectsInput; output: DeleteObjectsOutput };
+  get_object_signed_url: { input: GetObjectSignedURLInput; output: GetObjectSignedURLOutput };
+  put_object_acl: { input: PutObjectACLInput; output: PutObjectACLOutput };
+  get_object_acl: { input: GetObjectACLInput; output: GetObjectACLOutput };
+}
+
+export type OperationName = keyof OperationTypes;

@@ -9,6 +9,7 @@ import {
   type PutObjectCommandInput, type S3Client,
 } from '@aws-sdk/client-s3';
 import { ConnectorError } from '../runtime/errors.js';
+import { STORE_CAPABILITIES } from '../runtime/vocabulary.js';
 import type { S3Connection } from '../generated/types.js';
 import type { ManifestOperation } from '../runtime/manifest.js';
 
@@ -19,7 +20,7 @@ export type StoreSupport = Partial<Record<Capability, boolean>>;
 /** Prefix of the scratch objects the probe writes (and deletes again). */
 export const CAPABILITY_PROBE_PREFIX = '.s3-connector-capability-probe/';
 
-export const CAPABILITIES: readonly Capability[] = ['conditionalWrites', 'versioning', 'tagsOnPut', 'acl', 'serverSideEncryption'];
+export const CAPABILITIES: readonly Capability[] = STORE_CAPABILITIES;
 
 const WHAT: Record<Capability, string> = {
   conditionalWrites: 'honour a condition on a write (ifMatch / ifNoneMatch): it would overwrite the object anyway',
@@ -29,22 +30,59 @@ const WHAT: Record<Capability, string> = {
   serverSideEncryption: 'encrypt an object on request (serverSideEncryption): it would store it unencrypted',
 };
 
-/** A versionId other than "null" (which names the unversioned object, i.e. the current one). */
-function isVersion(id: unknown): boolean {
-  return typeof id === 'string' && id !== 'null';
+/** Where an input relies on a capability: a path into it (`*` for every item of an array). */
+export interface CapabilityUse {
+  path: string[];
+  capability: Capability;
+  /** Values that do not count as relying on it (a versionId of "null" names the current object). */
+  except: unknown[];
 }
 
-/** The capabilities this call relies on. */
-function needs(op: ManifestOperation, input: Record<string, unknown>): Capability[] {
-  const needed: Capability[] = [];
-  const objects = Array.isArray(input.objects) ? (input.objects as { versionId?: unknown }[]) : [];
-  if (isVersion(input.versionId) || objects.some((o) => isVersion(o?.versionId))) needed.push('versioning');
-  if (op.annotations.readOnly) return needed;
-  if (input.ifMatch !== undefined || input.ifNoneMatch !== undefined) needed.push('conditionalWrites');
-  if (input.tags !== undefined && Object.keys(input.tags as object).length > 0) needed.push('tagsOnPut');
-  if (input.acl !== undefined || input.grants !== undefined) needed.push('acl');
-  if (input.serverSideEncryption !== undefined) needed.push('serverSideEncryption');
-  return needed;
+type SchemaNode = Record<string, unknown>;
+
+/** Every `x-needs` in an input schema, with the path to the field that carries it. */
+export function capabilityUses(schema: SchemaNode, resolve: (ref: string) => SchemaNode | undefined): CapabilityUse[] {
+  const uses: CapabilityUse[] = [];
+  const walk = (node: unknown, path: string[], seen: Set<unknown>) => {
+    if (node === null || typeof node !== 'object' || seen.has(node)) return;
+    const n = node as SchemaNode;
+    const inside = new Set(seen).add(node);
+    if (typeof n.$ref === 'string') walk(resolve(n.$ref), path, inside);
+    const need = n['x-needs'] as Capability | { capability: Capability; except?: unknown[] } | undefined;
+    if (need !== undefined) {
+      uses.push(typeof need === 'string' ? { path, capability: need, except: [] } : { path, capability: need.capability, except: need.except ?? [] });
+    }
+    for (const [name, child] of Object.entries((n.properties ?? {}) as SchemaNode)) walk(child, [...path, name], inside);
+    if (n.items !== undefined) walk(n.items, [...path, '*'], inside);
+    for (const branch of ['allOf', 'anyOf', 'oneOf'] as const) for (const b of (n[branch] ?? []) as unknown[]) walk(b, path, inside);
+  };
+  walk(schema, [], new Set());
+  return uses;
+}
+
+/** The values found at a path of an input (`*` goes into every item of an array). */
+export function valuesAt(value: unknown, path: readonly string[]): unknown[] {
+  let found: unknown[] = [value];
+  for (const step of path) {
+    found = found.flatMap((v) => {
+      if (step === '*') return Array.isArray(v) ? v : [];
+      return v !== null && typeof v === 'object' && !Array.isArray(v) && step in v ? [(v as SchemaNode)[step]] : [];
+    });
+  }
+  return found;
+}
+
+/** A value that asks something of the store: set, not an empty object, not an exception. */
+function asks(value: unknown, except: unknown[]): boolean {
+  if (value === undefined || value === null || except.includes(value)) return false;
+  return !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
+}
+
+/** The capabilities this input relies on, from its schema's `x-needs`. */
+function needs(uses: readonly CapabilityUse[], input: Record<string, unknown>): Capability[] {
+  const needed = new Set<Capability>();
+  for (const use of uses) if (valuesAt(input, use.path).some((v) => asks(v, use.except))) needed.add(use.capability);
+  return [...needed];
 }
 
 /**
@@ -190,8 +228,10 @@ export class StoreCapabilities {
    * Refuses the call when it relies on something the store cannot do, and returns what the
    * handler must work around (tags a store drops on upload).
    */
-  async check(connection: S3Connection, s3: S3Client, op: ManifestOperation, input: Record<string, unknown>, signal: AbortSignal): Promise<StoreSupport> {
-    const wanted = needs(op, input);
+  async check(
+    connection: S3Connection, s3: S3Client, op: ManifestOperation, uses: readonly CapabilityUse[], input: Record<string, unknown>, signal: AbortSignal,
+  ): Promise<StoreSupport> {
+    const wanted = needs(uses, input);
     if (!wanted.length) return {};
     const bucket = typeof input.bucket === 'string' ? input.bucket : '';
     const support = await this.detect(connection, s3, bucket, wanted, signal, () => mayRunProbe(op));

@@ -1,28 +1,22 @@
 // The public runtime: load the manifest, list operations, invoke one, test a connection.
 // `invoke` never throws: every outcome is a result, and every error is in the error model.
-import { HeadBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
-import type { ValidateFunction } from 'ajv';
-import { CAPABILITIES, StoreCapabilities } from '../probes/capabilities.js';
-import { ClientCache, secretsOf, type ClientOverrides } from './clients.js';
-import { ConnectorError, toErrorInfo, type ConnectorErrorInfo, type ErrorContext } from './errors.js';
+import { StoreCapabilities, valuesAt } from '../probes/capabilities.js';
+import type { OperationName, OperationTypes, S3Connection } from '../generated/types.js';
 import { LocalFileStore, type FileStore } from '../io/files.js';
-import type { S3Connection } from '../generated/types.js';
-import {
-  handlerUrl, packageRoot, readManifest, readSchemas,
-  type JsonSchema, type Manifest, type ManifestOperation,
-} from './manifest.js';
-import type { Handler, Progress } from './operation.js';
+import { ClientCache, secretsOf, type ClientOverrides } from './clients.js';
+import { ConnectorError, toErrorInfo, type ErrorContext } from './errors.js';
+import { guarded, type InvokeResult } from './guard.js';
+import { packageRoot, type JsonSchema, type Manifest, type ManifestOperation } from './manifest.js';
+import type { Progress } from './operation.js';
+import { requiredPermissions } from './permissions.js';
 import { checkRegion } from './regions.js';
-import { check, createAjv } from './validation.js';
+import { DEFS_SCHEMA, Registry, type OperationInfo } from './registry.js';
+import { connectionReport, testConnectionPermissions, type ConnectionReport, type TestConnectionOptions } from './testConnection.js';
+import { check, checkDepth } from './validation.js';
 
-/** Default deadline of one invoke, transfers included; `timeoutMs` in the invoke context overrides it. */
-export const DEFAULT_INVOKE_TIMEOUT_MS = 15 * 60 * 1000;
-/** How long a cancelled or timed-out invoke waits for its handler to clean up before returning. */
-export const CLEANUP_GRACE_MS = 1000;
-
-export type InvokeResult<O = Record<string, unknown>> =
-  | { ok: true; output: O }
-  | { ok: false; error: ConnectorErrorInfo };
+export { DEFAULT_INVOKE_TIMEOUT_MS, CLEANUP_GRACE_MS, type InvokeResult } from './guard.js';
+export type { OperationInfo } from './registry.js';
+export type { ConnectionReport, TestConnectionOptions } from './testConnection.js';
 
 export interface InvokeContext {
   connection: unknown;
@@ -32,11 +26,6 @@ export interface InvokeContext {
   files?: FileStore;
   /** Deadline for the whole call, in milliseconds. */
   timeoutMs?: number;
-}
-
-export interface OperationInfo extends ManifestOperation {
-  inputSchema: JsonSchema;
-  outputSchema: JsonSchema;
 }
 
 export interface LoadOptions {
@@ -54,174 +43,129 @@ export interface LoadOptions {
   clientOverrides?: ClientOverrides;
 }
 
-export interface TestConnectionOptions {
-  /** Also prove the connection reaches this bucket, and report which operations it can run there. */
-  bucket?: string;
-}
-
 export interface Connector {
   readonly manifest: Manifest;
   readonly connectionSchema: JsonSchema;
   /** Shared definitions that operation schemas reference as `defs.json#/$defs/...`. */
   readonly defsSchema: JsonSchema;
   operations(): OperationInfo[];
-  invoke<O = Record<string, unknown>>(name: string, input: unknown, ctx: InvokeContext): Promise<InvokeResult<O>>;
-  testConnection(connection: unknown, options?: TestConnectionOptions): Promise<InvokeResult>;
+  /** Runs an operation, typed by its name: its input and output types come from its schemas. */
+  invoke<N extends OperationName>(name: N, input: OperationTypes[N]['input'], ctx: InvokeContext): Promise<InvokeResult<OperationTypes[N]['output']>>;
+  /** The same for a name and input known only at run time (a runtime's flow step); validated all the same. */
+  invokeDynamic(name: string, input: unknown, ctx: InvokeContext): Promise<InvokeResult>;
+  testConnection(connection: unknown, options?: TestConnectionOptions): Promise<InvokeResult<ConnectionReport>>;
   /** Closes the cached S3 clients and their sockets (the connector stays usable). */
   close(): void;
 }
 
 export async function loadConnector(options: LoadOptions = {}): Promise<Connector> {
-  const root = options.root ?? packageRoot();
-  const manifest = await readManifest(root);
-  const schemas = await readSchemas(manifest, root);
-  const ajv = createAjv();
+  const registry = await Registry.load(options.root ?? packageRoot());
+  const { manifest } = registry;
   const defaultFiles = options.files ?? new LocalFileStore();
   const allowedHttpsHosts = options.allowedHttpsHosts ?? [];
   const clients = new ClientCache(options.clientOverrides);
   const capabilities = new StoreCapabilities();
-  for (const schema of schemas.values()) ajv.addSchema(schema);
-
-  const byName = new Map(manifest.operations.map((op) => [op.name, op]));
-  const schemaAt = (path: string): JsonSchema => schemas.get(path)!;
-  const validators = new Map<string, ValidateFunction>();
-  const validatorFor = (path: string): ValidateFunction => {
-    let v = validators.get(path);
-    if (v === undefined) {
-      v = ajv.getSchema(schemaAt(path).$id) as ValidateFunction; // compiled on first use, then reused
-      validators.set(path, v);
-    }
-    return v;
-  };
-  const handlers = new Map<string, Promise<Handler<unknown, unknown>>>();
-  const handlerFor = (op: ManifestOperation): Promise<Handler<unknown, unknown>> => {
-    let h = handlers.get(op.name);
-    if (!h) {
-      h = import(handlerUrl(op.handler, root)).then((m: { default: Handler<unknown, unknown> }) => m.default);
-      handlers.set(op.name, h);
-    }
-    return h;
-  };
 
   /** Validates a connection (defaults filled in) on a copy; throws a user_input ConnectorError. */
   function checkedConnection(connection: unknown): S3Connection {
     if (connection === null || typeof connection !== 'object') {
       throw new ConnectorError({ type: 'user_input', code: 'InvalidConnection', message: 'A connection is required: an object with at least a region, e.g. {"region": "us-east-1"}.' });
     }
+    checkDepth(connection, 'connection');
     const copy = structuredClone(connection);
-    check(validatorFor(manifest.connection.schema), copy, 'connection');
+    check(registry.validator(manifest.connection.schema), copy, 'connection');
     checkRegion(copy as S3Connection);
     return copy as S3Connection;
   }
 
-  async function run<O>(
-    op: Pick<ManifestOperation, 'name' | 'permissions'>,
-    rawConnection: unknown,
-    ctx: Omit<InvokeContext, 'connection'>,
-    body: (connection: S3Connection, signal: AbortSignal) => Promise<O>,
-    input?: Record<string, unknown>,
-  ): Promise<InvokeResult<O>> {
-    const deadline = new AbortController();
-    const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline.signal]) : deadline.signal;
-    const errorContext: ErrorContext = {
-      operation: op.name,
-      permissions: permissionsFor(op.permissions, input),
+  /** What the error mapper knows before the call starts; the region is added once the connection is checked. */
+  function errorContextOf(operation: string, permissions: string[], input?: Record<string, unknown>): ErrorContext {
+    return {
+      operation,
+      permissions,
       region: '',
       ...(typeof input?.bucket === 'string' ? { bucket: input.bucket } : {}),
       ...(typeof input?.key === 'string' ? { key: input.key } : {}),
     };
+  }
+
+  async function invokeOperation(op: ManifestOperation, input: Record<string, unknown>, ctx: InvokeContext): Promise<InvokeResult> {
+    const uses = registry.capabilityUses(op);
+    const namesVersion = uses.some((u) => u.capability === 'versioning' && valuesAt(input, u.path).some((v) => typeof v === 'string'));
+    const errorContext = errorContextOf(op.name, requiredPermissions(op.permissions, namesVersion), input);
     let connection: S3Connection | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      connection = checkedConnection(rawConnection);
+    return guarded({
+      errorContext,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
+      secrets: () => secretsOf(connection ?? (ctx.connection as S3Connection)),
+    }, async (signal) => {
+      connection = checkedConnection(ctx.connection);
       errorContext.region = connection.region;
-      const timeoutMs = ctx.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
-      // Settles when the signal fires, so a handler stuck in a request cannot hold the caller.
-      const stopped = new Promise<never>((_, reject) => {
-        const onAbort = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
+      check(registry.validator(op.input), input, 'input');
+      const s3 = clients.get(connection);
+      const support = await capabilities.check(connection, s3, op, uses, input, signal);
+      const handler = await registry.handler(op);
+      const boundConnection = connection;
+      const output = await handler(input, {
+        s3,
+        connection: boundConnection,
+        operation: { name: op.name, permissions: errorContext.permissions },
+        describeError: (err) => toErrorInfo(err, { ...errorContext }),
+        capabilities: support,
+        signal,
+        clientFor: (region) => clients.get(boundConnection, region),
+        files: ctx.files ?? defaultFiles,
+        allowedHttpsHosts,
+        allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
       });
-      stopped.catch(() => undefined);
-      timer = setTimeout(() => {
-        errorContext.deadlineExceeded = true;
-        deadline.abort();
-      }, timeoutMs);
-      const work = body(connection, signal);
-      work.catch(() => undefined);
-      try {
-        return { ok: true, output: await Promise.race([work, stopped]) };
-      } catch (err) {
-        // Stopped: give the handler a moment to clean up (temp files, multipart aborts) first.
-        if (signal.aborted) await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, CLEANUP_GRACE_MS))]);
-        throw err;
+      if (options.validateOutput) {
+        const validate = registry.validator(op.output);
+        if (!validate(output)) {
+          throw new ConnectorError({ type: 'internal', code: 'InvalidOutput', message: `${op.name} produced output that does not match its schema: ${registry.ajv.errorsText(validate.errors)}` });
+        }
       }
-    } catch (err) {
-      return { ok: false, error: scrub(toErrorInfo(err, errorContext), secretsOf(connection ?? (rawConnection as S3Connection))) };
-    } finally {
-      clearTimeout(timer);
-    }
+      return output as Record<string, unknown>;
+    });
   }
 
   const connector: Connector = {
     manifest,
-    connectionSchema: schemaAt(manifest.connection.schema),
-    defsSchema: schemaAt('schemas/defs.json'),
+    connectionSchema: registry.schema(manifest.connection.schema),
+    defsSchema: registry.schema(DEFS_SCHEMA),
 
-    operations() {
-      return manifest.operations.map((op) => ({ ...op, inputSchema: schemaAt(op.input), outputSchema: schemaAt(op.output) }));
+    operations: () => registry.operations(),
+
+    invoke(name, input, ctx) {
+      return connector.invokeDynamic(name, input, ctx) as never;
     },
 
-    async invoke<O>(name: string, input: unknown, ctx: InvokeContext): Promise<InvokeResult<O>> {
-      const op = byName.get(name);
+    async invokeDynamic(name, input, ctx) {
+      const op = registry.operation(name);
       if (!op) {
-        return { ok: false, error: { type: 'user_input', code: 'UnknownOperation', retryable: false, message: `There is no operation named ${JSON.stringify(name)}. Known operations: ${[...byName.keys()].join(', ')}.` } };
+        return { ok: false, error: { type: 'user_input', code: 'UnknownOperation', retryable: false, message: `There is no operation named ${JSON.stringify(name)}. Known operations: ${registry.names().join(', ')}.` } };
       }
-      const typedInput = (input === undefined ? {} : structuredClone(input)) as Record<string, unknown>;
-      return run<O>(op, ctx?.connection, ctx ?? {}, async (connection, signal) => {
-        check(validatorFor(op.input), typedInput, 'input');
-        const s3 = clients.get(connection);
-        const support = await capabilities.check(connection, s3, op, typedInput, signal);
-        const handler = await handlerFor(op);
-        const output = await handler(typedInput, {
-          s3,
-          connection,
-          capabilities: support,
-          signal,
-          clientFor: (region) => clients.get(connection, region),
-          files: ctx.files ?? defaultFiles,
-          allowedHttpsHosts,
-          allowPrivateNetworks: options.allowPrivateNetworks ?? false,
-          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-        });
-        if (options.validateOutput) {
-          const validate = validatorFor(op.output);
-          if (!validate(output)) {
-            throw new ConnectorError({ type: 'internal', code: 'InvalidOutput', message: `${op.name} produced output that does not match its schema: ${ajv.errorsText(validate.errors)}` });
-          }
-        }
-        return output as O;
-      }, typedInput);
+      let copy: Record<string, unknown>;
+      try {
+        checkDepth(input, 'input');
+        copy = (input === undefined ? {} : structuredClone(input)) as Record<string, unknown>;
+      } catch (err) {
+        // Too deep, or not plain data (a function, a symbol): refused as the input it is.
+        const refusal = err instanceof ConnectorError ? err : new ConnectorError({ type: 'user_input', code: 'InvalidInput', message: `Invalid input: it must be plain JSON data (${(err as Error).name}).` });
+        return { ok: false, error: refusal.info };
+      }
+      return invokeOperation(op, copy, ctx ?? { connection: undefined });
     },
 
-    async testConnection(rawConnection: unknown, options: TestConnectionOptions = {}) {
-      const probe = { name: 'testConnection', permissions: options.bucket ? ['s3:ListBucket'] : ['s3:ListAllMyBuckets'] };
-      return run(probe, rawConnection, {}, async (connection, signal) => {
-        const s3 = clients.get(connection);
-        if (options.bucket) {
-          await s3.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal: signal });
-          // Loaded on use: it brings the IAM and STS clients, which nothing else needs.
-          const { permissionReport } = await import('../probes/preflight.js');
-          const permissions = await permissionReport(s3, connection, options.bucket, manifest.operations, signal);
-          // What the store does with conditions, versions, tags, ACLs and encryption. A custom
-          // endpoint is probed on a scratch object: only when it can be written and deleted again.
-          const canProbe = permissions.actions['s3:PutObject'] === true && permissions.actions['s3:DeleteObject'] !== false;
-          const can = await capabilities.detect(connection, s3, options.bucket, [...CAPABILITIES], signal, () => canProbe);
-          return { ok: true, region: connection.region, bucket: options.bucket, permissions, capabilities: can };
-        }
-        const listed = await s3.send(new ListBucketsCommand({ MaxBuckets: 1 }), { abortSignal: signal });
-        return { ok: true, region: connection.region, ...(listed.Owner?.ID ? { ownerId: listed.Owner.ID } : {}) };
-      }, options.bucket ? { bucket: options.bucket } : undefined);
+    async testConnection(rawConnection, testOptions = {}) {
+      const errorContext = errorContextOf('testConnection', testConnectionPermissions(testOptions), testOptions.bucket ? { bucket: testOptions.bucket } : undefined);
+      let connection: S3Connection | undefined;
+      return guarded({ errorContext, secrets: () => secretsOf(connection ?? (rawConnection as S3Connection)) }, async (signal) => {
+        connection = checkedConnection(rawConnection);
+        errorContext.region = connection.region;
+        return connectionReport(clients.get(connection), connection, testOptions, manifest.operations, capabilities, signal);
+      });
     },
 
     close() {
@@ -229,26 +173,4 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     },
   };
   return connector;
-}
-
-/** With a versionId, S3 checks the version variant of an object action as well. */
-const VERSION_VARIANTS: Record<string, string> = {
-  's3:GetObject': 's3:GetObjectVersion',
-  's3:DeleteObject': 's3:DeleteObjectVersion',
-  's3:GetObjectAcl': 's3:GetObjectVersionAcl',
-  's3:PutObjectAcl': 's3:PutObjectVersionAcl',
-};
-
-function permissionsFor(permissions: readonly string[], input?: Record<string, unknown>): string[] {
-  if (typeof input?.versionId !== 'string') return [...permissions];
-  return permissions.flatMap((p) => (VERSION_VARIANTS[p] ? [p, VERSION_VARIANTS[p]] : [p]));
-}
-
-/** Replaces any secret of the connection that found its way into an error. */
-function scrub(error: ConnectorErrorInfo, secrets: string[]): ConnectorErrorInfo {
-  if (!secrets.length) return error;
-  let text = JSON.stringify(error);
-  if (!secrets.some((s) => text.includes(s))) return error;
-  for (const s of secrets) text = text.split(s).join('***');
-  return JSON.parse(text) as ConnectorErrorInfo;
 }

@@ -4,6 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { StoreSupport } from '../probes/capabilities.js';
 import type { FileStore } from '../io/files.js';
 import type { S3Connection } from '../generated/types.js';
+import type { ConnectorErrorInfo } from './errors.js';
 
 export interface Progress {
   /** Bytes moved so far. */
@@ -16,6 +17,10 @@ export interface OperationContext {
   /** The cached client for the invoke's connection. */
   s3: S3Client;
   connection: S3Connection;
+  /** The operation being run: its name, and the IAM actions this input needs. */
+  operation: { name: string; permissions: readonly string[] };
+  /** An error as the call would report it (to keep per-item failures in the error model). */
+  describeError(err: unknown): ConnectorErrorInfo;
   /** What the store was found to lack among what this input relies on (e.g. tagsOnPut: false). */
   capabilities: StoreSupport;
   /** Aborted when the caller cancels or the invoke's deadline passes: pass it to every send. */

@@ -25,6 +25,29 @@ export function createAjv(): Ajv2020 {
 
 export type Validator = ValidateFunction;
 
+/** Deepest nesting an input or connection may have: no schema goes past a few levels. */
+export const MAX_INPUT_DEPTH = 32;
+
+/**
+ * Refuses a value nested deeper than MAX_INPUT_DEPTH before anything recursive (a copy, the
+ * validator) reads it: walked with a stack of its own, so a hostile input cannot overflow ours.
+ */
+export function checkDepth(value: unknown, what: 'input' | 'connection'): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, depth] = item;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > MAX_INPUT_DEPTH) {
+      throw new ConnectorError({
+        type: 'user_input',
+        code: what === 'connection' ? 'InvalidConnection' : 'InvalidInput',
+        message: `Invalid ${what}: it is nested more than ${MAX_INPUT_DEPTH} levels deep; no field of this connector takes that.`,
+      });
+    }
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+}
+
 /**
  * Validates `data` in place (defaults are filled in) and throws a `user_input` ConnectorError
  * naming each failing field and its rule.

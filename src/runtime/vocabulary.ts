@@ -12,6 +12,9 @@ export const CUSTOM_FORMATS = {
   'data-url': /^data:[^,]*,/,
 };
 
+/** What an S3-compatible store may silently ignore (connection `capabilities`, `x-needs`). */
+export const STORE_CAPABILITIES = ['conditionalWrites', 'versioning', 'tagsOnPut', 'acl', 'serverSideEncryption'] as const;
+
 /** UI-hint keywords, with meta-schemas so their own shape is checked in strict mode. */
 export const UI_KEYWORDS = [
   {
@@ -24,7 +27,24 @@ export const UI_KEYWORDS = [
     },
   },
   { keyword: 'x-advanced', metaSchema: { type: 'boolean' } },
+  // The store capability a field relies on when set (src/probes/capabilities.ts).
+  {
+    keyword: 'x-needs',
+    metaSchema: {
+      anyOf: [
+        { enum: [...STORE_CAPABILITIES] },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['capability'],
+          properties: { capability: { enum: [...STORE_CAPABILITIES] }, except: { type: 'array' } },
+        },
+      ],
+    },
+  },
   { keyword: 'x-order', metaSchema: { type: 'integer' } },
+  // Text that may hold line breaks (a CSV, a note): a form shows a multi-line text area.
+  { keyword: 'x-multiline', metaSchema: { type: 'boolean' } },
 ];
 
 /** Formats in plain words, for error messages. */

@@ -176,7 +176,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJson(req);
     if (typeof body.operation !== 'string') throw badRequest('InvalidRequest', 'Name the operation to run: {"operation": "list_buckets", "input": {...}, "connection": {...}}.');
-    const result = await connector.invoke(body.operation, body.input ?? {}, {
+    const result = await connector.invokeDynamic(body.operation, body.input ?? {}, {
       connection: body.connection,
       files,
       signal: requestSignal(req, res),

@@ -1,0 +1,63 @@
+// Every call runs inside this guard: it never throws, never outlives its deadline, and turns
+// every failure into the error model with the connection's secrets scrubbed out.
+import { toErrorInfo, type ConnectorErrorInfo, type ErrorContext } from './errors.js';
+
+/** Default deadline of one invoke, transfers included; `timeoutMs` in the invoke context overrides it. */
+export const DEFAULT_INVOKE_TIMEOUT_MS = 15 * 60 * 1000;
+/** How long a cancelled or timed-out invoke waits for its handler to clean up before returning. */
+export const CLEANUP_GRACE_MS = 1000;
+
+export type InvokeResult<O = Record<string, unknown>> = { ok: true; output: O } | { ok: false; error: ConnectorErrorInfo };
+
+export interface GuardOptions {
+  /** What the error mapper knows of the call; the body may fill in more (the region). */
+  errorContext: ErrorContext;
+  /** The caller's signal, if any. */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** The secrets to scrub from an error, asked only when there is one. */
+  secrets: () => string[];
+}
+
+export async function guarded<O>(options: GuardOptions, body: (signal: AbortSignal) => Promise<O>): Promise<InvokeResult<O>> {
+  const { errorContext } = options;
+  const deadline = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
+  // Settles when the signal fires, so a handler stuck in a request cannot hold the caller.
+  const stopped = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  stopped.catch(() => undefined);
+  const timer = setTimeout(() => {
+    errorContext.deadlineExceeded = true;
+    errorContext.deadlineMs = timeoutMs;
+    deadline.abort();
+  }, timeoutMs);
+  try {
+    const work = body(signal);
+    work.catch(() => undefined);
+    try {
+      return { ok: true, output: await Promise.race([work, stopped]) };
+    } catch (err) {
+      // Stopped: give the handler a moment to clean up (temp files, multipart aborts) first.
+      if (signal.aborted) await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, CLEANUP_GRACE_MS))]);
+      throw err;
+    }
+  } catch (err) {
+    return { ok: false, error: scrub(toErrorInfo(err, errorContext), options.secrets()) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Replaces any secret of the connection that found its way into an error. */
+function scrub(error: ConnectorErrorInfo, secrets: string[]): ConnectorErrorInfo {
+  if (!secrets.length) return error;
+  let text = JSON.stringify(error);
+  if (!secrets.some((s) => text.includes(s))) return error;
+  for (const s of secrets) text = text.split(s).join('***');
+  return JSON.parse(text) as ConnectorErrorInfo;
+}
