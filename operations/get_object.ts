@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { GetObjectInput, GetObjectOutput } from '../src/generated/types.js';
-import { readCapped } from '../src/io/content.js';
+import { decodeText, readCapped } from '../src/io/content.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 import { checkReadAnswer, objectFields, readParams } from '../src/io/reads.js';
 import { md5FromEtag, verifyMd5 } from '../src/io/integrity.js';
@@ -38,7 +38,7 @@ export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { 
   } else {
     const bytes = await readCapped(body, input.maxInlineBytes ?? 5 * 1024 * 1024, got.ContentLength).finally(() => body.destroy());
     verifyMd5(bytes, expectedMd5);
-    if (input.as === 'text') content.text = bytes.toString((input.charset ?? 'utf-8') as BufferEncoding);
+    if (input.as === 'text') content.text = decodeText(bytes, input.charset ?? 'utf-8');
     else content.base64 = bytes.toString('base64');
   }
   return compact({

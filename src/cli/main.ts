@@ -209,15 +209,17 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
       if (input.file !== undefined) {
         throw new CliInputError('InvalidCliArgument', 'Give the file either as "file" in --input or with --input-file, not both.');
       }
-      let real: string;
-      try {
-        real = await realpath(opts.inputFile);
-        if (!(await stat(real)).isFile()) throw new Error('not a file');
-      } catch {
-        throw new CliInputError('InvalidCliArgument', `--input-file: there is no file ${JSON.stringify(opts.inputFile)}.`);
+      const real = await realpath(opts.inputFile).catch(() => undefined);
+      const kind = real === undefined ? undefined : await stat(real).then((s) => (s.isFile() ? 'file' : s.isDirectory() ? 'folder' : 'other'));
+      if (real === undefined || kind !== 'file') {
+        const what = kind === 'folder' ? 'is a folder, not a file: give the path of one file'
+          : kind === 'other' ? 'is not a regular file' : 'does not exist';
+        throw new CliInputError('InvalidCliArgument', `--input-file: ${JSON.stringify(opts.inputFile)} ${what}.`);
       }
       filesRoot ??= dirname(real);
       input.file = { url: pathToFileURL(real).href, name: basename(real) };
+      // Without a key, the object is named after the file, as `aws s3 cp file s3://bucket/` does.
+      if (input.key === undefined) input.key = basename(real);
     }
     if (filesRoot !== undefined) loadOptions.files = new LocalFileStore(filesRoot);
 

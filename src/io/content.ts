@@ -121,7 +121,24 @@ export async function readCapped(stream: AsyncIterable<Uint8Array>, cap: number,
   return Buffer.concat(chunks);
 }
 
+/**
+ * Bytes as text in a charset. Bytes that are not valid in it are refused rather than turned
+ * into U+FFFD: the caller would get different content than the object holds.
+ */
+export function decodeText(bytes: Uint8Array, charset: 'utf-8' | 'utf-16le' | 'latin1' | 'ascii'): string {
+  if (charset === 'latin1') return Buffer.from(bytes).toString('latin1'); // every byte is a character
+  const strict = charset === 'ascii' ? bytes.every((b) => b < 0x80) : undefined;
+  try {
+    if (strict === false) throw new TypeError('not ascii');
+    return new TextDecoder(charset === 'ascii' ? 'utf-8' : charset, { fatal: true }).decode(bytes);
+  } catch {
+    throw userError('NotText', `The object's bytes are not valid ${charset} text. Read it as base64 (as: "base64") or as a file, or pick the charset it was written in.`);
+  }
+}
+
 /** The content type for a key when none was given: from its extension, else octet-stream. */
-export function contentTypeFor(name: string): string {
-  return mime.contentType(name.split('/').pop() ?? '') || 'application/octet-stream';
+export function contentTypeFor(name: string, fallback = 'application/octet-stream'): string {
+  const last = name.split('/').pop() ?? '';
+  // mime-types takes a bare word as an extension ("h" would be C source): only a real extension counts.
+  return (last.includes('.') && mime.contentType(last)) || fallback;
 }

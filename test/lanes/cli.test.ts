@@ -437,3 +437,24 @@ describe('--help', () => {
     expect(run.stdout.trim()).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
+
+describe('--input-file, as a new user types it', () => {
+  it('a folder is refused saying it is a folder; a missing path says it does not exist', async () => {
+    const folder = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket, key: 'x.bin' }), '--input-file', dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain('is a folder, not a file');
+    const missing = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket, key: 'x.bin' }), '--input-file', join(dir, 'nope.bin')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('does not exist');
+  });
+
+  it('without a key, the object is named after the file; the aws cli finds it there', async () => {
+    const path = join(dir, 'named after me.csv');
+    await writeFile(path, 'a,b\n1,2\n');
+    const run = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket }), '--input-file', path]);
+    expect(run.code).toBe(0);
+    expect(result(run).output).toMatchObject({ key: 'named after me.csv', size: 8, contentType: 'text/csv; charset=utf-8' });
+    const head = await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'named after me.csv']);
+    expect(JSON.parse(head)).toMatchObject({ ContentLength: 8 });
+  });
+});

@@ -111,3 +111,22 @@ describe('get_object', () => {
     expect(await readFile(path, 'utf8')).toBe('inside');
   });
 });
+
+describe('get_object: text that is not text', () => {
+  it('binary bytes read as UTF-8 text are refused (NotText), not turned into U+FFFD; base64 reads them', async () => {
+    const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0xc3]);
+    const path = join(scratch, 'binary.png');
+    await writeFile(path, binary);
+    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'bin/image.png', '--body', path]);
+    const c = await testConnector();
+    const text = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'text' }, { connection: motoConnection() });
+    expect(text.ok ? text.output : text.error).toMatchObject({ type: 'user_input', code: 'NotText', message: expect.stringContaining('base64') });
+    const ascii = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'text', charset: 'ascii' }, { connection: motoConnection() });
+    expect(ascii.ok ? ascii.output : ascii.error).toMatchObject({ type: 'user_input', code: 'NotText' });
+    const b64 = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'base64' }, { connection: motoConnection() });
+    expect(b64.ok ? Buffer.from(b64.output.base64 ?? '', 'base64') : b64.error).toEqual(binary);
+    // Latin-1 has a character for every byte: nothing to refuse.
+    const latin = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'text', charset: 'latin1' }, { connection: motoConnection() });
+    expect(latin.ok ? latin.output.text : latin.error).toBe(binary.toString('latin1'));
+  });
+});

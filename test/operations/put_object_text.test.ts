@@ -83,3 +83,26 @@ describe('put_object_text', () => {
     expect(res.ok ? null : res.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
   });
 });
+
+describe('put_object_text: content type from the key', () => {
+  it('guesses the type from the extension (JSON, CSV), text/plain without one; the aws cli sees it', async () => {
+    const c = await testConnector();
+    const cases: [string, string][] = [
+      ['typed/data.json', 'application/json; charset=utf-8'],
+      ['typed/table.csv', 'text/csv; charset=utf-8'],
+      ['typed/README', 'text/plain; charset=utf-8'],
+      ['typed/h', 'text/plain; charset=utf-8'],
+    ];
+    for (const [key, type] of cases) {
+      const res = await c.invoke('put_object_text', { bucket, key, content: '{"a": 1}\n' }, { connection: motoConnection() });
+      expect(res.ok ? res.output.contentType : res.error).toBe(type);
+      expect((await awsJson(['s3api', 'head-object', '--bucket', bucket, '--key', key])).ContentType).toBe(type);
+    }
+  });
+
+  it('an explicit contentType wins over the extension', async () => {
+    const c = await testConnector();
+    const res = await c.invoke('put_object_text', { bucket, key: 'typed/x.json', content: 'plain', contentType: 'text/plain' }, { connection: motoConnection() });
+    expect(res.ok ? res.output.contentType : res.error).toBe('text/plain');
+  });
+});
