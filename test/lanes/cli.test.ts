@@ -203,7 +203,7 @@ describe('invoke', () => {
       const run = await cli(['invoke', 'list_buckets', '--timeout', '1500', '-c', JSON.stringify(motoConnection({ endpoint: silent.endpoint }))]);
       expect(run.code).toBe(2);
       expect(result(run).error).toMatchObject({ type: 'timeout', code: 'DeadlineExceeded' });
-      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(Date.now() - started).toBeLessThan(40_000); // ended by the call deadline, far below the 60 s request timeout
       expect(silent.requests.length).toBeGreaterThan(0);
     } finally {
       await silent.close();

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
 import { FAULTS, isGetObject, isPutObject, isUploadPart, startFaultProxy, type Fault, type FaultKind, type FaultProxy } from '../support/faultProxy.js';
-import { aws, awsJson, motoEndpoint, TEST_KEY_ID, TEST_SECRET, testConnector, uniqueBucket } from '../support/helpers.js';
+import { aws, awsJson, motoEndpoint, TEST_KEY_ID, TEST_SECRET, testConnector, uniqueBucket, until, EVENT_LIMIT_MS } from '../support/helpers.js';
 
 const MiB = 1024 * 1024;
 const bucket = uniqueBucket('fault');
@@ -174,15 +174,14 @@ describe('retryable faults', () => {
   });
 
   it('an answer held longer than the invoke\'s own deadline: the invoke returns at its deadline as a retryable DeadlineExceeded', async () => {
-    proxy.addRule({ name: 'hold 10 s', url: isGetObject(bucket, SMALL_KEY), on: 'all', fault: { kind: 'delay', ms: 10_000 } });
+    proxy.addRule({ name: 'hold 120 s', url: isGetObject(bucket, SMALL_KEY), on: 'all', fault: { kind: 'delay', ms: 120_000 } });
     const started = Date.now();
     const res = await invoke('get_object', { bucket, key: SMALL_KEY, as: 'text' }, { timeoutMs: 1500 }); // requestTimeoutMs stays 60 s
     const took = Date.now() - started;
     expect(res.ok ? null : res.error).toMatchObject({ type: 'timeout', code: 'DeadlineExceeded', retryable: true });
     expect(took).toBeGreaterThanOrEqual(1400);
-    expect(took).toBeLessThan(3000);
-    let closedAfter = 0;
-    while (proxy.clientGaveUp < 1 && closedAfter < 2000) { await sleep(10); closedAfter += 10; }
+    expect(took).toBeLessThan(60_000); // at its own deadline, not at the answer held 120 s
+    const closedAfter = await until(() => proxy.clientGaveUp >= 1);
     expect(proxy.clientGaveUp).toBe(1); // the request was abandoned, not left open
     note(`returned after ${took} ms (deadline 1500 ms), request closed within ${closedAfter} ms of the return`);
   });
@@ -253,7 +252,7 @@ describe('downloads cut short', () => {
     const res = await invoke('get_object', { bucket, key, as: 'file' }, { files }, { requestTimeoutMs: TIMEOUT_MS });
     const took = Date.now() - started;
     expect(res.ok ? null : res.error).toMatchObject({ type: 'timeout', retryable: true });
-    expect(took).toBeLessThan(TIMEOUT_MS + 5000);
+    expect(took).toBeLessThan(TIMEOUT_MS + EVENT_LIMIT_MS); // ended by the request timeout, not left stalled
     expect(await filesUnder(root)).toEqual([]);
     expect(proxy.clientGaveUp).toBe(1);
     note(`gave up after ${took} ms (requestTimeoutMs ${TIMEOUT_MS}), error ${res.ok ? '' : `${res.error.type}/${res.error.code}`}`);
@@ -417,33 +416,33 @@ describe('writes verified by checksum', () => {
 
 // ---- 5. AbortSignal cancels a transfer promptly and cleanly ------------------------------------
 describe('cancellation through the AbortSignal', () => {
-  it('a trickled download aborted after ~300 ms returns at once as timeout/Cancelled and leaves no file', async () => {
+  it('a trickled download cancelled mid-transfer returns at once as timeout/Cancelled and leaves no file', async () => {
     const key = 'cancel/slow.bin';
     const bytes = randomBytes(2 * MiB);
     await seed(key, bytes);
     const { root, files } = await freshStore();
-    // 16 KiB every 50 ms: the 2 MiB would take over 6 s.
-    proxy.addRule({ name: 'trickle', url: isGetObject(bucket, key), on: 'all', fault: { kind: 'trickle', bytes: 16 * 1024, everyMs: 50 } });
+    // 16 KiB every 200 ms: the 2 MiB would take over 25 s.
+    proxy.addRule({ name: 'trickle', url: isGetObject(bucket, key), on: 'all', fault: { kind: 'trickle', bytes: 16 * 1024, everyMs: 200 } });
     const controller = new AbortController();
     const progress: number[] = [];
     let abortedAt = 0;
-    const timer = setTimeout(() => { abortedAt = Date.now(); controller.abort(); }, 300);
-    const res = await invoke('get_object', { bucket, key, as: 'file' }, { files, signal: controller.signal, onProgress: (p: { loaded: number }) => progress.push(p.loaded) });
+    // Cancelled on the first bytes received, whatever the machine's speed: it is mid-transfer.
+    const onProgress = (p: { loaded: number }) => {
+      progress.push(p.loaded);
+      if (!abortedAt) { abortedAt = Date.now(); controller.abort(); }
+    };
+    const res = await invoke('get_object', { bucket, key, as: 'file' }, { files, signal: controller.signal, onProgress });
     const returnedAfter = Date.now() - abortedAt;
-    clearTimeout(timer);
     expect(abortedAt).toBeGreaterThan(0);
     expect(res.ok ? null : res.error).toMatchObject({ type: 'timeout', code: 'Cancelled', retryable: false });
-    expect(returnedAfter).toBeLessThan(1000);
-    expect(progress.length).toBeGreaterThan(0); // it was mid-transfer when cancelled
-    expect(progress.at(-1)!).toBeLessThan(bytes.length);
+    // Returned long before the trickle could have delivered the object.
+    expect(progress.at(-1)!).toBeLessThan(bytes.length / 4);
     const atReturn = await filesUnder(root);
     // The draft is removed by the handler, which may finish a moment after invoke returns.
-    let cleanAfter = 0;
-    while ((await filesUnder(root)).length && cleanAfter < 2000) { await sleep(10); cleanAfter += 10; }
+    const cleanAfter = await until(async () => (await filesUnder(root)).length === 0);
     expect(await filesUnder(root)).toEqual([]);
     // And the connection the transfer used was closed, not left trickling.
-    let closedAfter = 0;
-    while (proxy.clientGaveUp < 1 && closedAfter < 2000) { await sleep(10); closedAfter += 10; }
+    const closedAfter = await until(() => proxy.clientGaveUp >= 1);
     expect(proxy.clientGaveUp).toBe(1);
     note(`returned ${returnedAfter} ms after abort, ${progress.at(-1)} of ${bytes.length} bytes received, files at return ${JSON.stringify(atReturn.map((f) => f.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/, "<uuid>")))}, clean within ${cleanAfter} ms, socket closed within ${closedAfter} ms`);
   });
@@ -456,9 +455,9 @@ describe('cancellation through the AbortSignal', () => {
     proxy.addRule({ name: 'slow part requests', url: isUploadPart(), on: 'all', fault: fault as never });
     const controller = new AbortController();
     let abortedAt = 0;
+    // Cancelled once a part request has reached the store, whatever the machine's speed.
     void (async () => {
-      while (!proxy.log.some((r) => r.url.includes('partNumber='))) await sleep(10);
-      await sleep(300);
+      await until(() => proxy.log.some((r) => r.url.includes('partNumber=')), 120_000);
       abortedAt = Date.now();
       controller.abort();
     })();
@@ -467,10 +466,11 @@ describe('cancellation through the AbortSignal', () => {
     const parts = () => proxy.log.filter((r) => r.url.includes('partNumber='));
     const partBytes = () => parts().reduce((n, r) => n + r.bodyBytes, 0);
     const atReturn = partBytes();
-    await sleep(1000);
+    // Every part request in flight is closed by the client (an event the proxy records).
+    await until(() => parts().every((r) => r.clientClosedAt !== undefined || r.status !== undefined));
     const oneSecondLater = partBytes();
-    const closed = parts().filter((r) => r.clientClosedAt !== undefined && r.clientClosedAt - abortedAt < 1000).length;
-    note(`returned ${returnedAfter} ms after abort; ${parts().length} part requests in flight; ${closed} of them closed by the client within 1 s of the abort; part bytes received: ${atReturn} at return, ${oneSecondLater - atReturn} more in the next second`);
+    const closed = parts().filter((r) => r.clientClosedAt !== undefined).length;
+    note(`returned ${returnedAfter} ms after abort; ${parts().length} part requests in flight; ${closed} of them closed by the client; part bytes received: ${atReturn} at return, ${oneSecondLater - atReturn} more until every part request had closed`);
     return { res, returnedAfter, abortedAt, inFlight: parts().length, closed, bytesAfter: oneSecondLater - atReturn };
   }
 
@@ -479,9 +479,9 @@ describe('cancellation through the AbortSignal', () => {
     const m = await cancelledUpload(key);
     expect(m.abortedAt).toBeGreaterThan(0);
     expect(m.res.ok ? null : m.res.error).toMatchObject({ type: 'timeout', code: 'Cancelled', retryable: false });
-    expect(m.returnedAfter).toBeLessThan(1000);
-    let cleanAfter = 0;
-    while ((await incompleteUploads()).length && cleanAfter < 5000) { await sleep(50); cleanAfter += 50; }
+    // Returned without waiting for the parts: at 256 KiB/s a 5 MiB part takes 20 s.
+    expect(m.returnedAfter).toBeLessThan(15_000);
+    const cleanAfter = await until(async () => (await incompleteUploads()).length === 0);
     expect(await incompleteUploads()).toEqual([]);
     expect(await exists(key)).toBe(false);
     expect(proxy.log.some((r) => r.method === 'DELETE' && r.url.includes('uploadId='))).toBe(true);

@@ -128,7 +128,7 @@ describe('the s3rver starter', () => {
     await second.stop();
     await expect(stat(second.dir)).rejects.toThrow(/ENOENT/);
     await expect(fetch(`${second.endpoint}/`)).rejects.toThrow();
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('credentials', () => {
@@ -268,7 +268,7 @@ describe('writes and reads, byte-exact', () => {
     expect(head).not.toHaveProperty('partsCount'); // s3rver keeps no part layout
     // An inline read of the same object stops at the cap with a clear error.
     expect(await failed('get_object', { bucket, key: 'files/big.bin', as: 'base64' })).toMatchObject({ type: 'user_input', code: 'TooLargeForInline' });
-  }, 180_000);
+  }, 300_000);
 
   it('byte ranges from an offset work, a range past the end is user_input', async () => {
     const bytes = randomBytes(1000);
@@ -329,7 +329,7 @@ describe('checksums: s3rver neither verifies nor returns them, and stores no aws
     expect(multi).toMatchObject({ parts: 3, size: big.length });
     expect(multi).not.toHaveProperty('checksum');
     expect(md5((await rawGet('sums/big.bin')).bytes)).toBe(md5(big));
-  }, 180_000);
+  }, 300_000);
 
   it('control: an SDK client with default checksums streams aws-chunked, and s3rver stores the framing as data', async () => {
     // Why the connector sets requestChecksumCalculation WHEN_REQUIRED on custom endpoints.
@@ -546,7 +546,7 @@ describe('list_objects and list_objects_ddl', () => {
     for (const key of ['order/k/1', 'order/k-1', 'order/k.1', 'dup/a', 'dup/b/x', 'dup/c', 'lim/a', 'lim/b/x', 'lim/c/y', 'lim/d']) {
       await ok('put_object_text', { bucket: listBucket, key, content: key });
     }
-  }, 120_000);
+  }, 300_000);
 
   it('lists with sizes, ETags and dates; prefix and fetchOwner', async () => {
     const out = await ok('list_objects', { bucket: listBucket, prefix: 'flat/', fetchOwner: true });
@@ -715,7 +715,7 @@ describe('failures midway', () => {
     const parts = (await readdir(join(uploadsDir, ids[0]!))).filter((n) => /^\d+$/.test(n));
     expect(parts).toEqual(['1']);
     expect((await stat(join(uploadsDir, ids[0]!, '1'))).size).toBe(5 * MiB);
-  }, 120_000);
+  }, 300_000);
 
   it('GAP: a PUT cut midway leaves a truncated object under the previous ETag; every download notices', async () => {
     const key = 'cut/object.txt';
@@ -748,7 +748,7 @@ describe('failures midway', () => {
     expect((await readdir(root)).filter((n) => n.startsWith('.partial-'))).toEqual([]);
     // So does an inline read.
     expect(await failed('get_object', { bucket, key, as: 'text' })).toMatchObject({ type: 'api', code: 'ChecksumMismatch', retryable: true });
-  }, 60_000);
+  }, 300_000);
 });
 
 /** A TCP proxy to `target` that passes the first `limit` bytes a client sends, then closes both sides. */

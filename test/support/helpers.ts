@@ -91,3 +91,14 @@ export function s3ErrorXml(code: string, message: string, extra: Record<string, 
   const fields = Object.entries(extra).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${fields}<RequestId>FAKE123</RequestId><HostId>fakehost</HostId></Error>`;
 }
+
+/**
+ * Waits for something to happen (polling every 10 ms) and says how long it took. The limit is
+ * far above what a quiet machine needs: a verdict is whether it happens, not how fast on a busy one.
+ */
+export const EVENT_LIMIT_MS = 30_000;
+export async function until(happened: () => boolean | Promise<boolean>, limitMs = EVENT_LIMIT_MS): Promise<number> {
+  const started = Date.now();
+  while (!(await happened()) && Date.now() - started < limitMs) await new Promise((r) => setTimeout(r, 10));
+  return Date.now() - started;
+}
