@@ -3,11 +3,19 @@
 // stores sometimes ignore a condition, a version or a range and answer as if it held.
 import type { HeadObjectOutput as SdkHead } from '@aws-sdk/client-s3';
 import { ConnectorError } from '../runtime/errors.js';
-import type { GetObjectInput } from '../generated/types.js';
+import type { IfMatch, IfModifiedSince, IfNoneMatch, IfUnmodifiedSince, VersionId } from '../generated/types.js';
 import { isoDate } from '../runtime/operation.js';
 
 /** What a read asked for (get_object's input has all of it; head_object's all but the range). */
-export type ReadRequest = Pick<GetObjectInput, 'versionId' | 'range' | 'ifMatch' | 'ifNoneMatch' | 'ifModifiedSince' | 'ifUnmodifiedSince'>;
+export interface ReadRequest {
+  versionId?: VersionId;
+  /** An HTTP byte range (get_object only). */
+  range?: string;
+  ifMatch?: IfMatch;
+  ifNoneMatch?: IfNoneMatch;
+  ifModifiedSince?: IfModifiedSince;
+  ifUnmodifiedSince?: IfUnmodifiedSince;
+}
 
 export interface ReadAnswer {
   ETag?: string;

@@ -2,13 +2,35 @@
 import { PutObjectTaggingCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import type { StoreSupport } from '../probes/capabilities.js';
 import { annotate, ConnectorError } from '../runtime/errors.js';
-import type { PutObjectTextInput, PutObjectTextOutput } from '../generated/types.js';
+import type {
+  Bucket, BucketKeyEnabled, CacheControl, ChecksumAlgorithm, ContentDisposition, ContentEncoding, ContentLanguage, Expires, Key,
+  PutObjectTextOutput, ServerSideEncryption, SseKmsKeyId, StorageClass, Tags, WriteAcl, WriteIfMatch, WriteIfNoneMatch, WriteMetadata,
+} from '../generated/types.js';
 import { compact, type OperationContext } from '../runtime/operation.js';
 
 /** S3's limit on user-defined metadata: names and values, in UTF-8 bytes. */
 export const MAX_METADATA_BYTES = 2048;
 
-type WriteOptions = Omit<PutObjectTextInput, 'content' | 'contentType'>;
+/** The write options both puts take (schemas/defs.json), whatever carries the bytes. */
+export interface WriteOptions {
+  bucket: Bucket;
+  key: Key;
+  metadata?: WriteMetadata;
+  cacheControl?: CacheControl;
+  contentDisposition?: ContentDisposition;
+  contentEncoding?: ContentEncoding;
+  contentLanguage?: ContentLanguage;
+  expires?: Expires;
+  storageClass?: StorageClass;
+  acl?: WriteAcl;
+  serverSideEncryption?: ServerSideEncryption;
+  sseKmsKeyId?: SseKmsKeyId;
+  bucketKeyEnabled?: BucketKeyEnabled;
+  tags?: Tags;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  ifNoneMatch?: WriteIfNoneMatch;
+  ifMatch?: WriteIfMatch;
+}
 type WriteParams = Omit<PutObjectCommandInput, 'Body'>;
 
 /** The put's parameters; tags are left out for a store that drops them (see writeTagsSeparately). */
