@@ -869,7 +869,7 @@ export interface PutObjectTextInput {
    */
   content: string;
   /**
-   * MIME type stored with the object.
+   * MIME type stored with the object. Left empty, it is guessed from the key's extension (notes.json is application/json; charset=utf-8), else text/plain; charset=utf-8.
    */
   contentType?: string;
   /**

@@ -4,25 +4,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest, readSchemas } from '../../src/runtime/manifest.js';
-import { fakeStore, testConnector, type FakeStore } from '../support/helpers.js';
+import { fakeStore, operationExamples, testConnector, type FakeStore } from '../support/helpers.js';
 
-/** A valid input per operation: each generated case breaks exactly one field of it. */
-const VALID: Record<string, Record<string, unknown>> = {
-  list_buckets: { prefix: 'a' },
-  list_buckets_ddl: { search: 'a' },
-  get_bucket_location: { bucket: 'my-bucket' },
-  head_object: { bucket: 'my-bucket', key: 'a.txt' },
-  get_object: { bucket: 'my-bucket', key: 'a.txt', as: 'text' },
-  put_object_text: { bucket: 'my-bucket', key: 'a.txt', content: 'hi' },
-  put_object_file: { bucket: 'my-bucket', key: 'a.txt', file: { url: 'data:text/plain,hi' } },
-  list_objects: { bucket: 'my-bucket' },
-  list_objects_ddl: { bucket: 'my-bucket' },
-  delete_object: { bucket: 'my-bucket', key: 'a.txt' },
-  delete_objects: { bucket: 'my-bucket', objects: [{ key: 'a.txt' }] },
-  get_object_signed_url: { bucket: 'my-bucket', key: 'a.txt' },
-  put_object_acl: { bucket: 'my-bucket', key: 'a.txt', acl: 'private' },
-  get_object_acl: { bucket: 'my-bucket', key: 'a.txt' },
-};
+/**
+ * The valid inputs: every example of every input schema. Each generated case breaks exactly one
+ * field of the operation's first example.
+ */
+const EXAMPLES = await operationExamples();
+const VALID: Record<string, Record<string, unknown>> = Object.fromEntries(EXAMPLES.map(({ name, examples }) => [name, examples[0]!]));
 
 type Schema = Record<string, unknown> & {
   type?: string; properties?: Record<string, Schema>; required?: string[]; $ref?: string; oneOf?: Schema[];
@@ -98,7 +87,7 @@ async function expectRefused(operation: string, input: unknown, field: string) {
 }
 
 describe('the valid baselines (positive control)', () => {
-  it.each(Object.entries(VALID))('%s baseline passes validation', async (operation, input) => {
+  it.each(EXAMPLES.flatMap(({ name, examples }) => examples.map((input, i) => [`${name} example ${i + 1}`, name, input] as const)))('%s passes validation', async (_label, operation, input) => {
     const c = await testConnector();
     const connection = { region: 'us-east-1', endpoint: store.endpoint, maxAttempts: 1, credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: 'x' } };
     const res = await c.invoke(operation, input, { connection });

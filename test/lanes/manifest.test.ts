@@ -68,6 +68,31 @@ describe('manifest', async () => {
     }
   });
 
+  it('every input schema has valid examples (root `examples`: forms, adapters and tests use them)', () => {
+    const ajv = createAjv();
+    for (const s of schemas.values()) ajv.addSchema(s);
+    for (const op of manifest.operations) {
+      const schema = schemas.get(op.input)!;
+      const examples = schema.examples as unknown[] | undefined;
+      expect(Array.isArray(examples) && examples.length > 0, `${op.input} has no examples`).toBe(true);
+      const validate = ajv.getSchema(schema.$id)!;
+      for (const [i, example] of examples!.entries()) {
+        expect(validate(structuredClone(example)), `${op.input} example ${i + 1}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      }
+    }
+  });
+
+  it('an example that breaks its schema is caught (the check above can fail)', () => {
+    const ajv = createAjv();
+    for (const s of schemas.values()) ajv.addSchema(s);
+    const head = schemas.get('schemas/head_object.input.json')!;
+    const validate = ajv.getSchema(head.$id)!;
+    const [example] = head.examples as Record<string, unknown>[];
+    expect(validate(structuredClone(example))).toBe(true);
+    expect(validate({ ...example, bucket: 'Not_A_Bucket' })).toBe(false);
+    expect(validate({ ...example, colour: 'blue' })).toBe(false);
+  });
+
   it('secrets are password fields that are never read back', () => {
     const connection = JSON.stringify(schemas.get(manifest.connection.schema));
     for (const [field, prop] of properties(JSON.parse(connection), 'connection')) {

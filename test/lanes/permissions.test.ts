@@ -1,7 +1,8 @@
 // For each operation, a policy missing exactly one action it needs gives `forbidden` naming
-// that action, with moto enforcing signatures and IAM policies (see iamMoto.ts).
+// that action, with moto enforcing signatures and IAM policies (see iamMoto.ts). The inputs are
+// the examples of each input schema, pointed at this suite's bucket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConnector, uniqueBucket } from '../support/helpers.js';
+import { keysOf, operationExamples, putObjects, retarget, testConnector, uniqueBucket } from '../support/helpers.js';
 import { startIamMoto, type IamMoto } from '../support/iamMoto.js';
 
 let moto: IamMoto;
@@ -15,42 +16,43 @@ beforeAll(async () => {
   moto = await startIamMoto();
   await moto.admin(['s3api', 'create-bucket', '--bucket', bucket]);
   await moto.admin(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
+  await putObjects(bucket, EXAMPLES.flatMap(({ examples }) => examples.flatMap(keysOf)), moto.admin);
 });
 afterAll(() => moto?.server.stop());
 
-const CASES: [string, Record<string, unknown>, string][] = [
-  ['list_buckets', {}, 's3:ListAllMyBuckets'],
-  ['list_buckets_ddl', {}, 's3:ListAllMyBuckets'],
-  ['get_bucket_location', { bucket }, 's3:GetBucketLocation'],
-  ['head_object', { bucket, key }, 's3:GetObject'],
-  ['get_object', { bucket, key, as: 'text' }, 's3:GetObject'],
-  ['put_object_text', { bucket, key: 'new.txt', content: 'x' }, 's3:PutObject'],
-  ['put_object_file', { bucket, key: 'new.bin', file: { url: 'data:text/plain,x' } }, 's3:PutObject'],
-  ['list_objects', { bucket }, 's3:ListBucket'],
-  ['list_objects_ddl', { bucket }, 's3:ListBucket'],
-  ['delete_object', { bucket, key }, 's3:DeleteObject'],
-  ['delete_objects', { bucket, objects: [{ key }, { key: 'other.txt' }] }, 's3:DeleteObject'],
-  ['get_object_acl', { bucket, key }, 's3:GetObjectAcl'],
-  ['put_object_acl', { bucket, key, acl: 'private' }, 's3:PutObjectAcl'],
-  ['put_object_acl', { bucket, key, grants: [{ grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }] }, 's3:GetObjectAcl'],
-];
+const EXAMPLES = (await operationExamples()).map((op) => ({ ...op, examples: op.examples.map((e) => retarget(e, { bucket })) }));
+
+/** Signed from the credentials alone: no request is sent, so no policy can refuse it (proved below). */
+const SIGNED_LOCALLY = ['get_object_signed_url'];
+
+/** Every action every operation needs, with the operation's examples: one of them must be refused without it. */
+const CASES = EXAMPLES.filter((op) => !SIGNED_LOCALLY.includes(op.name))
+  .flatMap((op) => op.permissions.map((action) => ({ operation: op.name, action, inputs: op.examples })));
 
 describe('a policy missing exactly one required action', () => {
-  it('covers every operation but the signed URL, which is signed locally and needs no request', async () => {
+  it('leaves out only the signed URL, which is signed locally: a user denied everything still gets one from each example', async () => {
     const c = await testConnector();
-    const covered = new Set(CASES.map(([op]) => op));
-    const uncovered = c.operations().map((o) => o.name).filter((n) => !covered.has(n));
-    expect(uncovered).toEqual(['get_object_signed_url']);
+    expect(c.operations().filter((o) => !CASES.some((k) => k.operation === o.name)).map((o) => o.name)).toEqual(SIGNED_LOCALLY);
+    const nothingAllowed = await moto.userConnection([{ Effect: 'Deny', Action: '*', Resource: '*' }]);
+    for (const { name, examples } of EXAMPLES.filter((op) => SIGNED_LOCALLY.includes(op.name))) {
+      for (const input of examples) {
+        const res = await c.invoke(name, input, { connection: nothingAllowed });
+        expect(res.ok, `${name} ${JSON.stringify(res)}`).toBe(true);
+      }
+    }
   });
 
-  it.each(CASES.map(([operation, input, action]) => ({ operation, input, action })))('$operation without $action is forbidden, naming it', async ({ operation, input, action }) => {
+  it.each(CASES)('$operation without $action is forbidden, naming it', async ({ operation, action, inputs }) => {
     const c = await testConnector();
-    const op = c.operations().find((o) => o.name === operation)!;
-    expect(op.permissions).toContain(action);
     const connection = await userMissing(action);
-    const res = await c.invoke(operation, input, { connection });
-    expect(res.ok ? null : res.error, JSON.stringify(res)).toMatchObject({ type: 'forbidden', retryable: false });
-    expect(res.ok ? '' : res.error.message).toContain(action);
+    const results = [];
+    for (const input of inputs) results.push(await c.invoke(operation, input, { connection }));
+    // An operation needs an action for some inputs only (put_object_acl reads the ACL only to keep
+    // the owner's grant): one of its examples must be refused.
+    const refused = results.find((r) => !r.ok && r.error.type === 'forbidden');
+    expect(refused, JSON.stringify(results)).toBeDefined();
+    expect(refused!.ok ? null : refused!.error).toMatchObject({ type: 'forbidden', retryable: false });
+    expect(refused!.ok ? '' : refused!.error.message).toContain(action);
     // moto says only "Access Denied"; the action named comes from the manifest (see errors.test.ts
     // for AWS's "not authorized to perform: s3:..." messages, where exactly the denied one is named).
   });

@@ -1,9 +1,11 @@
 // Shared test plumbing: a connector validated against its output schemas, connections to the
-// local moto, unique bucket names, and the aws cli as an independent client.
+// local moto, the input schemas' examples retargeted at a test's own
+// bucket, unique bucket names, and the aws cli as an independent client.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { loadConnector, type Connector } from '../../src/index.js';
 import type { S3Connection } from '../../src/generated/types.js';
@@ -30,6 +32,66 @@ export function motoConnection(overrides: Partial<S3Connection> = {}): S3Connect
     credentials: { type: 'accessKey', accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
     ...overrides,
   };
+}
+
+type Input = Record<string, unknown>;
+
+/** The valid example inputs an operation's input schema declares (its root `examples`). */
+export function examplesOf(op: { name: string; inputSchema: Record<string, unknown> }): Input[] {
+  const examples = op.inputSchema.examples;
+  if (!Array.isArray(examples) || examples.length === 0) throw new Error(`schemas/${op.name}.input.json has no examples`);
+  return structuredClone(examples) as Input[];
+}
+
+/** Every operation with its examples, in manifest order. */
+export async function operationExamples(): Promise<{ name: string; permissions: string[]; examples: Input[] }[]> {
+  const c = await testConnector();
+  return c.operations().map((op) => ({ name: op.name, permissions: op.permissions, examples: examplesOf(op) }));
+}
+
+const isObject = (v: unknown): v is Input => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * An example pointed at a test's own objects: the `bucket` field becomes `target.bucket`, and
+ * every object key it names (`key`, and `key` of each item of a list such as `objects`) goes
+ * through `target.key` (kept as it is by default). Nothing else changes.
+ */
+export function retarget(example: Input, target: { bucket: string; key?: (key: string) => string }): Input {
+  const mapKey = target.key ?? ((k: string) => k);
+  const out: Input = structuredClone(example);
+  if ('bucket' in out) out.bucket = target.bucket;
+  if (typeof out.key === 'string') out.key = mapKey(out.key);
+  for (const [field, value] of Object.entries(out)) {
+    if (Array.isArray(value)) out[field] = value.map((item) => (isObject(item) && typeof item.key === 'string' ? { ...item, key: mapKey(item.key) } : item));
+  }
+  return out;
+}
+
+/** The object keys an input names, as `retarget` finds them. */
+export function keysOf(input: Input): string[] {
+  const keys: string[] = typeof input.key === 'string' ? [input.key] : [];
+  for (const value of Object.values(input)) {
+    if (Array.isArray(value)) for (const item of value) if (isObject(item) && typeof item.key === 'string') keys.push(item.key);
+  }
+  return keys;
+}
+
+/**
+ * Puts an empty object at each key: with an S3 client of the SDK's own against the tests' moto
+ * (not the connector), or through `cli`, a runner of aws cli arguments (another moto's admin).
+ */
+export async function putObjects(bucket: string, keys: string[], cli?: (args: string[]) => Promise<unknown>): Promise<void> {
+  const unique = [...new Set(keys)];
+  if (cli) {
+    await Promise.all(unique.map((key) => cli(['s3api', 'put-object', '--bucket', bucket, '--key', key])));
+    return;
+  }
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: motoEndpoint(), forcePathStyle: true, credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET } });
+  try {
+    await Promise.all(unique.map((key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' }))));
+  } finally {
+    s3.destroy();
+  }
 }
 
 export function uniqueBucket(prefix = 't'): string {
