@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import {  join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
-import { aws, awsJson, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
+import { aws, awsJson, invoke, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
 
 const bucket = uniqueBucket('obj');
 let root: string;
@@ -18,11 +18,6 @@ beforeAll(async () => {
   files = new LocalFileStore(root);
   scratch = await mkdtemp(join(tmpdir(), 'scratch-'));
 });
-
-async function invoke(name: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const c = await testConnector();
-  return c.invoke(name, input, { connection: motoConnection(), files, ...extra });
-}
 
 
 
@@ -46,7 +41,7 @@ describe('get_object', () => {
 
   it('downloads what the aws cli wrote into the file store, verified', async () => {
     const progress: number[] = [];
-    const res = await invoke('get_object', { bucket, key }, { onProgress: (p: { loaded: number }) => progress.push(p.loaded) });
+    const res = await invoke('get_object', { bucket, key }, { files, onProgress: (p: { loaded: number }) => progress.push(p.loaded) });
     if (!res.ok) throw new Error(res.error.message);
     const file = res.output.file as { url: string; name: string; mimeType: string; size: number };
     expect(file).toMatchObject({ name: 'data.bin', mimeType: 'application/x-test', size: bytes.length });
@@ -88,13 +83,13 @@ describe('get_object', () => {
 
   it('conditional reads, a missing key and bucket', async () => {
     const head = await awsJson<{ ETag: string }>(['s3api', 'head-object', '--bucket', bucket, '--key', key]);
-    const notModified = await invoke('get_object', { bucket, key, ifNoneMatch: head.ETag });
+    const notModified = await invoke('get_object', { bucket, key, ifNoneMatch: head.ETag }, { files });
     expect(notModified.ok ? null : notModified.error).toMatchObject({ type: 'precondition_failed', code: 'NotModified' });
-    const changed = await invoke('get_object', { bucket, key, ifMatch: '"ffffffffffffffffffffffffffffffff"' });
+    const changed = await invoke('get_object', { bucket, key, ifMatch: '"ffffffffffffffffffffffffffffffff"' }, { files });
     expect(changed.ok ? null : changed.error).toMatchObject({ type: 'precondition_failed', status: 412 });
-    const missing = await invoke('get_object', { bucket, key: 'nope' });
+    const missing = await invoke('get_object', { bucket, key: 'nope' }, { files });
     expect(missing.ok ? null : missing.error).toMatchObject({ type: 'not_found', code: 'NoSuchKey' });
-    const noBucket = await invoke('get_object', { bucket: uniqueBucket('gone'), key });
+    const noBucket = await invoke('get_object', { bucket: uniqueBucket('gone'), key }, { files });
     expect(noBucket.ok ? null : noBucket.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
     expect((await readdir(root)).filter((n) => n.startsWith('.partial-'))).toEqual([]);
   });
@@ -104,7 +99,7 @@ describe('get_object', () => {
     if (!put.ok) throw new Error(put.error.message);
     const cli = await awsJson<{ Contents: { Key: string }[] }>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', '../']);
     expect(cli.Contents.map((o) => o.Key)).toEqual(['../../escape.txt']);
-    const got = await invoke('get_object', { bucket, key: '../../escape.txt' });
+    const got = await invoke('get_object', { bucket, key: '../../escape.txt' }, { files });
     if (!got.ok) throw new Error(got.error.message);
     const path = new URL((got.output.file as { url: string }).url).pathname;
     expect(path.startsWith(root + '/')).toBe(true);

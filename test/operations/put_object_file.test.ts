@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
-import { aws, awsJson, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
+import { aws, awsJson, invoke, uniqueBucket, until } from '../support/helpers.js';
 
 const bucket = uniqueBucket('obj');
 let root: string;
@@ -20,11 +20,6 @@ beforeAll(async () => {
   files = new LocalFileStore(root);
   scratch = await mkdtemp(join(tmpdir(), 'scratch-'));
 });
-
-async function invoke(name: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const c = await testConnector();
-  return c.invoke(name, input, { connection: motoConnection(), files, ...extra });
-}
 
 async function cliGet(key: string): Promise<{ bytes: Buffer; head: Record<string, unknown> }> {
   const out = join(scratch, randomBytes(4).toString('hex'));
@@ -40,13 +35,17 @@ async function storeFile(bytes: Buffer, name: string): Promise<string> {
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
+async function incompleteUploads(): Promise<unknown[]> {
+  return (await awsJson<{ Uploads?: unknown[] }>(['s3api', 'list-multipart-uploads', '--bucket', bucket])).Uploads ?? [];
+}
+
 describe('put_object_file', () => {
   it('streams a multi-part upload from the file store, with progress; the aws cli reads the same bytes', async () => {
     const bytes = randomBytes(23 * 1024 * 1024);
     const url = await storeFile(bytes, 'big.csv');
     const progress: number[] = [];
     const res = await invoke('put_object_file', { bucket, key: 'files/big.csv', file: { url }, partSizeMb: 5, concurrency: 3, metadata: { kind: 'big' }, tags: { t: '1' } },
-      { onProgress: (p: { loaded: number }) => progress.push(p.loaded) });
+      { files, onProgress: (p: { loaded: number }) => progress.push(p.loaded) });
     if (!res.ok) throw new Error(res.error.message);
     expect(res.output).toMatchObject({ size: bytes.length, parts: 5, contentType: 'text/csv; charset=utf-8' });
     expect(String(res.output.etag)).toMatch(/-5"$/); // a multipart ETag
@@ -60,7 +59,7 @@ describe('put_object_file', () => {
   });
 
   it('uploads a data: URL in one request, type from the URL', async () => {
-    const res = await invoke('put_object_file', { bucket, key: 'files/small', file: { url: `data:application/json;base64,${Buffer.from('{"a":1}').toString('base64')}` } });
+    const res = await invoke('put_object_file', { bucket, key: 'files/small', file: { url: `data:application/json;base64,${Buffer.from('{"a":1}').toString('base64')}` } }, { files });
     expect(res.ok ? res.output : res.error).toMatchObject({ size: 7, parts: 1, contentType: 'application/json' });
     expect((await cliGet('files/small')).bytes.toString()).toBe('{"a":1}');
   });
@@ -71,10 +70,10 @@ describe('put_object_file', () => {
     await symlink(outside, join(root, 'link.txt'));
     const dotdot = `${pathToFileURL(root).href}/../${basename(scratch)}/outside.txt`;
     for (const url of [pathToFileURL(outside).href, dotdot, pathToFileURL(join(root, 'link.txt')).href, 'https://example.com/x.bin']) {
-      const res = await invoke('put_object_file', { bucket, key: 'files/refused', file: { url } });
+      const res = await invoke('put_object_file', { bucket, key: 'files/refused', file: { url } }, { files });
       expect(res.ok ? null : res.error, url).toMatchObject({ type: 'user_input' });
     }
-    const ftp = await invoke('put_object_file', { bucket, key: 'files/refused', file: { url: 'ftp://x/y' } });
+    const ftp = await invoke('put_object_file', { bucket, key: 'files/refused', file: { url: 'ftp://x/y' } }, { files });
     expect(ftp.ok ? null : ftp.error).toMatchObject({ type: 'user_input', code: 'InvalidInput' });
     await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'files/refused'])).rejects.toThrow();
   });
@@ -94,21 +93,20 @@ describe('put_object_file', () => {
     };
     const res = await invoke('put_object_file', { bucket, key: 'files/fail.bin', file: { url: 'file:///anything' }, partSizeMb: 5 }, { files: failing });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'internal', message: expect.stringContaining('disk read failed') });
-    await new Promise((r) => setTimeout(r, 1000)); // in-flight part requests settle
+    // The abort may land a moment after the result: wait for it (an event), then check.
+    await until(async () => (await incompleteUploads()).length === 0);
+    expect(await incompleteUploads()).toEqual([]);
     await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'files/fail.bin'])).rejects.toThrow();
-    const uploads = await awsJson<{ Uploads?: unknown[] }>(['s3api', 'list-multipart-uploads', '--bucket', bucket]);
-    expect(uploads.Uploads ?? []).toEqual([]);
   });
 
   it('cancelling through the AbortSignal stops the upload and leaves nothing', async () => {
     const url = await storeFile(randomBytes(40 * 1024 * 1024), 'cancel.bin');
     const controller = new AbortController();
     const res = await invoke('put_object_file', { bucket, key: 'files/cancel.bin', file: { url }, partSizeMb: 5, concurrency: 1 },
-      { signal: controller.signal, onProgress: (p: { loaded: number }) => { if (p.loaded > 6 * 1024 * 1024) controller.abort(); } });
+      { files, signal: controller.signal, onProgress: (p: { loaded: number }) => { if (p.loaded > 6 * 1024 * 1024) controller.abort(); } });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'timeout', code: 'Cancelled' });
-    await new Promise((r) => setTimeout(r, 1500)); // in-flight part requests settle
-    const uploads = await awsJson<{ Uploads?: unknown[] }>(['s3api', 'list-multipart-uploads', '--bucket', bucket]);
-    expect(uploads.Uploads ?? []).toEqual([]);
+    await until(async () => (await incompleteUploads()).length === 0);
+    expect(await incompleteUploads()).toEqual([]);
     await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'files/cancel.bin'])).rejects.toThrow();
   });
 });

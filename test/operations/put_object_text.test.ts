@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import {  join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
-import { aws, awsJson, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
+import { aws, awsJson, invoke, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
 
 const bucket = uniqueBucket('obj');
 let root: string;
@@ -18,11 +18,6 @@ beforeAll(async () => {
   files = new LocalFileStore(root);
   scratch = await mkdtemp(join(tmpdir(), 'scratch-'));
 });
-
-async function invoke(name: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const c = await testConnector();
-  return c.invoke(name, input, { connection: motoConnection(), files, ...extra });
-}
 
 async function cliGet(key: string): Promise<{ bytes: Buffer; head: Record<string, unknown> }> {
   const out = join(scratch, randomBytes(4).toString('hex'));

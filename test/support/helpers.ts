@@ -1,5 +1,5 @@
 // Shared test plumbing: a connector validated against its output schemas, connections to the
-// local moto, the input schemas' examples retargeted at a test's own
+// local moto, one invoke against it, the input schemas' examples retargeted at a test's own
 // bucket, unique bucket names, and the aws cli as an independent client.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { loadConnector, type Connector } from '../../src/index.js';
+import { loadConnector, type Connector, type InvokeContext, type InvokeResult } from '../../src/index.js';
 import type { S3Connection } from '../../src/generated/types.js';
 
 const run = promisify(execFile);
@@ -32,6 +32,16 @@ export function motoConnection(overrides: Partial<S3Connection> = {}): S3Connect
     credentials: { type: 'accessKey', accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
     ...overrides,
   };
+}
+
+/**
+ * Invokes an operation on the tests' connector against the local moto. `context` adds to the
+ * invoke context (files, onProgress, signal, timeoutMs) or replaces the connection.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function invoke<O = Record<string, any>>(name: string, input: unknown, context: Partial<InvokeContext> = {}): Promise<InvokeResult<O>> {
+  const c = await testConnector();
+  return c.invokeDynamic(name, input, { connection: motoConnection(), ...context }) as Promise<InvokeResult<O>>;
 }
 
 type Input = Record<string, unknown>;
