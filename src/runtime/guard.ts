@@ -53,11 +53,22 @@ export async function guarded<O>(options: GuardOptions, body: (signal: AbortSign
   }
 }
 
-/** Replaces any secret of the connection that found its way into an error. */
-function scrub(error: ConnectorErrorInfo, secrets: string[]): ConnectorErrorInfo {
+/**
+ * Replaces any secret of the connection that found its way into an error, as it is and in its
+ * JSON-escaped forms (a secret holding `"` or `\\` is escaped once in the error's JSON, and
+ * twice when the error quotes a JSON text).
+ */
+export function scrub(error: ConnectorErrorInfo, secrets: string[]): ConnectorErrorInfo {
   if (!secrets.length) return error;
   let text = JSON.stringify(error);
-  if (!secrets.some((s) => text.includes(s))) return error;
-  for (const s of secrets) text = text.split(s).join('***');
-  return JSON.parse(text) as ConnectorErrorInfo;
+  const escapedOnce = (s: string) => JSON.stringify(s).slice(1, -1);
+  const forms = [...new Set(secrets.flatMap((s) => [escapedOnce(s), escapedOnce(escapedOnce(s))]))].sort((a, b) => b.length - a.length);
+  if (!forms.some((f) => text.includes(f))) return error;
+  for (const f of forms) text = text.split(f).join('***');
+  try {
+    return JSON.parse(text) as ConnectorErrorInfo;
+  } catch {
+    // A replacement cut through an escape sequence: say less rather than risk the secret.
+    return { type: error.type, ...(error.code ? { code: error.code } : {}), retryable: error.retryable, message: 'The error could not be shown without a secret of the connection in it.' };
+  }
 }

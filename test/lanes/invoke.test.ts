@@ -116,3 +116,27 @@ describe('what a handler is told about its operation', () => {
     expect(res).toMatchObject({ ok: true, output: { bucket, region: 'eu-west-2' } });
   });
 });
+
+describe('secrets in errors', () => {
+  it('a session token echoed by the store is scrubbed as it is and in its JSON-escaped forms', async () => {
+    const token = 'tok"en\\with-quote-and-backslash';
+    // A stand-in store that quotes the token back: raw, and inside a JSON text of its own.
+    const store = await fakeStore((req, res) => {
+      const sent = String(req.headers['x-amz-security-token'] ?? '');
+      res.writeHead(400, { 'content-type': 'application/xml' }).end(
+        `<?xml version="1.0"?><Error><Code>InvalidArgument</Code><Message>bad token ${sent} ${JSON.stringify({ token: sent })}</Message></Error>`);
+    });
+    try {
+      const c = await testConnector();
+      const res = await c.invoke('list_buckets', {}, { connection: motoConnection({ endpoint: store.endpoint, maxAttempts: 1, credentials: { type: 'accessKey', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-key-123', sessionToken: token } }) });
+      expect(res.ok).toBe(false);
+      const text = JSON.stringify(res);
+      expect(store.requests.length).toBe(1);
+      for (const form of [token, JSON.stringify(token).slice(1, -1), JSON.stringify(JSON.stringify(token)).slice(1, -1)]) expect(text).not.toContain(form);
+      expect(text).not.toContain('en\\\\with');
+      expect(res.ok ? '' : res.error.message).toContain('***');
+    } finally {
+      await store.close();
+    }
+  });
+});
