@@ -5,6 +5,10 @@ import { DEMO_BUCKET, DEMO_OBJECTS, demoConnection, seedDemo } from '../demo.js'
 import { startMoto, type LocalS3 } from '../localS3.js';
 import { startPlayground, type Playground } from './server.js';
 
+// The SDK's notice that its releases after January 2027 need Node 22 (nine lines on stderr under
+// Node 20) is not news for a demo: hidden as the CLI and the library entry do, unless set.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const requestedPort = Number(process.env.PLAYGROUND_PORT ?? 0);
 if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
   console.error(`PLAYGROUND_PORT must be a port number (0 for any free port), not ${JSON.stringify(process.env.PLAYGROUND_PORT)}.`);
