@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ConnectorError } from '../runtime/errors.js';
 import { STORE_CAPABILITIES } from '../runtime/vocabulary.js';
+import { settled, statusOf, type Verdict } from './verdict.js';
 import type { S3Connection } from '../generated/types.js';
 import type { ManifestOperation } from '../runtime/manifest.js';
 
@@ -95,21 +96,9 @@ function mayRunProbe(op: ManifestOperation): boolean {
   return !op.annotations.readOnly && (op.permissions.includes('s3:PutObject') || op.permissions.includes('s3:DeleteObject'));
 }
 
-function statusOf(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-}
-
-/** A probe answer worth remembering: the store's own verdict, not a passing failure. */
-function settled(err: unknown): boolean {
-  const status = statusOf(err);
-  return status !== undefined && (status < 500 || status === 501) && status !== 429;
-}
-
-type Verdict = boolean | undefined;
-
 /**
  * Writes one scratch object and asks it what the store does with each capability; every
- * request is harmless to anything else in the bucket. Undefined: the probe could not tell
+ * request is harmless to anything else in the bucket. null: the probe could not tell
  * (a denied or failed request): the real request is then sent, and its own answer decides.
  */
 async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal: AbortSignal): Promise<Record<Capability, Verdict>> {
@@ -130,7 +119,7 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
     } catch (err) {
       if (statusOf(err) === status) return true;
       if (!settled(err)) throw err;
-      return undefined;
+      return null;
     }
   };
   const want = (c: Capability) => wanted.includes(c);
@@ -156,7 +145,7 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
         found.acl = true;
       } catch (err) {
         if (!settled(err)) throw err;
-        found.acl = statusOf(err) === 501 ? false : undefined;
+        found.acl = statusOf(err) === 501 ? false : null;
       }
     }
     // Last: a store that ignores the version deletes the scratch object here.
@@ -167,7 +156,7 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
       found.versioning = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key }), opts).then(() => true, (err: unknown) => {
         if (statusOf(err) === 404) return false;
         if (!settled(err)) throw err;
-        return undefined;
+        return null;
       });
     }
   } catch (err) {
@@ -178,7 +167,7 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key, ...(VersionId ? { VersionId } : {}) })).catch(() => undefined);
     }
   }
-  return Object.fromEntries(wanted.map((c) => [c, found[c]])) as Record<Capability, Verdict>;
+  return Object.fromEntries(wanted.map((c) => [c, found[c] ?? null])) as Record<Capability, Verdict>;
 }
 
 /** What each store (one per cached client) and bucket was found to do. */
@@ -207,14 +196,14 @@ export class StoreCapabilities {
         known.set(slot(c), verdict);
         // Only an answer is kept: a probe that was cut short (network, 5xx, cancel) or refused
         // (no such bucket yet, no permission) is asked again by the next call that needs it.
-        verdict.then((v) => { if (v === undefined) known.delete(slot(c)); }, () => known.delete(slot(c)));
+        verdict.then((v) => { if (v === null) known.delete(slot(c)); }, () => known.delete(slot(c)));
       }
     }
     const support: StoreSupport = {};
     try {
       for (const c of wanted) {
         const verdict = declared[c] ?? (await known.get(slot(c)));
-        if (verdict !== undefined) support[c] = verdict;
+        if (typeof verdict === 'boolean') support[c] = verdict;
       }
     } catch (err) {
       // Another call's probe that was cancelled: this call still wants its answer.

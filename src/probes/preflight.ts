@@ -10,9 +10,10 @@ import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { S3Connection } from '../generated/types.js';
 import type { ManifestOperation } from '../runtime/manifest.js';
+import { statusOf, type Verdict } from './verdict.js';
 
-/** true: allowed; false: denied; null: could not be told without risk. */
-export type Verdict = boolean | null;
+export type { Verdict } from './verdict.js';
+
 
 export interface PermissionReport {
   method: 'simulation' | 'probes';
@@ -25,10 +26,6 @@ export interface PermissionReport {
 export const PROBE_PREFIX = '.s3-connector-permission-probe/';
 
 type Probe = () => Promise<unknown>;
-
-function status(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-}
 
 async function simulate(s3: S3Client, connection: S3Connection, bucket: string, actions: string[], signal: AbortSignal): Promise<Record<string, Verdict>> {
   const config = { region: connection.region === 'auto' ? 'us-east-1' : connection.region, credentials: s3.config.credentials, maxAttempts: 1, ...(connection.endpoint ? { endpoint: connection.endpoint } : {}) };
@@ -60,7 +57,7 @@ async function probe(s3: S3Client, bucket: string, actions: Set<string>, signal:
       await run();
       return true;
     } catch (err) {
-      const code = status(err);
+      const code = statusOf(err);
       if (code === 403) return false;
       if (code === 501) notes.push(`${action}: the store does not implement it (501), whatever the policy says.`);
       return code !== undefined && allowedOn.includes(code) ? true : null;
