@@ -1,6 +1,7 @@
 // Error mapping for answers moto cannot be made to give. These run the real SDK against a
 // stand-in HTTP store (an injected fault: see fakeStore in helpers.ts) that answers with S3's own
 // status codes, headers and XML bodies, so the SDK's real parsing feeds the mapper.
+import { createHash } from 'node:crypto';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeStore, s3ErrorXml, testConnector, type FakeStore } from '../support/helpers.js';
@@ -109,6 +110,24 @@ describe('status mapping', () => {
     const res = await getWith(400, s3ErrorXml('ExpiredToken', 'The provided token has expired.'), 'list_buckets', {});
     expect(res.ok ? null : res.error).toMatchObject({ type: 'auth', code: 'ExpiredToken' });
   });
+
+  it('Garage\'s 403 AccessDenied "Forbidden: Invalid signature" is auth, keeping the store\'s reason, not a missing IAM action', async () => {
+    // Garage's error body, as it sends it: its own region name in <Region>, the path in <Resource>.
+    const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Forbidden: Invalid signature</Message><Resource>/</Resource><Region>garage</Region></Error>';
+    const res = await getWith(403, body, 'list_buckets', {}, { region: 'garage' });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'auth', code: 'AccessDenied', status: 403, retryable: false });
+    const message = res.ok ? '' : res.error.message;
+    expect(message).toMatch(/refused the credentials: check the access key ID and the secret access key/);
+    expect(message).toContain('The store said: Forbidden: Invalid signature');
+    expect(message).not.toMatch(/s3:ListAllMyBuckets|Grant/);
+    expect(store!.requests.length).toBe(1);
+  });
+
+  it('a 403 naming a policy rather than the signature stays forbidden', async () => {
+    const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Forbidden: Operation is not allowed for this key.</Message><Resource>/</Resource><Region>garage</Region></Error>';
+    const res = await getWith(403, body, 'list_buckets', {}, { region: 'garage' });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden', code: 'AccessDenied', details: { requiredActions: ['s3:ListAllMyBuckets'] } });
+  });
 });
 
 describe('list_buckets pagination over continuation tokens (moto gives none)', () => {
@@ -188,6 +207,8 @@ describe('network, timeouts and cancellation', () => {
       const c = await testConnector();
       const res = await c.invoke('head_object', obj, { connection: conn(silent.endpoint, { requestTimeoutMs: 1000 }) });
       expect(res.ok ? null : res.error).toMatchObject({ type: 'timeout', retryable: true });
+      expect(res.ok ? null : res.error).toMatchObject({ code: 'TimeoutError' });
+      expect(res.ok ? '' : res.error.message).toMatch(/did not answer in time.*raise the connection's timeouts/);
     } finally {
       await silent.close();
     }
@@ -201,6 +222,10 @@ describe('network, timeouts and cancellation', () => {
       const res = await c.invoke('head_object', obj, { connection: conn(silent.endpoint), timeoutMs: 300 });
       expect(res.ok ? null : res.error).toMatchObject({ type: 'timeout', code: 'DeadlineExceeded', retryable: true });
       expect(Date.now() - started).toBeLessThan(10_000); // far below the 60 s request timeout
+      // The caller's own deadline is named, not the store's timeouts.
+      const message = res.ok ? '' : res.error.message;
+      expect(message).toMatch(/^The head_object call ran past its deadline of 300 ms on s3:\/\/data-bucket\/in\/file\.csv and was stopped\. The deadline is the caller's \(timeoutMs/);
+      expect(message).not.toMatch(/did not answer|connection's timeouts/);
     } finally {
       await silent.close();
     }
@@ -219,3 +244,23 @@ describe('network, timeouts and cancellation', () => {
     }
   });
 });
+
+describe('messages', () => {
+  it('a note after a store message without a full stop is its own sentence (tags written separately, tagging answered 501)', async () => {
+    store = await fakeStore((req, res) => {
+      if (req.url?.includes('tagging')) {
+        res.writeHead(501, { 'content-type': 'application/xml' }).end(s3ErrorXml('NotImplemented', 'PutObjectTagging is not implemented yet'));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.writeHead(200, { etag: `"${createHash('md5').update(Buffer.concat(chunks)).digest('hex')}"` }).end());
+    });
+    const c = await testConnector();
+    const res = await c.invoke('put_object_text', { ...obj, content: 'x', tags: { team: 'data' } }, { connection: conn(store.endpoint, { capabilities: { tagsOnPut: false } }) });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'unsupported', code: 'NotImplemented', details: { written: true, tagged: false } });
+    expect(res.ok ? '' : res.error.message).toContain('The store said: PutObjectTagging is not implemented yet. The object was written, but its tags were not');
+    expect(store.requests.map((r) => r.method)).toEqual(['PUT', 'PUT']);
+  });
+});
+
