@@ -15,3 +15,4 @@ export { CAPABILITIES, CAPABILITY_PROBE_PREFIX, type Capability, type StoreSuppo
 // its host's stderr, so the switch is set here unless the host has set it (to anything: "false"
 // shows the notice). It is the SDK's own switch for that notice alone; other warnings still print.
 if (Number(process.versions.node.split('.')[0]) < 22) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+export { bundleSchema, type BundleOptions, type Dialect } from './runtime/bundle.js';

@@ -3,6 +3,7 @@
 import { StoreCapabilities, valuesAt } from '../probes/capabilities.js';
 import type { OperationName, OperationTypes, S3Connection } from '../generated/types.js';
 import { LocalFileStore, type FileStore } from '../io/files.js';
+import { bundleSchema, type BundleOptions } from './bundle.js';
 import { ClientCache, secretsOf, type ClientOverrides } from './clients.js';
 import { ConnectorError, toErrorInfo, type ErrorContext } from './errors.js';
 import { guarded, type InvokeResult } from './guard.js';
@@ -48,7 +49,10 @@ export interface Connector {
   readonly connectionSchema: JsonSchema;
   /** Shared definitions that operation schemas reference as `defs.json#/$defs/...`. */
   readonly defsSchema: JsonSchema;
-  operations(): OperationInfo[];
+  /** Every operation with its schemas: as the files hold them, or `bundled` (self-contained, see bundleSchema). */
+  operations(options?: { bundled?: boolean | BundleOptions }): OperationInfo[];
+  /** The connection schema, self-contained in the given dialect. */
+  bundledConnectionSchema(options?: BundleOptions): Record<string, unknown>;
   /** Runs an operation, typed by its name: its input and output types come from its schemas. */
   invoke<N extends OperationName>(name: N, input: OperationTypes[N]['input'], ctx: InvokeContext): Promise<InvokeResult<OperationTypes[N]['output']>>;
   /** The same for a name and input known only at run time (a runtime's flow step); validated all the same. */
@@ -135,7 +139,17 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     connectionSchema: registry.schema(manifest.connection.schema),
     defsSchema: registry.schema(DEFS_SCHEMA),
 
-    operations: () => registry.operations(),
+    operations(opts = {}) {
+      const all = registry.operations();
+      if (!opts.bundled) return all;
+      const how = opts.bundled === true ? {} : opts.bundled;
+      const defs = registry.schema(DEFS_SCHEMA);
+      return all.map((op) => ({ ...op, inputSchema: bundleSchema(op.inputSchema, defs, how) as JsonSchema, outputSchema: bundleSchema(op.outputSchema, defs, how) as JsonSchema }));
+    },
+
+    bundledConnectionSchema(how = {}) {
+      return bundleSchema(registry.schema(manifest.connection.schema), registry.schema(DEFS_SCHEMA), how);
+    },
 
     invoke(name, input, ctx) {
       return connector.invokeDynamic(name, input, ctx) as never;
