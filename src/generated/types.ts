@@ -6,7 +6,7 @@
  */
 export interface S3Connection {
   /**
-   * The region your buckets live in, e.g. us-east-1 or eu-west-1. With a custom endpoint use the store's region name (MinIO and most stores: us-east-1; Cloudflare R2: auto).
+   * The region your buckets live in, e.g. us-east-1 or eu-west-1. Without a custom endpoint it must be an AWS region (a typo is refused before any request, naming the nearest ones). With a custom endpoint use the store's region name (MinIO and most stores: us-east-1; Cloudflare R2: auto).
    */
   region: string;
   /**

@@ -73,20 +73,19 @@ export function checkRegion(connection: S3Connection): void {
   if (data.partitions.some((p) => p.regions.includes(region))) return;
 
   const suggestions = nearestRegions(region, data.partitions.flatMap((p) => p.regions));
-  const named = suggestions.length ? ` Did you mean ${orList(suggestions)}?` : '';
   const partition = data.partitions.find((p) => p.regionRegex.test(region));
+  // Not even shaped like an AWS region (auto, a store's own name): that needs the store's endpoint.
+  const problem = partition
+    ? `region "${region}" is not an AWS region${suggestions.length ? ` (did you mean ${orList(suggestions)}?)` : ''}`
+    : `region "${region}" is not an AWS region: \`auto\` and other store-specific names need a custom endpoint`;
   const next = partition
     ? ` If it is a region AWS opened after the installed AWS SDK was released (@aws-sdk/core ${data.sdkVersion}), update the AWS SDK packages, or set the connection's endpoint to https://s3.${region}.${partition.dnsSuffix}.`
     : '';
   throw new ConnectorError({
     type: 'user_input',
     code: 'UnknownRegion',
-    message: `Region "${region}" is not an AWS region.${named}${next} For a store other than Amazon S3, set its endpoint.`,
-    details: {
-      region,
-      suggestions,
-      problems: [{ field: 'region', rule: 'awsRegion', message: `"${region}" is not an AWS region${suggestions.length ? ` (did you mean ${orList(suggestions)}?)` : ''}` }],
-    },
+    message: `Invalid connection: ${problem}.${next} For a store other than Amazon S3, set its endpoint.`,
+    details: { region, suggestions, problems: [{ field: 'region', rule: 'awsRegion', message: problem }] },
   });
 }
 

@@ -44,7 +44,7 @@ describe('a region that is not an AWS region (no endpoint)', () => {
       type: 'user_input', code: 'UnknownRegion', retryable: false,
       details: { region: 'us-east-9', suggestions: ['us-east-1', 'us-east-2'], problems: [{ field: 'region' }] },
     });
-    expect(res.ok ? '' : res.error.message).toMatch(/^Region "us-east-9" is not an AWS region\. Did you mean us-east-1 or us-east-2\?/);
+    expect(res.ok ? '' : res.error.message).toMatch(/^Invalid connection: region "us-east-9" is not an AWS region \(did you mean us-east-1 or us-east-2\?\)\./);
     expect(hosts).toEqual([]);
     connector.close();
   });
@@ -54,7 +54,7 @@ describe('a region that is not an AWS region (no endpoint)', () => {
     const res = await connector.invoke('list_buckets', {}, { connection: { region: 'ap-southeast-9', credentials: creds } });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'UnknownRegion' });
     const message = res.ok ? '' : res.error.message;
-    expect(message).toMatch(/Did you mean ap-southeast-1, ap-southeast-2 or ap-southeast-3\?/);
+    expect(message).toMatch(/did you mean ap-southeast-1, ap-southeast-2 or ap-southeast-3\?/);
     expect(message).toMatch(/update the AWS SDK packages, or set the connection's endpoint to https:\/\/s3\.ap-southeast-9\.amazonaws\.com\./);
     expect(message).toContain(`@aws-sdk/core ${awsRegionData()!.sdkVersion}`);
     expect(hosts).toEqual([]);
@@ -140,6 +140,6 @@ describe('command line', () => {
     const code = await new Promise<number | null>((done, fail) => { child.on('error', fail); child.on('close', done); });
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { type: 'user_input', code: 'UnknownRegion', retryable: false } });
-    expect(stderr).toMatch(/error \(user_input, UnknownRegion\): Region "us-east-9" is not an AWS region\. Did you mean us-east-1/);
+    expect(stderr).toMatch(/error \(user_input, UnknownRegion\): Invalid connection: region "us-east-9" is not an AWS region \(did you mean us-east-1/);
   });
 });
