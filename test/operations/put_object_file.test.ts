@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
-import { aws, awsJson, invoke, uniqueBucket } from '../support/helpers.js';
+import { aws, awsJson, invoke, uniqueBucket, until } from '../support/helpers.js';
 
 const bucket = uniqueBucket('obj');
 let root: string;
@@ -34,6 +34,10 @@ async function storeFile(bytes: Buffer, name: string): Promise<string> {
 }
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+
+async function incompleteUploads(): Promise<unknown[]> {
+  return (await awsJson<{ Uploads?: unknown[] }>(['s3api', 'list-multipart-uploads', '--bucket', bucket])).Uploads ?? [];
+}
 
 describe('put_object_file', () => {
   it('streams a multi-part upload from the file store, with progress; the aws cli reads the same bytes', async () => {
@@ -89,10 +93,10 @@ describe('put_object_file', () => {
     };
     const res = await invoke('put_object_file', { bucket, key: 'files/fail.bin', file: { url: 'file:///anything' }, partSizeMb: 5 }, { files: failing });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'internal', message: expect.stringContaining('disk read failed') });
-    await new Promise((r) => setTimeout(r, 1000)); // in-flight part requests settle
+    // The abort may land a moment after the result: wait for it (an event), then check.
+    await until(async () => (await incompleteUploads()).length === 0);
+    expect(await incompleteUploads()).toEqual([]);
     await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'files/fail.bin'])).rejects.toThrow();
-    const uploads = await awsJson<{ Uploads?: unknown[] }>(['s3api', 'list-multipart-uploads', '--bucket', bucket]);
-    expect(uploads.Uploads ?? []).toEqual([]);
   });
 
   it('cancelling through the AbortSignal stops the upload and leaves nothing', async () => {
@@ -101,9 +105,8 @@ describe('put_object_file', () => {
     const res = await invoke('put_object_file', { bucket, key: 'files/cancel.bin', file: { url }, partSizeMb: 5, concurrency: 1 },
       { files, signal: controller.signal, onProgress: (p: { loaded: number }) => { if (p.loaded > 6 * 1024 * 1024) controller.abort(); } });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'timeout', code: 'Cancelled' });
-    await new Promise((r) => setTimeout(r, 1500)); // in-flight part requests settle
-    const uploads = await awsJson<{ Uploads?: unknown[] }>(['s3api', 'list-multipart-uploads', '--bucket', bucket]);
-    expect(uploads.Uploads ?? []).toEqual([]);
+    await until(async () => (await incompleteUploads()).length === 0);
+    expect(await incompleteUploads()).toEqual([]);
     await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'files/cancel.bin'])).rejects.toThrow();
   });
 });
