@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import {
-  DIST_URL, ROOT, distModule, ensurePeers, log, settings, stats, versionOf,
+  ROOT, distModule, ensurePeers, log, settings, stats, versionOf,
 } from './lib.mjs';
 import { run as runInvoke } from './scenario-invoke.mjs';
 import { run as runSign } from './scenario-sign.mjs';

@@ -131,7 +131,10 @@ function referencedDefs(schemas: unknown[], defs: JsonSchema): Record<string, un
   const all = (defs.$defs ?? {}) as Record<string, unknown>;
   const found: Record<string, unknown> = {};
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
     if (node === null || typeof node !== 'object') return;
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string') {

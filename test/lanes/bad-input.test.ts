@@ -71,7 +71,7 @@ async function expectRefused(operation: string, input: unknown, field: string) {
   const c = await testConnector();
   const before = store.requests.length;
   const connection = { region: 'us-east-1', endpoint: store.endpoint, maxAttempts: 1, credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: 'never-sent-secret' } };
-  let res;
+  let res: Awaited<ReturnType<typeof c.invoke>> | undefined;
   try {
     res = await c.invoke(operation, input, { connection });
   } catch (err) {

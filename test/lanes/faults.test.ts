@@ -16,7 +16,6 @@ import { aws, awsJson, motoEndpoint, TEST_KEY_ID, TEST_SECRET, testConnector, un
 const MiB = 1024 * 1024;
 const bucket = uniqueBucket('fault');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let scratch: string;
 let proxy: FaultProxy;

@@ -4,18 +4,13 @@ import { mkdtemp,  readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import {  join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LocalFileStore } from '../../src/io/files.js';
 import { aws, awsJson, invoke, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
 
 const bucket = uniqueBucket('obj');
-let root: string;
-let files: LocalFileStore;
 let scratch: string;
 
 beforeAll(async () => {
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
-  root = await mkdtemp(join(tmpdir(), 'store-'));
-  files = new LocalFileStore(root);
   scratch = await mkdtemp(join(tmpdir(), 'scratch-'));
 });
 
