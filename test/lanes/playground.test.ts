@@ -157,10 +157,11 @@ describe('playground page', () => {
     expect(await page.locator('#result-status').innerText()).toContain('Success');
     expect(JSON.parse(text)).toMatchObject({ bucket, key: 'notes/hello.txt', etag: expect.any(String) });
     await shot('4-put-success');
-    // What the page sent: what was filled in and the schema's declared default, no choice the
-    // user did not make (rjsf would otherwise default ifNoneMatch to its const "*").
+    // What the page sent: what was filled in (and defaults the schema declares: none here, the
+    // content type is guessed from the key), no choice the user did not make (rjsf would
+    // otherwise default ifNoneMatch to its const "*"), no empty metadata or tags object.
     expect(invoked.filter((i) => i.operation === 'put_object_text').at(-1)!.input).toEqual({
-      bucket, key: 'notes/hello.txt', content: 'Hello from the playground', contentType: 'text/plain; charset=utf-8',
+      bucket, key: 'notes/hello.txt', content: 'Hello from the playground',
     });
     const body = await aws(['s3', 'cp', `s3://${bucket}/notes/hello.txt`, '-']);
     expect(body).toBe('Hello from the playground');
@@ -212,11 +213,11 @@ describe('playground page', () => {
     await page.click('#run');
     const error = page.locator('#input_bucket__error');
     await error.waitFor();
-    expect(await error.innerText()).toContain('is not valid: Bucket name: 3 to 63 characters');
+    expect(await error.innerText()).toContain('bucket "Not_A_Bucket" is not valid — Bucket name: 3 to 63 characters');
     await shot('8-bad-input');
     // Lookups may have run (the key list of the typed bucket); the operation itself was not sent.
     expect(invoked.slice(invokesBefore).map((i) => i.operation)).not.toContain('put_object_text');
-    expect(await page.locator('#result').getAttribute('data-operation')).toBe('put_object_file');
+    expect(await page.locator('#result').getAttribute('data-operation')).toBeNull();
   });
 
   it('a problem only the server finds lands on its field', async () => {
@@ -225,7 +226,8 @@ describe('playground page', () => {
     await type('input_key', 'big-metadata.txt');
     await page.fill('#input_content', 'x');
     await page.click('#input_metadata__add');
-    await page.fill('#input_metadata_newKey', 'v'.repeat(2100)); // schema-valid; S3's 2 KB limit is checked by the handler
+    await page.fill('#input_metadata_0_key', 'big');
+    await page.fill('#input_metadata_0_value', 'v'.repeat(2100)); // schema-valid; S3's 2 KB limit is checked by the handler
     const { ok, text } = await runAndWait('put_object_text');
     expect(ok).toBe(false);
     expect(JSON.parse(text)).toMatchObject({ type: 'user_input', code: 'MetadataTooLarge' });
@@ -242,6 +244,139 @@ describe('playground page', () => {
     expect(JSON.parse(text)).toMatchObject({ type: 'not_found', retryable: false });
     expect(await page.locator('#result-status').innerText()).toContain('Error: not_found');
     await shot('10-error');
+  });
+
+  it('put_object_text keeps line breaks: a multi-line CSV typed into the page is stored byte for byte', async () => {
+    await chooseOperation('put_object_text');
+    await pick('input_bucket', bucket);
+    await type('input_key', 'notes/table.csv');
+    const csv = 'id,name\n1,alpha\n2,beta\n\n3,"gamma\ndelta"\n';
+    await page.fill('#input_content', csv);
+    await shot('13-multiline');
+    const { ok, text } = await runAndWait('put_object_text');
+    expect(ok, text).toBe(true);
+    expect(invoked.filter((i) => i.operation === 'put_object_text').at(-1)!.input.content).toBe(csv);
+    expect(await aws(['s3', 'cp', `s3://${bucket}/notes/table.csv`, '-'])).toBe(csv);
+  });
+
+  it('put_object_file without a file: the field is marked required, Run shows the error and sends nothing', async () => {
+    await chooseOperation('put_object_file');
+    await pick('input_bucket', bucket);
+    await type('input_key', 'uploads/nothing.bin');
+    expect(await page.locator('.file-field .required').count()).toBe(1);
+    const invokesBefore = invoked.length;
+    await page.click('#run');
+    const error = page.locator('#input_file__error');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('file is required');
+    await shot('14-file-required');
+    expect(invoked.slice(invokesBefore).map((i) => i.operation)).not.toContain('put_object_file');
+    // A URL typed into the field instead is accepted, and the error goes away once it is valid.
+    await page.fill('#input_file_url', 'data:text/plain;base64,aGk=');
+    const { ok, text } = await runAndWait('put_object_file');
+    expect(ok, text).toBe(true);
+    expect(await error.count()).toBe(0);
+    expect(await aws(['s3', 'cp', `s3://${bucket}/uploads/nothing.bin`, '-'])).toBe('hi');
+  });
+
+  it('switching operation clears the previous operation\'s result', async () => {
+    await chooseOperation('list_buckets');
+    expect((await runAndWait('list_buckets')).ok).toBe(true);
+    await chooseOperation('list_objects');
+    const result = page.locator('#result');
+    expect(await result.getAttribute('class')).toContain('empty');
+    expect(await result.getAttribute('data-operation')).toBeNull();
+    expect(await page.locator('#result-json').count()).toBe(0);
+  });
+
+  it('field errors are worded as the connector words them (describeErrors), not as ajv does', async () => {
+    await chooseOperation('put_object_text');
+    await type('input_bucket', 'Not_A_Bucket');
+    await page.locator('input#input_key').waitFor();
+    await page.fill('#input_content', 'x');
+    const invokesBefore = invoked.length;
+    await page.click('#run');
+    await page.locator('#input_key__error').waitFor();
+    const shown = {
+      bucket: await page.locator('#input_bucket__error').innerText(),
+      key: await page.locator('#input_key__error').innerText(),
+    };
+    await shot('15-connector-wording');
+    expect(invoked.slice(invokesBefore).map((i) => i.operation)).not.toContain('put_object_text');
+    // The oracle: the connector's own answer to the same input.
+    const result = await (await testConnector()).invoke('put_object_text', { bucket: 'Not_A_Bucket', content: 'x' }, { connection: { region: 'us-east-1', endpoint: motoEndpoint(), credentials: { type: 'anonymous' } } });
+    expect(result.ok).toBe(false);
+    const problems = (result as { error: { details: { problems: { field: string; message: string }[] } } }).error.details.problems;
+    expect(problems.map((p) => p.field).sort()).toEqual(['bucket', 'key']);
+    for (const p of problems) expect(shown[p.field as keyof typeof shown].trim()).toBe(p.message);
+    expect(shown.key).toBe('key is required');
+    expect(shown.key).not.toContain('must have required property');
+  });
+
+  it('metadata: + Add gives an empty row with its name focused; the row is sent as filled in', async () => {
+    await chooseOperation('put_object_text');
+    await pick('input_bucket', bucket);
+    await type('input_key', 'notes/with-metadata.txt');
+    await page.fill('#input_content', 'meta');
+    await page.click('#input_metadata__add');
+    const name = page.locator('#input_metadata_0_key');
+    const value = page.locator('#input_metadata_0_value');
+    await name.waitFor();
+    expect(await name.inputValue()).toBe('');
+    expect(await value.inputValue()).toBe('');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('input_metadata_0_key');
+    expect(await page.locator('#operation-form').innerText()).not.toMatch(/newKey|New Value/);
+    await shot('16-metadata-row');
+    await page.keyboard.type('owner');
+    await value.fill('team-a');
+    const { ok, text } = await runAndWait('put_object_text');
+    expect(ok, text).toBe(true);
+    expect(invoked.filter((i) => i.operation === 'put_object_text').at(-1)!.input.metadata).toEqual({ owner: 'team-a' });
+    const head = JSON.parse(await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'notes/with-metadata.txt'])) as { Metadata: Record<string, string> };
+    expect(head.Metadata).toEqual({ owner: 'team-a' });
+  });
+
+  it('the badge says what an operation can change: a signed URL can be a PUT URL, so it is not read-only', async () => {
+    await chooseOperation('get_object');
+    expect(await page.locator('.chips .chip-safe').innerText()).toBe('read-only');
+    await chooseOperation('get_object_signed_url');
+    expect(await page.locator('.chips .chip-safe').count()).toBe(0);
+    expect(await page.locator('.chips').innerText()).toContain('may change data');
+    await shot('17-signed-url-badge');
+  });
+
+  it('Test connection with a bucket from its dropdown shows which operations the connection can run there', async () => {
+    await page.locator(`select#test_bucket option[value="${bucket}"]`).waitFor({ state: 'attached' });
+    await page.selectOption('select#test_bucket', bucket);
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/api/test-connection')),
+      page.click('#test-connection'),
+    ]);
+    expect((JSON.parse(request.postData()!) as { bucket?: string }).bucket).toBe(bucket);
+    await page.waitForFunction(() => document.querySelector('#result')?.getAttribute('data-operation') === 'testConnection');
+    const output = JSON.parse(await page.locator('#result-json').innerText()) as {
+      bucket: string;
+      permissions: { method: string; operations: { name: string; allowed: boolean | null }[]; notes: string[] };
+      capabilities: Record<string, boolean | undefined>;
+    };
+    expect(output.bucket).toBe(bucket);
+    await page.locator('#report-permissions').scrollIntoViewIfNeeded();
+    await shot('18-test-connection-report');
+    // Every operation's verdict, as the report table shows it.
+    const rows = await page.locator('#report-permissions tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => [tr.getAttribute('data-operation'), tr.getAttribute('data-allowed')]));
+    expect(rows).toEqual(output.permissions.operations.map((o) => [o.name, String(o.allowed)]));
+    // The local moto checks no policy: everything is allowed there.
+    expect(rows.find(([name]) => name === 'put_object_text')?.[1]).toBe('true');
+    expect(await page.locator('#report-permissions').innerText()).toContain(output.permissions.method === 'simulation' ? 'policy simulation' : 'harmless probes');
+    const capabilities = await page.locator('#report-capabilities li').allInnerTexts();
+    expect(capabilities).toHaveLength(5);
+    // Without a bucket: the credentials, region and endpoint only.
+    await page.selectOption('select#test_bucket', '');
+    const [plain] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/test-connection')), page.click('#test-connection')]);
+    expect((JSON.parse(plain.postData()!) as { bucket?: string }).bucket).toBeUndefined();
+    await page.waitForFunction(() => document.querySelector('#result')?.getAttribute('data-stamp') !== null && !document.querySelector('#report-permissions') && document.querySelector('#result')?.getAttribute('data-operation') === 'testConnection');
+    expect(await page.locator('#result-status').innerText()).toContain('Success');
   });
 
   it('booleans whose absence means something (detected capabilities, path style) are Yes / No / not set, not checkboxes', async () => {

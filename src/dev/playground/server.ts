@@ -74,6 +74,21 @@ export function formSchema(schema: JsonSchema, defs: JsonSchema): Record<string,
   return { ...body, $defs: { ...(body.$defs as Record<string, unknown> | undefined), ...copied } };
 }
 
+/** The form of testConnection's options: an optional bucket, the shared bucket field (a dropdown fed by its lookup). */
+const TEST_CONNECTION_SCHEMA: JsonSchema = {
+  $id: 'https://schemas.s3-connector.dev/aws-s3/playground/test-connection.json', // dropped by formSchema
+  type: 'object',
+  title: 'Test connection',
+  additionalProperties: false,
+  properties: {
+    bucket: {
+      $ref: 'defs.json#/$defs/bucket',
+      title: 'Bucket to check (optional)',
+      description: 'Also prove this bucket is reachable, and report which operations the connection can run there and what the store can do.',
+    },
+  },
+};
+
 class HttpError extends Error {
   constructor(readonly status: number, readonly info: ConnectorErrorInfo) {
     super(info.message);
@@ -140,7 +155,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     title: connector.manifest.title,
     version: connector.manifest.version,
     description: connector.manifest.description,
-    connection: { schema: formSchema(connector.connectionSchema, defs), initial: options.localConnection ?? {} },
+    connection: {
+      schema: formSchema(connector.connectionSchema, defs),
+      initial: options.localConnection ?? {},
+      test: { schema: formSchema(TEST_CONNECTION_SCHEMA, defs) },
+    },
     operations: connector.operations().map(({ inputSchema, outputSchema, handler: _handler, input: _input, output: _output, ...op }) => ({
       ...op,
       inputSchema: formSchema(inputSchema, defs),

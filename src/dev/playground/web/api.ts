@@ -18,7 +18,12 @@ export interface Manifest {
   title: string;
   version: string;
   description: string;
-  connection: { schema: Schema; initial: Record<string, unknown> };
+  connection: {
+    schema: Schema;
+    initial: Record<string, unknown>;
+    /** The form of testConnection's options (an optional bucket, fed by the bucket lookup). */
+    test: { schema: Schema };
+  };
   operations: OperationInfo[];
 }
 
@@ -71,7 +76,9 @@ export const getManifest = async (): Promise<Manifest> => answer<Manifest>(await
 export const invoke = (operation: string, input: unknown, connection: unknown, signal?: AbortSignal): Promise<Result> =>
   post('/api/invoke', { operation, input, connection }, signal);
 
-export const testConnection = (connection: unknown): Promise<Result> => post('/api/test-connection', { connection });
+/** With a bucket, the answer also says which operations the connection can run there (output.permissions). */
+export const testConnection = (connection: unknown, bucket?: string): Promise<Result> =>
+  post('/api/test-connection', { connection, ...(bucket ? { bucket } : {}) });
 
 /** Streams a chosen file into the server's file store; resolves to its file reference. */
 export async function uploadFile(file: File): Promise<FileReference> {

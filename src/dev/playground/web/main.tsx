@@ -5,16 +5,19 @@ import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
 import { StrictMode, useEffect, useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import * as api from './api.js';
-import { deriveUiSchema, errorTransformer, forForm, isFileReference, validator, type Schema } from './schema.js';
-import { FileReferenceField, LookupWidget, MultiSchemaFieldTemplate, OptionalBooleanWidget, ObjectFieldTemplate, type PlaygroundContext } from './widgets.js';
+import { ConnectionReport } from './report.js';
+import { deriveUiSchema, forForm, isFileReference, transformErrors, validator, type Schema } from './schema.js';
+import { FileReferenceField, KeyValueField, LookupWidget, MultiSchemaFieldTemplate, OptionalBooleanWidget, ObjectFieldTemplate, type PlaygroundContext } from './widgets.js';
 
 const widgets = { lookup: LookupWidget, optionalBoolean: OptionalBooleanWidget };
-const fields = { fileReference: FileReferenceField };
+const fields = { fileReference: FileReferenceField, keyValue: KeyValueField };
 const templates = { ObjectFieldTemplate, MultiSchemaFieldTemplate };
 /** Defaults the schemas declare are filled in (what the form shows is what is sent); a labelled
- * choice (oneOf of consts) is not defaulted to its first option, and an optional array with
- * minItems (put_object_acl's grants) starts absent rather than with a blank item. */
-const defaultsBehavior = { constAsDefaults: 'skipOneOf', arrayMinItems: { populate: 'requiredOnly' } } as const;
+ * choice (oneOf of consts) is not defaulted to its first option, an optional array with
+ * minItems (put_object_acl's grants) starts absent rather than with a blank item, and an object
+ * nothing was filled into stays absent (a required file left empty is "file is required", not
+ * an empty `{}` that only fails inside). */
+const defaultsBehavior = { constAsDefaults: 'skipOneOf', arrayMinItems: { populate: 'requiredOnly' }, emptyObjectFields: 'skipEmptyDefaults' } as const;
 
 type Data = Record<string, unknown>;
 
@@ -48,7 +51,7 @@ function fileOutputs(op: api.OperationInfo, output: Data): api.FileReference[] {
     .filter((ref) => ref.url.startsWith('file:'));
 }
 
-function ResultPanel({ shown, op }: { shown?: Shown; op?: api.OperationInfo }) {
+function ResultPanel({ shown, op, operations, connectionSchema }: { shown?: Shown; op?: api.OperationInfo; operations: api.OperationInfo[]; connectionSchema: Schema }) {
   if (!shown) {
     return (
       <section className="result empty" id="result">
@@ -76,6 +79,7 @@ function ResultPanel({ shown, op }: { shown?: Shown; op?: api.OperationInfo }) {
         </span>
       </p>
       {!result.ok && <p className="result-message">{result.error.message}</p>}
+      {result.ok && shown.operation === 'testConnection' && <ConnectionReport output={result.output} operations={operations} connectionSchema={connectionSchema} />}
       {files.map((f) => (
         <p key={f.url} className="download">
           <a href={api.downloadUrl(f)} download={f.name} id="download-link">
@@ -100,7 +104,11 @@ function App() {
   const [shown, setShown] = useState<Shown>();
   const [running, setRunning] = useState(false);
   const [showConnection, setShowConnection] = useState(true);
+  const [testInput, setTestInput] = useState<Data>({});
   const connectionForm = useRef<Form>(null);
+  /** Counts results (a repeated run is a new result) and operation switches (a late answer to an earlier operation is dropped). */
+  const stamps = useRef(0);
+  const generation = useRef(0);
 
   useEffect(() => {
     api.getManifest().then(
@@ -118,6 +126,8 @@ function App() {
   const inputSchema = useMemo(() => (op ? forForm(op.inputSchema) : {}), [op]);
   const connectionUi = useMemo(() => deriveUiSchema(connectionSchema, connectionSchema), [connectionSchema]);
   const inputUi = useMemo(() => deriveUiSchema(inputSchema, inputSchema), [inputSchema]);
+  const testSchema = useMemo(() => (manifest ? forForm(manifest.connection.test.schema) : {}), [manifest]);
+  const testUi = useMemo(() => deriveUiSchema(testSchema, testSchema), [testSchema]);
   const connectionKey = JSON.stringify(connection);
   const context = useMemo<PlaygroundContext>(
     () => ({
@@ -127,6 +137,11 @@ function App() {
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [input, connectionKey],
+  );
+  const testContext = useMemo<PlaygroundContext>(
+    () => ({ ...context, formData: testInput }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [context, testInput],
   );
 
   if (loadError) return <p className="load-error">Could not load the connector: {loadError}</p>;
@@ -140,8 +155,15 @@ function App() {
     setOpName(name);
     setInput(keep);
     setInputErrors(undefined);
+    // The result shown was the previous operation's: it goes, and so does any answer still on its way.
+    generation.current++;
+    setShown(undefined);
+    setRunning(false);
     history.replaceState(null, '', `#${name}`);
   };
+
+  const show = (operation: string, started: number, result: api.Result) =>
+    setShown({ stamp: ++stamps.current, operation, ms: Math.round(performance.now() - started), result });
 
   const run = async (data: Data) => {
     if (connectionForm.current && !connectionForm.current.validateForm()) {
@@ -150,8 +172,10 @@ function App() {
     }
     setRunning(true);
     const started = performance.now();
+    const asked = generation.current;
     const result = await api.invoke(op.name, data, connection);
-    setShown((prev) => ({ stamp: (prev?.stamp ?? 0) + 1, operation: op.name, ms: Math.round(performance.now() - started), result }));
+    if (asked !== generation.current) return; // another operation was chosen meanwhile
+    show(op.name, started, result);
     setRunning(false);
     // The server's own checks, shown on the fields they concern.
     const problems = !result.ok ? result.error.details?.problems : undefined;
@@ -168,8 +192,11 @@ function App() {
   const check = async () => {
     if (connectionForm.current && !connectionForm.current.validateForm()) return;
     const started = performance.now();
-    const result = await api.testConnection(connection);
-    setShown((prev) => ({ stamp: (prev?.stamp ?? 0) + 1, operation: 'testConnection', ms: Math.round(performance.now() - started), result }));
+    const asked = generation.current;
+    const bucket = typeof testInput.bucket === 'string' && testInput.bucket ? testInput.bucket : undefined;
+    const result = await api.testConnection(connection, bucket);
+    if (asked !== generation.current) return;
+    show('testConnection', started, result);
   };
 
   const credentials = (connection.credentials ?? {}) as Data;
@@ -203,7 +230,7 @@ function App() {
                 widgets={widgets}
                 fields={fields}
                 templates={templates}
-                transformErrors={errorTransformer(connectionSchema)}
+                transformErrors={transformErrors}
                 extraErrors={connectionErrors}
                 showErrorList={false}
                 noHtml5Validate
@@ -213,10 +240,31 @@ function App() {
                   setConnectionErrors(undefined);
                 }}
               >
-                <button type="button" className="btn" id="test-connection" onClick={check}>
-                  Test connection
-                </button>
+                <></>
               </Form>
+              <div className="test-connection">
+                <Form
+                  idPrefix="test"
+                  schema={testSchema as RJSFSchema}
+                  uiSchema={testUi}
+                  formData={testInput}
+                  formContext={testContext}
+                  validator={validator}
+                  widgets={widgets}
+                  fields={fields}
+                  templates={templates}
+                  transformErrors={transformErrors}
+                  showErrorList={false}
+                  noHtml5Validate
+                  experimental_defaultFormStateBehavior={defaultsBehavior}
+                  onChange={(e) => setTestInput(e.formData as Data)}
+                  onSubmit={() => void check()}
+                >
+                  <button type="submit" className="btn" id="test-connection">
+                    Test connection
+                  </button>
+                </Form>
+              </div>
             </div>
           </section>
 
@@ -240,9 +288,15 @@ function App() {
               ))}
               {op.annotations.readOnly && <span className="chip chip-safe">read-only</span>}
               {op.annotations.destructive && <span className="chip chip-warn">overwrites / deletes</span>}
+              {!op.annotations.readOnly && !op.annotations.destructive && (
+                <span className="chip chip-warn" title="Not read-only: the operation's description says what it can change">
+                  may change data
+                </span>
+              )}
             </p>
             <Form
               key={op.name}
+              id="operation-form"
               idPrefix="input"
               schema={inputSchema as RJSFSchema}
               uiSchema={inputUi}
@@ -252,7 +306,7 @@ function App() {
               widgets={widgets}
               fields={fields}
               templates={templates}
-              transformErrors={errorTransformer(inputSchema)}
+              transformErrors={transformErrors}
               extraErrors={inputErrors}
               showErrorList={false}
               noHtml5Validate
@@ -269,7 +323,7 @@ function App() {
             </Form>
           </section>
         </div>
-        <ResultPanel shown={shown} op={actions.find((o) => o.name === shown?.operation)} />
+        <ResultPanel shown={shown} op={actions.find((o) => o.name === shown?.operation)} operations={actions} connectionSchema={connectionSchema} />
       </main>
     </>
   );

@@ -2,8 +2,11 @@
 // shared definitions used), and the validator (ajv draft 2020-12 with our keywords and formats).
 import type { RJSFSchema, RJSFValidationError, UIOptionsType, UiSchema } from '@rjsf/utils';
 import { customizeValidator } from '@rjsf/validator-ajv8';
+import type { ErrorObject } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { CUSTOM_FORMATS, FORMAT_NAMES, UI_KEYWORDS } from '../../../runtime/vocabulary.js';
+import type { FieldProblem } from '../../../runtime/errors.js';
+import { describeErrors } from '../../../runtime/validation.js';
+import { CUSTOM_FORMATS, UI_KEYWORDS } from '../../../runtime/vocabulary.js';
 
 export type Schema = Record<string, any>;
 
@@ -70,10 +73,12 @@ export function forForm(schema: Schema): Schema {
  * - `x-lookup` → the lookup widget (a dropdown fed by the lookup operation);
  * - `x-advanced` → folded under "Advanced options" by the object template;
  * - `x-order: n` → the field takes position n among its siblings (others keep schema order);
+ * - `x-multiline` → a text area (line breaks kept) instead of a one-line input;
  * - `writeOnly` / `format: password` → a password input;
  * - a choice without a default → an empty first entry, "— not set —";
  * - a boolean without a default → Yes / No / "— not set —" (unset means detected, or the default);
  * - the shared file reference definition → the upload field;
+ * - an object of free names to strings (metadata, tags) → the name / value rows editor;
  * - a `oneOf` discriminator property → hidden (the kind picker sets it), and the branch's own
  *   title too (the picker shows it).
  */
@@ -91,6 +96,11 @@ export function deriveUiSchema(node: Schema, root: Schema, discriminator?: strin
     options.autocomplete = 'off';
   }
   if (schema['x-advanced']) options.advanced = true;
+  if (schema['x-multiline'] && schema.type === 'string' && !ui['ui:widget']) {
+    ui['ui:widget'] = 'textarea';
+    options.rows = 6;
+  }
+  if (isStringMap(schema)) ui['ui:field'] = 'keyValue';
   const choices = Array.isArray(schema.enum) || (Array.isArray(schema.oneOf) && schema.oneOf.every((b: Schema) => 'const' in b));
   if (choices && schema.default === undefined) ui['ui:placeholder'] = '— not set —';
   // A checkbox cannot say "not set", and for these booleans unset means something else
@@ -133,8 +143,14 @@ export function deriveUiSchema(node: Schema, root: Schema, discriminator?: strin
   return ui;
 }
 
+/** An object whose entries the user names (metadata, tags): string values under free names. */
+export function isStringMap(schema: Schema): boolean {
+  const values = schema.additionalProperties;
+  return schema.type === 'object' && !schema.properties && !schema.patternProperties && values !== null && typeof values === 'object' && values.type === 'string';
+}
+
 /** Same rules as the connector's validator (src/runtime/validation.ts), for the browser. */
-export const validator = customizeValidator({
+const baseValidator = customizeValidator({
   AjvClass: Ajv2020 as any,
   // Unknown keywords still fail (ours are registered below); rjsf's derived sub-schemas need
   // the type/required/tuple strictness off.
@@ -146,19 +162,37 @@ export const validator = customizeValidator({
   },
 });
 
-/** Plain-words messages: a pattern error explains the rule with the field's description. */
-export function errorTransformer(root: Schema) {
-  return (errors: RJSFValidationError[]): RJSFValidationError[] =>
-    errors.map((error) => {
-      if (error.name === 'pattern' && error.schemaPath) {
-        const at = pointer(root, error.schemaPath.replace(/\/pattern$/, ''));
-        if (at?.description) return { ...error, message: `is not valid: ${at.description}` };
-      }
-      if (error.name === 'format' && FORMAT_NAMES[error.params?.format]) {
-        return { ...error, message: `must be ${FORMAT_NAMES[error.params.format]}` };
-      }
-      return error;
-    });
+/**
+ * ajv's own errors of each validation, by the `params` object rjsf carries over into its
+ * errors: the transformer below hands them to the connector's describeErrors, which needs what
+ * rjsf drops (instancePath, parentSchema, data).
+ */
+const rawErrors = new WeakMap<object, ErrorObject[]>();
+const rawValidation = baseValidator.rawValidation.bind(baseValidator);
+baseValidator.rawValidation = ((schema: RJSFSchema, formData?: unknown) => {
+  const result = rawValidation<ErrorObject>(schema, formData);
+  for (const error of result.errors ?? []) if (error.params) rawErrors.set(error.params, result.errors!);
+  return result;
+}) as typeof baseValidator.rawValidation;
+export const validator = baseValidator;
+
+/** A problem as rjsf places it: `field` a.b is the error of property .a.b. */
+function toFormError(problem: FieldProblem): RJSFValidationError {
+  const property = problem.field === '(the whole value)' ? '.' : `.${problem.field}`;
+  return { name: problem.rule, property, message: problem.message, stack: problem.message, params: {} };
+}
+
+/**
+ * The connector's own words for every problem (src/runtime/validation.ts, describeErrors): the
+ * page says `key is required` where the CLI and the connector's errors do, not ajv's
+ * `must have required property 'key'`. Errors that are not ajv's (a schema that does not
+ * compile) pass through.
+ */
+export function transformErrors(errors: RJSFValidationError[]): RJSFValidationError[] {
+  const raw = errors.map((e) => (e.params ? rawErrors.get(e.params) : undefined)).find(Boolean);
+  if (!raw) return errors;
+  const others = errors.filter((e) => !e.params || !rawErrors.has(e.params));
+  return [...describeErrors(raw).map(toFormError), ...others];
 }
 
 export type { RJSFSchema };

@@ -1,8 +1,8 @@
 // The few form parts rjsf does not have: dropdowns fed by lookup operations, the file upload
-// field, and an object template that folds x-advanced fields away.
-import type { FieldProps, MultiSchemaFieldTemplateProps, ObjectFieldTemplateProps, UiSchema, WidgetProps } from '@rjsf/utils';
+// field, a name / value rows editor, and an object template that folds x-advanced fields away.
+import type { ErrorSchema, FieldProps, MultiSchemaFieldTemplateProps, ObjectFieldTemplateProps, UiSchema, WidgetProps } from '@rjsf/utils';
 import { buttonId, canExpand, descriptionId, getTemplate, getUiOptions, titleId } from '@rjsf/utils';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { uploadFile, type FileReference, type Result } from './api.js';
 import type { Lookup } from './schema.js';
 
@@ -160,12 +160,14 @@ const formatSize = (n: number): string =>
  * file:// reference of the store) can be typed instead.
  */
 export function FileReferenceField(props: FieldProps) {
-  const { formData, onChange, fieldPathId, schema, required, disabled, readonly } = props;
+  const { formData, onChange, fieldPathId, schema, required, disabled, readonly, errorSchema } = props;
   const ref = (formData ?? undefined) as Partial<FileReference> | undefined;
   const [status, setStatus] = useState<string>();
   const id = fieldPathId.$id;
+  // The field's own errors (file is required) are shown under it by rjsf; these are its parts' (url).
+  const inner = nestedErrors(errorSchema);
   return (
-    <div className="file-field">
+    <div className={`file-field${inner.length ? ' has-error' : ''}`}>
       <label className="control-label" htmlFor={id}>
         {schema.title ?? 'File'}
         {required && <span className="required">*</span>}
@@ -198,7 +200,145 @@ export function FileReferenceField(props: FieldProps) {
         disabled={disabled || readonly}
         onChange={(e) => onChange(e.target.value ? { url: e.target.value } : undefined, fieldPathId.path)}
       />
+      <FieldErrors id={`${id}__inner_error`} errors={inner} />
     </div>
+  );
+}
+
+/** Every message under an error tree, its own level excluded (rjsf shows that one). */
+function nestedErrors(errorSchema: ErrorSchema | undefined): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '__errors' && Array.isArray(v)) out.push(...(v as string[]));
+      else walk(v);
+    }
+  };
+  for (const [k, v] of Object.entries(errorSchema ?? {})) if (k !== '__errors') walk(v);
+  return out;
+}
+
+function FieldErrors({ id, errors }: { id: string; errors: string[] }) {
+  if (!errors.length) return null;
+  return (
+    <ul className="error-detail" id={id}>
+      {errors.map((e) => (
+        <li key={e} className="text-danger">
+          {e}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+interface Row {
+  /** Stable across edits, so a row keeps its inputs (and focus) while its name changes. */
+  id: number;
+  name: string;
+  value: string;
+}
+
+let nextRowId = 0;
+const rowsOf = (data: unknown): Row[] =>
+  Object.entries((data ?? {}) as Record<string, unknown>).map(([name, value]) => ({ id: nextRowId++, name, value: typeof value === 'string' ? value : String(value ?? '') }));
+
+/** The object the rows stand for. A row left blank is not sent; a value without a name is (the schema refuses it). */
+function objectOf(rows: Row[]): Record<string, string> | undefined {
+  const filled = rows.filter((r) => r.name !== '' || r.value !== '');
+  if (!filled.length) return undefined;
+  return Object.fromEntries(filled.map((r) => [r.name, r.value]));
+}
+
+/**
+ * Name / value rows for an object of free names to strings (metadata, tags). "+ Add" adds an
+ * empty row with its name focused; what is typed is what is sent (rjsf's own editor would insert
+ * `newKey: "New Value"` and rename on blur).
+ */
+export function KeyValueField(props: FieldProps) {
+  const { formData, onChange, fieldPathId, schema, required, disabled, readonly, errorSchema, registry, uiSchema } = props;
+  const id = fieldPathId.$id;
+  const [rows, setRows] = useState<Row[]>(() => rowsOf(formData));
+  const [focus, setFocus] = useState<number>();
+  const focusRef = useRef<HTMLInputElement>(null);
+  const dataKey = JSON.stringify(formData ?? {});
+  // The rows follow the data when it changes from elsewhere (a form reset); the rows' own edits come back unchanged.
+  useEffect(() => {
+    if (JSON.stringify(objectOf(rows) ?? {}) !== dataKey) setRows(rowsOf(formData));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dataKey]);
+  useEffect(() => {
+    if (focus !== undefined) focusRef.current?.focus();
+  }, [focus]);
+  const update = (next: Row[]) => {
+    setRows(next);
+    onChange(objectOf(next), fieldPathId.path);
+  };
+  const { AddButton, RemoveButton } = registry.templates.ButtonTemplates;
+  const { DescriptionFieldTemplate } = registry.templates;
+  const names = rows.map((r) => r.name);
+  const entryErrors = (errorSchema ?? {}) as Record<string, ErrorSchema>;
+  return (
+    <fieldset className="object-fields key-value" id={id}>
+      <legend id={titleId(fieldPathId)}>
+        {schema.title ?? 'Entries'}
+        {required && <span className="required">*</span>}
+      </legend>
+      {schema.description && <DescriptionFieldTemplate id={descriptionId(fieldPathId)} description={schema.description} schema={schema} uiSchema={uiSchema} registry={registry} />}
+      {rows.map((row, index) => {
+        const errors = [...((entryErrors[row.name] as { __errors?: string[] } | undefined)?.__errors ?? [])];
+        if (row.name !== '' && names.indexOf(row.name) !== index) errors.push(`${row.name} is already named above: only the last value is sent`);
+        const set = (patch: Partial<Row>) => update(rows.map((r) => (r.id === row.id ? { ...r, ...patch } : r)));
+        return (
+          <div key={row.id} className={`key-value-row${errors.length ? ' has-error' : ''}`}>
+            <div className="row">
+              <input
+                id={`${id}_${index}_key`}
+                ref={row.id === focus ? focusRef : undefined}
+                className="form-control"
+                type="text"
+                aria-label={`Name ${index + 1}`}
+                placeholder="name"
+                value={row.name}
+                disabled={disabled || readonly}
+                onChange={(e) => set({ name: e.target.value })}
+              />
+              <input
+                id={`${id}_${index}_value`}
+                className="form-control"
+                type="text"
+                aria-label={`Value ${index + 1}`}
+                placeholder="value"
+                value={row.value}
+                disabled={disabled || readonly}
+                onChange={(e) => set({ value: e.target.value })}
+              />
+              <RemoveButton
+                id={buttonId(`${id}_${index}`, 'remove')}
+                className="rjsf-object-property-remove"
+                disabled={disabled || readonly}
+                onClick={() => update(rows.filter((r) => r.id !== row.id))}
+                uiSchema={uiSchema}
+                registry={registry}
+              />
+            </div>
+            <FieldErrors id={`${id}_${index}__error`} errors={errors} />
+          </div>
+        );
+      })}
+      <AddButton
+        id={buttonId(id, 'add')}
+        className="rjsf-object-property-expand"
+        disabled={disabled || readonly}
+        onClick={() => {
+          const row = { id: nextRowId++, name: '', value: '' };
+          setRows([...rows, row]); // blank: nothing to send until it is filled in
+          setFocus(row.id);
+        }}
+        uiSchema={uiSchema}
+        registry={registry}
+      />
+    </fieldset>
   );
 }
 
