@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { basename, extname, join } from 'node:path';
+import { extname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { loadConnector, type Connector } from '../../runtime/connector.js';
@@ -212,9 +212,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   async function download(url: URL, res: ServerResponse): Promise<void> {
     const ref = url.searchParams.get('url');
     if (!ref) throw badRequest('InvalidRequest', 'Give the file reference: /api/files?url=file://...');
-    // Confined to the store's root (.., other folders and symlinks out are refused).
-    const name = basename(await files.resolve(ref));
+    // Confined to the store's root (.., other folders and symlinks out are refused), opened
+    // once: the name and the bytes come from the same checked descriptor.
     const opened = await files.open(ref);
+    const name = opened.name ?? 'download';
     res.writeHead(200, {
       ...PAGE_HEADERS,
       'content-type': 'application/octet-stream',
