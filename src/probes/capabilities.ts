@@ -93,6 +93,8 @@ function needs(uses: readonly CapabilityUse[], input: Record<string, unknown>): 
  * declaration, or on what an earlier probe of the bucket found.
  */
 function mayRunProbe(op: ManifestOperation): boolean {
+  // An operation that sends no request of its own (a signed URL) never writes a scratch object for one.
+  if (op.annotations.openWorld === false) return false;
   return !op.annotations.readOnly && (op.permissions.includes('s3:PutObject') || op.permissions.includes('s3:DeleteObject'));
 }
 

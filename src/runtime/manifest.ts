@@ -8,6 +8,8 @@ export interface OperationAnnotations {
   readOnly: boolean;
   destructive: boolean;
   idempotent: boolean;
+  /** False for an operation that sends no request (signing a URL); true when left out. */
+  openWorld?: boolean;
 }
 
 export interface ManifestOperation {

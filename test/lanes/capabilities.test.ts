@@ -8,7 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CAPABILITIES, CAPABILITY_PROBE_PREFIX, StoreCapabilities } from '../../src/probes/capabilities.js';
 import { loadConnector, type Connector } from '../../src/index.js';
 import { FAULTS, startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
-import { aws, awsJson, motoEndpoint, TEST_KEY_ID, TEST_SECRET, uniqueBucket } from '../support/helpers.js';
+import { aws, awsJson, fakeStore, motoConnection, motoEndpoint, testConnector, TEST_KEY_ID, TEST_SECRET, uniqueBucket } from '../support/helpers.js';
 
 const bucket = uniqueBucket('caps');
 const versioned = uniqueBucket('caps-v');
@@ -152,5 +152,19 @@ describe('Amazon S3 (no custom endpoint)', () => {
     expect(found).toEqual({ conditionalWrites: true, versioning: true, tagsOnPut: true, acl: true, serverSideEncryption: true });
     const declared = await new StoreCapabilities().detect({ region: 'us-east-1', capabilities: { acl: false } }, client, 'b', ['acl'], new AbortController().signal);
     expect(declared).toEqual({ acl: false });
+  });
+});
+
+describe('operations that send no request', () => {
+  it('a signed URL for a version on an undeclared custom endpoint is signed without probing the store (openWorld: false)', async () => {
+    const store = await fakeStore((_req, res) => res.writeHead(500).end());
+    try {
+      const c = await testConnector();
+      const res = await c.invoke('get_object_signed_url', { bucket: 'data-bucket', key: 'a.txt', versionId: 'v1', method: 'GET' }, { connection: motoConnection({ endpoint: store.endpoint }) });
+      expect(res.ok ? res.output.url : res.error).toContain('versionId=v1');
+      expect(store.requests).toHaveLength(0);
+    } finally {
+      await store.close();
+    }
   });
 });
