@@ -3,7 +3,19 @@
 // local folder, private to the user, whose file:// URLs are confined to its root.
 import { randomUUID } from 'node:crypto';
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, readlink, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve as resolvePath, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -90,19 +102,26 @@ function refused(message: string): ConnectorError {
 
 /** The one answer for anything outside the store, whether it exists or not. */
 function outside(): ConnectorError {
-  return refused('The file reference points outside the file store: only files inside the store can be read (no "..", other folders or links out of it).');
+  return refused(
+    'The file reference points outside the file store: only files inside the store can be read (no "..", other folders or links out of it).',
+  );
 }
 
 function notFound(): ConnectorError {
-  return new ConnectorError({ type: 'not_found', code: 'FileNotFound', message: 'There is no such file in the file store (it may have been removed after its retention time).' });
+  return new ConnectorError({
+    type: 'not_found',
+    code: 'FileNotFound',
+    message: 'There is no such file in the file store (it may have been removed after its retention time).',
+  });
 }
 
 function unsafe(problem: string): ConnectorError {
   return new ConnectorError({
     type: 'internal',
     code: 'FileStoreUnsafe',
-    message: `The file store's folder ${problem}: another local user may have put it there, or could read or replace its files, so nothing was read or written. `
-      + 'Remove that folder (or make it a folder of your own with mode 700), or give the store another root.',
+    message:
+      `The file store's folder ${problem}: another local user may have put it there, or could read or replace its files, so nothing was read or written. ` +
+      'Remove that folder (or make it a folder of your own with mode 700), or give the store another root.',
   });
 }
 
@@ -122,7 +141,10 @@ function storeFailure(what: string, err: unknown): ConnectorError {
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/g;
-const segmenter = typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : undefined;
+const segmenter =
+  typeof Intl !== 'undefined' && 'Segmenter' in Intl
+    ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+    : undefined;
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, cut between characters. */
 function cutToBytes(text: string, maxBytes: number): string {
@@ -213,9 +235,12 @@ export class LocalFileStore implements FileStore {
     if (this.checkRoot) {
       if (info.isSymbolicLink()) throw unsafe(`(${basename(root)}) is a symbolic link`);
       if (!info.isDirectory()) throw unsafe(`(${basename(root)}) is not a folder`);
-      if (uid !== undefined && info.uid !== uid) throw unsafe(`(${basename(root)}) belongs to another user (uid ${info.uid})`);
+      if (uid !== undefined && info.uid !== uid)
+        throw unsafe(`(${basename(root)}) belongs to another user (uid ${info.uid})`);
       if (uid !== undefined && (info.mode & 0o077) !== 0) {
-        throw unsafe(`(${basename(root)}) has permissions for group or others (mode ${(info.mode & 0o777).toString(8)})`);
+        throw unsafe(
+          `(${basename(root)}) has permissions for group or others (mode ${(info.mode & 0o777).toString(8)})`,
+        );
       }
     }
     try {
@@ -284,7 +309,7 @@ export class LocalFileStore implements FileStore {
       if (!now || now.dev !== info.dev || now.ino !== info.ino) throw outside();
       // Where the kernel says the descriptor is (Linux): inside the root.
       const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
-      if (opened !== undefined && opened.startsWith('/') && !inside(opened, root)) throw outside();
+      if (typeof opened === 'string' && opened.startsWith('/') && !inside(opened, root)) throw outside();
       return { stream: handle.createReadStream({ highWaterMark: 1024 * 1024 }), size: info.size, name: basename(real) };
     } catch (err) {
       await handle.close().catch(() => undefined);
@@ -304,19 +329,22 @@ export class LocalFileStore implements FileStore {
     } catch {
       return;
     }
-    await Promise.all(names.map(async (name) => {
-      const isFolder = FILE_FOLDER.test(name);
-      if (!isFolder && !DRAFT.test(name)) return; // not the store's: left alone
-      const path = join(root, name);
-      try {
-        const info = await lstat(path);
-        const age = now - info.mtimeMs;
-        if (isFolder && info.isDirectory() && age > this.retentionMs) await rm(path, { recursive: true, force: true });
-        else if (!isFolder && info.isFile() && age > draftAge) await rm(path, { force: true });
-      } catch {
-        // gone already, or not ours to remove
-      }
-    }));
+    await Promise.all(
+      names.map(async (name) => {
+        const isFolder = FILE_FOLDER.test(name);
+        if (!isFolder && !DRAFT.test(name)) return; // not the store's: left alone
+        const path = join(root, name);
+        try {
+          const info = await lstat(path);
+          const age = now - info.mtimeMs;
+          if (isFolder && info.isDirectory() && age > this.retentionMs)
+            await rm(path, { recursive: true, force: true });
+          else if (!isFolder && info.isFile() && age > draftAge) await rm(path, { force: true });
+        } catch {
+          // gone already, or not ours to remove
+        }
+      }),
+    );
   }
 
   async create(name: string): Promise<FileDraft> {
@@ -334,10 +362,11 @@ export class LocalFileStore implements FileStore {
       throw storeFailure('start a file', err);
     }
     const stream = createWriteStream('', { fd: handle, highWaterMark: 1024 * 1024 });
-    const closed = () => new Promise<void>((done) => {
-      if (stream.closed) done();
-      else stream.once('close', () => done());
-    });
+    const closed = () =>
+      new Promise<void>((done) => {
+        if (stream.closed) done();
+        else stream.once('close', () => done());
+      });
     return {
       stream,
       async commit({ mimeType, size }) {

@@ -2,7 +2,19 @@
 // before the connector creates it, links swapped in during a call, names built to mislead or
 // to overflow the file system, and probes for whether a path outside the store exists.
 import { spawn } from 'node:child_process';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +51,10 @@ async function fresh(name: string): Promise<string> {
 
 /** The ConnectorError a promise rejects with (fails the test when it resolves or throws anything else). */
 async function failure(p: Promise<unknown>): Promise<ConnectorError['info']> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof ConnectorError)) throw new Error(`expected a ConnectorError, got ${String(err)}`);
   return err.info;
 }
@@ -57,11 +72,18 @@ async function readAll(store: LocalFileStore, url: string): Promise<string> {
   return Buffer.concat(chunks).toString();
 }
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -79,7 +101,9 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
  */
 async function racer(how: 'file' | 'folder', target: string, outside: string) {
   const script = join(scratch, 'racer.cjs');
-  await writeFile(script, `
+  await writeFile(
+    script,
+    `
 const fs = require('fs');
 const [how, target, outside, stop] = process.argv.slice(2);
 const link = target + '.swap-link', file = target + '.swap-file', away = target + '.away';
@@ -97,7 +121,8 @@ while (!fs.existsSync(stop)) {
   n++;
 }
 process.stdout.write('swaps ' + n + '\\n');
-`);
+`,
+  );
   const stop = join(scratch, `stop-${randomUUID()}`);
   const child = spawn(process.execPath, [script, how, target, outside, stop], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -108,34 +133,45 @@ process.stdout.write('swaps ' + n + '\\n');
     });
     child.once('error', fail);
   });
-  const done = new Promise<number>((ok, fail) => child.once('close', (code) => {
-    const m = /swaps (\d+)/.exec(out);
-    if (code === 0 && m) ok(Number(m[1]));
-    else fail(new Error(`racer exited ${code}: ${out}`));
-  }));
-  return { ready, stop: async () => { await writeFile(stop, ''); return done; } };
+  const done = new Promise<number>((ok, fail) =>
+    child.once('close', (code) => {
+      const m = /swaps (\d+)/.exec(out);
+      if (code === 0 && m) ok(Number(m[1]));
+      else fail(new Error(`racer exited ${code}: ${out}`));
+    }),
+  );
+  return {
+    ready,
+    stop: async () => {
+      await writeFile(stop, '');
+      return done;
+    },
+  };
 }
 
 /** Opens `url` `count` times, `parallel` at a time, while the racer runs; tallies what came back. */
 async function hammer(read: () => Promise<string>, count: number, parallel = 4) {
   const tally = { inside: 0, outside: 0, refused: 0, notFound: 0, other: [] as string[] };
   let started = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (started < count) {
-      started++;
-      try {
-        const text = await read();
-        if (text === 'inside') tally.inside++;
-        else if (text.startsWith('OUT')) tally.outside++; // all or part of the outside file
-        else tally.other.push(`content ${JSON.stringify(text.slice(0, 40))}`);
-      } catch (err) {
-        const code = err instanceof ConnectorError ? err.info.code : String(err);
-        if (code === 'FileNotAllowed') tally.refused++;
-        else if (code === 'FileNotFound') tally.notFound++;
-        else tally.other.push(String(code));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (started < count) {
+        started++;
+        try {
+          const text = await read();
+          if (text === 'inside') tally.inside++;
+          else if (text.startsWith('OUT'))
+            tally.outside++; // all or part of the outside file
+          else tally.other.push(`content ${JSON.stringify(text.slice(0, 40))}`);
+        } catch (err) {
+          const code = err instanceof ConnectorError ? err.info.code : String(err);
+          if (code === 'FileNotAllowed') tally.refused++;
+          else if (code === 'FileNotFound') tally.notFound++;
+          else tally.other.push(String(code));
+        }
       }
-    }
-  }));
+    }),
+  );
   return tally;
 }
 
@@ -158,10 +194,27 @@ describe('private files', () => {
   });
 
   it('get_object downloads land 0600 in a 0700 folder', async () => {
-    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'private/data.txt', '--body', await (async () => { const p = join(scratch, 'data.txt'); await writeFile(p, 'private bytes'); return p; })()]);
+    await aws([
+      's3api',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'private/data.txt',
+      '--body',
+      await (async () => {
+        const p = join(scratch, 'data.txt');
+        await writeFile(p, 'private bytes');
+        return p;
+      })(),
+    ]);
     const root = await fresh('download');
     const c = await testConnector();
-    const res = await c.invoke('get_object', { bucket, key: 'private/data.txt' }, { connection: motoConnection(), files: new LocalFileStore(root) });
+    const res = await c.invoke(
+      'get_object',
+      { bucket, key: 'private/data.txt' },
+      { connection: motoConnection(), files: new LocalFileStore(root) },
+    );
     if (!res.ok) throw new Error(res.error.message);
     const path = fileURLToPath((res.output.file as FileReference).url);
     expect([(await mode(dirname(path))).toString(8), (await mode(path)).toString(8)]).toEqual(['700', '600']);
@@ -175,11 +228,45 @@ describe('private files', () => {
 
 describe('a root another user could take over', () => {
   const cases: [string, (root: string, base: string) => Promise<void>, RegExp][] = [
-    ['a symbolic link to a folder', async (root, base) => { await mkdir(join(base, 'theirs'), { mode: 0o700 }); await symlink(join(base, 'theirs'), root); }, /symbolic link/],
-    ['a folder with mode 777', async (root) => { await mkdir(root); await chmod(root, 0o777); }, /mode 777/],
-    ['a folder with mode 750', async (root) => { await mkdir(root); await chmod(root, 0o750); }, /mode 750/],
-    ['a folder owned by nobody', async (root) => { await mkdir(root, { mode: 0o700 }); await chown(root, NOBODY, NOBODY); }, /another user \(uid 65534\)/],
-    ['a regular file', async (root) => { await writeFile(root, ''); }, /not a folder/],
+    [
+      'a symbolic link to a folder',
+      async (root, base) => {
+        await mkdir(join(base, 'theirs'), { mode: 0o700 });
+        await symlink(join(base, 'theirs'), root);
+      },
+      /symbolic link/,
+    ],
+    [
+      'a folder with mode 777',
+      async (root) => {
+        await mkdir(root);
+        await chmod(root, 0o777);
+      },
+      /mode 777/,
+    ],
+    [
+      'a folder with mode 750',
+      async (root) => {
+        await mkdir(root);
+        await chmod(root, 0o750);
+      },
+      /mode 750/,
+    ],
+    [
+      'a folder owned by nobody',
+      async (root) => {
+        await mkdir(root, { mode: 0o700 });
+        await chown(root, NOBODY, NOBODY);
+      },
+      /another user \(uid 65534\)/,
+    ],
+    [
+      'a regular file',
+      async (root) => {
+        await writeFile(root, '');
+      },
+      /not a folder/,
+    ],
   ];
   for (const [what, prepare, says] of cases) {
     it(`refuses ${what} as the private root, reading and writing nothing`, async () => {
@@ -189,7 +276,11 @@ describe('a root another user could take over', () => {
       const store = new LocalFileStore(root, { private: true });
       for (const attempt of [store.create('x.txt'), store.open(pathToFileURL(join(root, 'x.txt')).href)]) {
         const error = await failure(attempt);
-        expect(error).toMatchObject({ type: 'internal', code: 'FileStoreUnsafe', message: expect.stringMatching(says) });
+        expect(error).toMatchObject({
+          type: 'internal',
+          code: 'FileStoreUnsafe',
+          message: expect.stringMatching(says),
+        });
         expect(error.message).toContain('Remove that folder');
         expect(error.message).not.toContain(base);
       }
@@ -202,21 +293,47 @@ describe('a root another user could take over', () => {
     const conn = JSON.stringify(motoConnection());
     const input = JSON.stringify({ bucket, key: 'private/data.txt' });
     // The object comes from the first suite's test; put it again so this one stands alone.
-    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'private/data.txt', '--body', await (async () => { const p = join(scratch, 'data2.txt'); await writeFile(p, 'private bytes'); return p; })()]);
+    await aws([
+      's3api',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'private/data.txt',
+      '--body',
+      await (async () => {
+        const p = join(scratch, 'data2.txt');
+        await writeFile(p, 'private bytes');
+        return p;
+      })(),
+    ]);
     const temp = await fresh('tmpdir');
-    const ok = await run('sh', ['-c', `umask 000; exec "${process.execPath}" "${CLI}" invoke get_object -c '${conn}' -i '${input}'`], { TMPDIR: temp });
+    const ok = await run(
+      'sh',
+      ['-c', `umask 000; exec "${process.execPath}" "${CLI}" invoke get_object -c '${conn}' -i '${input}'`],
+      { TMPDIR: temp },
+    );
     expect(ok.code, ok.stderr).toBe(0);
     const path = fileURLToPath((JSON.parse(ok.stdout) as { output: { file: FileReference } }).output.file.url);
     const root = join(temp, `s3-connector-files-${process.getuid!()}`);
     expect(path.startsWith(root + '/')).toBe(true);
-    expect([await mode(root), await mode(dirname(path)), await mode(path)].map((m) => m.toString(8))).toEqual(['700', '700', '600']);
+    expect([await mode(root), await mode(dirname(path)), await mode(path)].map((m) => m.toString(8))).toEqual([
+      '700',
+      '700',
+      '600',
+    ]);
 
     const hostile = await fresh('tmpdir');
     await mkdir(join(hostile, 'theirs'), { mode: 0o777 });
     await symlink(join(hostile, 'theirs'), join(hostile, `s3-connector-files-${process.getuid!()}`));
-    const refused = await run(process.execPath, [CLI, 'invoke', 'get_object', '-c', conn, '-i', input], { TMPDIR: hostile });
+    const refused = await run(process.execPath, [CLI, 'invoke', 'get_object', '-c', conn, '-i', input], {
+      TMPDIR: hostile,
+    });
     expect(refused.code).toBe(2);
-    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { type: 'internal', code: 'FileStoreUnsafe' } });
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      ok: false,
+      error: { type: 'internal', code: 'FileStoreUnsafe' },
+    });
     expect(refused.stdout + refused.stderr).not.toContain(hostile);
     expect(await readdir(join(hostile, 'theirs'))).toEqual([]);
   });
@@ -226,7 +343,9 @@ describe('a root another user could take over', () => {
     await chmod(root, 0o755);
     const ref = await put(new LocalFileStore(root), 'a.txt', 'mine');
     expect(await readAll(new LocalFileStore(root), ref.url)).toBe('mine');
-    expect(await failure(new LocalFileStore(root, { private: true }).create('b.txt'))).toMatchObject({ code: 'FileStoreUnsafe' });
+    expect(await failure(new LocalFileStore(root, { private: true }).create('b.txt'))).toMatchObject({
+      code: 'FileStoreUnsafe',
+    });
   });
 });
 
@@ -242,7 +361,7 @@ describe('retention', () => {
     const draft = join(root, `.partial-${randomUUID()}`);
     await writeFile(draft, 'cut off');
     const foreignFile = join(root, 'notes.txt');
-    await writeFile(foreignFile, 'not the store\'s');
+    await writeFile(foreignFile, "not the store's");
     const foreignDir = join(root, 'keep-me');
     await mkdir(foreignDir);
     for (const p of [old, draft, foreignFile, foreignDir]) await utimes(p, ago(2 * HOUR), ago(2 * HOUR));
@@ -280,12 +399,27 @@ describe('retention', () => {
     await mkdir(root, { mode: 0o700 });
     const stale = join(root, randomUUID());
     const recent = join(root, randomUUID());
-    for (const [dir, age] of [[stale, 25 * HOUR], [recent, 23 * HOUR]] as const) {
+    for (const [dir, age] of [
+      [stale, 25 * HOUR],
+      [recent, 23 * HOUR],
+    ] as const) {
       await mkdir(dir, { mode: 0o700 });
       await writeFile(join(dir, 'f.txt'), 'x');
       await utimes(dir, ago(age), ago(age));
     }
-    const got = await run(process.execPath, [CLI, 'invoke', 'get_object', '-c', JSON.stringify(motoConnection()), '-i', JSON.stringify({ bucket, key: 'private/data.txt' })], { TMPDIR: temp });
+    const got = await run(
+      process.execPath,
+      [
+        CLI,
+        'invoke',
+        'get_object',
+        '-c',
+        JSON.stringify(motoConnection()),
+        '-i',
+        JSON.stringify({ bucket, key: 'private/data.txt' }),
+      ],
+      { TMPDIR: temp },
+    );
     expect(got.code, got.stderr).toBe(0);
     expect([existsSync(stale), existsSync(recent)]).toEqual([false, true]);
   });
@@ -301,7 +435,11 @@ describe('links swapped in during a call', () => {
     const target = fileURLToPath(ref.url);
     const outsideDir = await fresh('outside');
     await writeFile(join(outsideDir, 'stored.txt'), 'OUTSIDE secret');
-    const r = await racer(how, how === 'file' ? target : dirname(target), how === 'file' ? join(outsideDir, 'stored.txt') : outsideDir);
+    const r = await racer(
+      how,
+      how === 'file' ? target : dirname(target),
+      how === 'file' ? join(outsideDir, 'stored.txt') : outsideDir,
+    );
     await r.ready;
     return { store, ref, r };
   }
@@ -335,7 +473,10 @@ describe('links swapped in during a call', () => {
     await mkdir(join(root, 'sub'));
     const store = new LocalFileStore(root);
     for (const name of ['pipe', 'sub']) {
-      expect(await failure(store.open(pathToFileURL(join(root, name)).href))).toMatchObject({ type: 'user_input', code: 'FileNotAllowed' });
+      expect(await failure(store.open(pathToFileURL(join(root, name)).href))).toMatchObject({
+        type: 'user_input',
+        code: 'FileNotAllowed',
+      });
     }
   });
 });
@@ -343,7 +484,8 @@ describe('links swapped in during a call', () => {
 describe('names', () => {
   let root: string;
   let c: Awaited<ReturnType<typeof testConnector>>;
-  const get = (key: string) => c.invoke('get_object', { bucket, key }, { connection: motoConnection(), files: new LocalFileStore(root) });
+  const get = (key: string) =>
+    c.invoke('get_object', { bucket, key }, { connection: motoConnection(), files: new LocalFileStore(root) });
 
   beforeAll(async () => {
     root = await fresh('names');
@@ -352,7 +494,11 @@ describe('names', () => {
 
   it('a key of 200 × 中 (600 bytes) downloads under a name cut to 255 bytes, extension kept, nothing left over', async () => {
     const key = `names/${'中'.repeat(200)}.txt`;
-    const putRes = await c.invoke('put_object_text', { bucket, key, content: 'long name' }, { connection: motoConnection() });
+    const putRes = await c.invoke(
+      'put_object_text',
+      { bucket, key, content: 'long name' },
+      { connection: motoConnection() },
+    );
     if (!putRes.ok) throw new Error(putRes.error.message);
     const res = await get(key);
     if (!res.ok) throw new Error(`${res.error.type}: ${res.error.message}`);
@@ -377,7 +523,20 @@ describe('names', () => {
   });
 
   it('safeFileName: every bidi control, byte limits cut between characters, long extensions', () => {
-    const controls = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
+    const controls = [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+    ];
     expect(safeFileName(`a${controls.join('')}b.png`)).toBe('ab.png');
     const family = '👨‍👩‍👧'; // 18 bytes, one character on screen
     const cut = safeFileName(`${family.repeat(20)}.png`);
@@ -426,10 +585,26 @@ describe('outside the store, existing or not, looks the same', () => {
   });
 
   const pairs = (): [string, string, string][] => [
-    ['an absolute path', pathToFileURL(join(outsideDir, 'exists.txt')).href, pathToFileURL(join(outsideDir, 'missing.txt')).href],
-    ['a .. path', `${pathToFileURL(root).href}/../${outsideDir.split('/').pop()}/exists.txt`, `${pathToFileURL(root).href}/../${outsideDir.split('/').pop()}/missing.txt`],
-    ['a link in the store', pathToFileURL(join(root, 'to-existing')).href, pathToFileURL(join(root, 'to-missing')).href],
-    ['a folder link in the store', pathToFileURL(join(root, 'dir', 'out', 'exists.txt')).href, pathToFileURL(join(root, 'dir', 'out', 'missing.txt')).href],
+    [
+      'an absolute path',
+      pathToFileURL(join(outsideDir, 'exists.txt')).href,
+      pathToFileURL(join(outsideDir, 'missing.txt')).href,
+    ],
+    [
+      'a .. path',
+      `${pathToFileURL(root).href}/../${outsideDir.split('/').pop()}/exists.txt`,
+      `${pathToFileURL(root).href}/../${outsideDir.split('/').pop()}/missing.txt`,
+    ],
+    [
+      'a link in the store',
+      pathToFileURL(join(root, 'to-existing')).href,
+      pathToFileURL(join(root, 'to-missing')).href,
+    ],
+    [
+      'a folder link in the store',
+      pathToFileURL(join(root, 'dir', 'out', 'exists.txt')).href,
+      pathToFileURL(join(root, 'dir', 'out', 'missing.txt')).href,
+    ],
     ['a system file', 'file:///etc/passwd', 'file:///etc/no-such-file-here'],
   ];
 
@@ -441,11 +616,18 @@ describe('outside the store, existing or not, looks the same', () => {
       expect(a, what).toMatchObject({ type: 'user_input', code: 'FileNotAllowed' });
       expect(a.message).not.toContain(outsideDir);
     }
-    expect(await failure(store.open(pathToFileURL(join(root, 'nope.txt')).href))).toMatchObject({ type: 'not_found', code: 'FileNotFound' });
+    expect(await failure(store.open(pathToFileURL(join(root, 'nope.txt')).href))).toMatchObject({
+      type: 'not_found',
+      code: 'FileNotFound',
+    });
   });
 
   it('the playground download route answers the same for both', async () => {
-    const download = (url: string) => fetch(new URL(`/api/files?url=${encodeURIComponent(url)}`, playground.url)).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const download = (url: string) =>
+      fetch(new URL(`/api/files?url=${encodeURIComponent(url)}`, playground.url)).then(async (r) => ({
+        status: r.status,
+        body: await r.text(),
+      }));
     for (const [what, existing, missing] of pairs()) {
       const a = await download(existing);
       const b = await download(missing);
