@@ -1,14 +1,15 @@
 // The page's calls to the playground server. The connection travels with every call; the
 // server keeps nothing.
+// The shapes are the runtime's own types (type imports only: nothing of the runtime is bundled).
+import type { FileReference } from '../../../io/files.js';
+import type { ConnectorErrorInfo } from '../../../runtime/errors.js';
+import type { ManifestOperation } from '../../../runtime/manifest.js';
 import type { Schema } from './schema.js';
 
-export interface OperationInfo {
-  name: string;
-  title: string;
-  description: string;
-  kind: 'action' | 'lookup';
-  permissions: string[];
-  annotations: { readOnly: boolean; destructive: boolean; idempotent: boolean };
+export type { FileReference };
+
+/** An operation as the server hands it to the page: its schemas bundled for the form library. */
+export interface OperationInfo extends ManifestOperation {
   inputSchema: Schema;
   outputSchema: Schema;
 }
@@ -27,24 +28,10 @@ export interface Manifest {
   operations: OperationInfo[];
 }
 
-export interface ErrorInfo {
-  type: string;
-  code?: string;
-  message: string;
-  retryable: boolean;
-  status?: number;
-  requestId?: string;
-  details?: { problems?: { field: string; rule: string; message: string }[]; [k: string]: unknown };
-}
+export type ErrorInfo = ConnectorErrorInfo;
 
 export type Result = { ok: true; output: Record<string, any> } | { ok: false; error: ErrorInfo };
 
-export interface FileReference {
-  url: string;
-  name: string;
-  mimeType: string;
-  size: number;
-}
 
 async function answer<T>(res: Response): Promise<T> {
   const text = await res.text();

@@ -4,6 +4,7 @@ import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
 import { StrictMode, useEffect, useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
+import type { FieldProblem } from '../../../runtime/errors.js';
 import * as api from './api.js';
 import { ConnectionReport } from './report.js';
 import { deriveUiSchema, forForm, isFileReference, transformErrors, validator, type Schema } from './schema.js';
@@ -178,7 +179,7 @@ function App() {
     show(op.name, started, result);
     setRunning(false);
     // The server's own checks, shown on the fields they concern.
-    const problems = !result.ok ? result.error.details?.problems : undefined;
+    const problems = !result.ok ? (result.error.details?.problems as FieldProblem[] | undefined) : undefined;
     if (!result.ok && problems?.length) {
       if (result.error.code === 'InvalidConnection') {
         setConnectionErrors(problemsToErrors(problems));

@@ -1,17 +1,9 @@
 // What Test connection answered, in words: with a bucket, which operations the connection can
 // run there (output.permissions) and what the store does with the options it may ignore
 // (output.capabilities). The names come from the manifest and the connection schema.
+import type { PermissionReport as Permissions, Verdict } from '../../../probes/preflight.js';
 import type { OperationInfo } from './api.js';
 import type { Schema } from './schema.js';
-
-type Verdict = boolean | null;
-
-interface Permissions {
-  method: 'simulation' | 'probes';
-  actions: Record<string, Verdict>;
-  operations: { name: string; allowed: Verdict; actions: string[] }[];
-  notes: string[];
-}
 
 const METHOD: Record<Permissions['method'], string> = {
   simulation: 'by IAM policy simulation',
