@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { loadConnector, type Connector } from '../../runtime/connector.js';
 import { ConnectorError, type ConnectorErrorInfo } from '../../runtime/errors.js';
 import { LocalFileStore } from '../../io/files.js';
+import { bundleSchema } from '../../runtime/bundle.js';
 import { packageRoot, type JsonSchema } from '../../runtime/manifest.js';
 
 /** The only interface the playground listens on. */
@@ -39,39 +40,9 @@ export interface Playground {
   close(): Promise<void>;
 }
 
-const SHARED_REF = 'defs.json#/$defs/';
-
-/**
- * A schema a form library can use on its own: references to the shared definitions
- * (`defs.json#/$defs/x`) become local (`#/$defs/x`) with the definitions they need copied under
- * `$defs`. `$id` is dropped so the form library resolves the local references against the schema
- * itself (rjsf registers its root schema under its own id when the root has none).
- */
+/** A schema the form library can use on its own (the runtime's bundled form, see src/runtime/bundle.ts). */
 export function formSchema(schema: JsonSchema, defs: JsonSchema): Record<string, unknown> {
-  const shared = (defs.$defs ?? {}) as Record<string, unknown>;
-  const copied: Record<string, unknown> = {};
-  const rewrite = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(rewrite);
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) {
-      if (k === '$ref' && typeof v === 'string' && v.startsWith(SHARED_REF)) {
-        const name = v.slice(SHARED_REF.length);
-        if (!(name in shared)) throw new Error(`unknown shared definition ${v}`);
-        if (!(name in copied)) {
-          copied[name] = true; // placeholder: definitions that refer to each other terminate
-          copied[name] = rewrite(shared[name]);
-        }
-        out[k] = `#/$defs/${name}`;
-      } else {
-        out[k] = rewrite(v);
-      }
-    }
-    return out;
-  };
-  const { $id: _id, ...body } = rewrite(schema) as Record<string, unknown>;
-  if (!Object.keys(copied).length) return body;
-  return { ...body, $defs: { ...(body.$defs as Record<string, unknown> | undefined), ...copied } };
+  return bundleSchema(schema, defs);
 }
 
 /** The form of testConnection's options: an optional bucket, the shared bucket field (a dropdown fed by its lookup). */
