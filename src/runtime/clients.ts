@@ -9,6 +9,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Connection } from '../generated/types.js';
 import { addWriteVerification } from '../io/integrity.js';
+import { addAnswerLimits } from './answerLimits.js';
 
 export type Credentials = NonNullable<S3Connection['credentials']>;
 
@@ -141,6 +142,8 @@ function createClient(connection: S3Connection, region: string, overrides: Clien
   });
   addWriteVerification(client);
   addRequestGate(client, MAX_SOCKETS_PER_CLIENT);
+  // A store decides how long its answers are: read at most so much of them (answerLimits.ts).
+  addAnswerLimits(client);
   return client;
 }
 
