@@ -339,15 +339,16 @@ describe('files', () => {
   });
 
   it('https sources: refused by default, --allow-host names the host, --allow-private-networks lets it be loopback', async () => {
-    const url = `https://127.0.0.1:${await closedPort()}/remote.bin`;
+    const port = await closedPort();
+    const url = `https://127.0.0.1:${port}/remote.bin`;
     const input = JSON.stringify({ bucket, key: 'files/remote.bin', file: { url } });
     const none = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input]);
     expect(none.code).toBe(1);
     expect(result(none).error).toMatchObject({ code: 'HostNotAllowed' });
-    const host = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input, '--allow-host', 'example.org', '--allow-host', '127.0.0.1']);
+    const host = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input, '--allow-host', 'example.org', '--allow-host', `127.0.0.1:${port}`]);
     expect(host.code).toBe(1);
     expect(result(host).error).toMatchObject({ code: 'AddressNotAllowed' });
-    const both = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input, '--allow-host', '127.0.0.1', '--allow-private-networks']);
+    const both = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input, '--allow-host', `127.0.0.1:${port}`, '--allow-private-networks']);
     // Now the download is attempted, and fails for real: nothing listens there.
     expect(both.code).toBe(2);
     expect((result(both).error as { code: string }).code).not.toMatch(/NotAllowed$/);

@@ -27,7 +27,7 @@ describe('https sources', () => {
   it('refuses hosts the runtime did not allow, and allowed names that resolve to loopback', async () => {
     const store = await fakeStore((_req, res) => res.writeHead(500).end());
     try {
-      const c = await loadConnector({ allowedHttpsHosts: ['localhost', '127.0.0.1'] });
+      const c = await loadConnector({ allowedHttpsHosts: ['localhost:9', '127.0.0.1:9'] });
       const notAllowed = await c.invoke('put_object_file', input('https://downloads.example.com/a.bin'), { connection: connectionTo(store.endpoint) });
       expect(notAllowed.ok ? null : notAllowed.error).toMatchObject({ type: 'user_input', code: 'HostNotAllowed' });
       for (const url of ['https://localhost:9/a.bin', 'https://127.0.0.1:9/a.bin']) {
@@ -51,7 +51,7 @@ describe('https sources', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const c = await loadConnector({ allowedHttpsHosts: ['localhost'], allowPrivateNetworks: true });
+      const c = await loadConnector({ allowedHttpsHosts: [`localhost:${port}`], allowPrivateNetworks: true });
       const res = await c.invoke('put_object_file', input(`https://localhost:${port}/a.bin`), { connection: connectionTo('http://127.0.0.1:9') });
       expect(res.ok ? null : res.error.code).not.toBe('AddressNotAllowed');
       expect(res.ok ? null : res.error.message).toMatch(/certificate/i);
