@@ -257,6 +257,69 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
   }
 }
 
+interface McpCommandOptions {
+  connection?: string;
+  filesRoot?: string;
+  http?: number;
+  timeout?: number;
+  allowHost?: string[];
+  allowPrivateNetworks?: boolean;
+}
+
+/** `mcp`: the connection and file store as `invoke` takes them, then the MCP server (src/adapters/mcp.ts) until it is closed. */
+async function mcpCommand(opts: McpCommandOptions): Promise<number> {
+  let connection: unknown;
+  try {
+    connection = opts.connection === undefined
+      ? connectionFromEnvironment(process.env)
+      : await readJsonOption('--connection', opts.connection, true);
+  } catch (err) {
+    if (!(err instanceof CliInputError)) throw err;
+    fail(`error: ${err.message}`); // stdout belongs to the protocol
+    return 1;
+  }
+  const files = opts.filesRoot === undefined ? undefined : new LocalFileStore(resolve(opts.filesRoot));
+  // Outputs are checked against their schemas, as MCP clients check structuredContent.
+  const connector = await loadConnector({
+    validateOutput: true,
+    allowedHttpsHosts: opts.allowHost ?? [],
+    ...(opts.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
+    ...(files ? { files } : {}),
+  });
+  const { serveMcpHttp, serveMcpStdio } = await import('../adapters/mcp.js');
+  const serverOptions = { connection, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}) };
+  try {
+    if (opts.http === undefined) {
+      await serveMcpStdio(connector, serverOptions);
+      return 0;
+    }
+    let http: Awaited<ReturnType<typeof serveMcpHttp>>;
+    try {
+      http = await serveMcpHttp(connector, { ...serverOptions, port: opts.http });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+      fail(`error: cannot listen on 127.0.0.1:${opts.http} (${code}).`);
+      return 1;
+    }
+    fail(`MCP server (Streamable HTTP) on ${http.url}`);
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    await http.close();
+    return 0;
+  } finally {
+    connector.close();
+  }
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('give a port number, 0 to 65535 (0: a free port).');
+  return port;
+}
+
 function parseTimeout(value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 1) throw new InvalidArgumentError('give a whole number of milliseconds, at least 1.');
@@ -371,6 +434,28 @@ Examples:
     "credentials": {"type": "accessKey", "accessKeyId": "…", "secretAccessKey": "…"}}`)
   .action(async (name: string, opts: InvokeOptions) => {
     process.exitCode = await invokeCommand(name, opts);
+  });
+
+program
+  .command('mcp')
+  .description('Serve the operations as Model Context Protocol tools on stdin/stdout (or, with --http, on a loopback port) until the client closes it.')
+  .option('-c, --connection <file | JSON>', 'the connection every tool call uses (schemas/connection.json): a JSON file, or inline JSON starting with {. Without it: the AWS environment (see invoke --help). Never a tool argument, never shown to the client')
+  .option('--files-root <dir>', 'folder of the local file store: where get_object writes files, and the only place put_object_file\'s file:// references may point into (default: the connector\'s, under the OS temp folder)')
+  .option('--http <port>', 'serve Streamable HTTP at http://127.0.0.1:<port>/mcp instead of stdio (0: a free port, printed on stderr); loopback only', parsePort)
+  .option('--timeout <ms>', 'deadline for each tool call in milliseconds (default: 15 minutes)', parseTimeout)
+  .option('--allow-host <host>', 'allow https:// file references from this host (repeatable; none by default)', collect)
+  .option('--allow-private-networks', 'let the --allow-host hosts be (or resolve to) loopback, link-local or private addresses (refused by default)')
+  .addHelpText('after', `
+Every action is a tool (lookups too, as read-only tools), with its input and output schemas and
+its annotations as hints; a failed call is an isError result carrying the connector's error as JSON.
+Messages (a bad --connection, the HTTP address) go to stderr: stdout is the protocol's.
+
+Examples:
+  $ s3-connector mcp --connection conn.json
+  $ AWS_REGION=eu-west-1 AWS_PROFILE=work s3-connector mcp --files-root ~/s3-files
+  $ s3-connector mcp -c conn.json --http 8765      # http://127.0.0.1:8765/mcp`)
+  .action(async (opts: McpCommandOptions) => {
+    process.exitCode = await mcpCommand(opts);
   });
 
 try {
