@@ -9,6 +9,7 @@ import {
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { S3Connection } from '../generated/types.js';
+import { addAnswerLimits } from '../runtime/answerLimits.js';
 import type { ManifestOperation } from '../runtime/manifest.js';
 import { statusOf, type Verdict } from './verdict.js';
 
@@ -31,6 +32,9 @@ async function simulate(s3: S3Client, connection: S3Connection, bucket: string, 
   const config = { region: connection.region === 'auto' ? 'us-east-1' : connection.region, credentials: s3.config.credentials, maxAttempts: 1, ...(connection.endpoint ? { endpoint: connection.endpoint } : {}) };
   const sts = new STSClient(config);
   const iam = new IAMClient(config);
+  // The same endpoint as the store's: its answers are held to the same limits.
+  addAnswerLimits(sts);
+  addAnswerLimits(iam);
   try {
     const me = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
     // An assumed-role session is simulated as its role.
