@@ -115,7 +115,7 @@ function cutMessage(err: unknown): void {
  * deserializer and S3's 200-error check, which would otherwise buffer first), and
  * `storeMessageLimit` right above the deserializer, for the message of an error it parsed.
  */
-export function addAnswerLimits(client: Pick<S3Client, 'middlewareStack'>): void {
+export function addAnswerLimits(client: { middlewareStack: Pick<S3Client['middlewareStack'], 'add'> }): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
