@@ -330,7 +330,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 const program = new Command()
   .name('s3-connector')
-  .description('Amazon S3 and S3-compatible stores from the command line: list the operations, describe one, invoke one.')
+  .description('Amazon S3 and S3-compatible stores from the command line: list the operations, describe one, invoke one, or serve them all as MCP tools.')
   .version(version)
   .showHelpAfterError('(add --help for usage)')
   .addHelpText('after', `

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -302,6 +302,30 @@ describe('the connection', () => {
   it('closing stdin ends the server (exit 0, stdout untouched)', async () => {
     const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile], baseEnv());
     expect(r).toMatchObject({ code: 0, stdout: '' });
+  });
+});
+
+describe('the command line', () => {
+  it('mcp --help shows its options and examples; the program lists it', async () => {
+    const help = await runProcess(process.execPath, [CLI, 'mcp', '--help'], baseEnv());
+    expect(help.code).toBe(0);
+    for (const text of ['Usage: s3-connector mcp', '--connection <file | JSON>', '--files-root <dir>', '--http <port>', '--timeout <ms>', '--allow-host <host>', 'Examples:']) {
+      expect(help.stdout).toContain(text);
+    }
+    expect((await runProcess(process.execPath, [CLI, '--help'], baseEnv())).stdout).toMatch(/^\s+mcp \[options\]/m);
+  });
+
+  it('--http on a port already taken: exit 1 and why, on stderr', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const { port } = taken.address() as { port: number };
+    try {
+      const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile, '--http', String(port)], baseEnv());
+      expect(r).toMatchObject({ code: 1, stdout: '' });
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+    } finally {
+      taken.close();
+    }
   });
 });
 
