@@ -13,16 +13,26 @@ import { parseArgs } from 'node:util';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/; // the manifest meta-schema's rule
-const PERMISSION = /^s3:[A-Za-z]+$/;
+const PERMISSION = /^(s3|sqs):[A-Za-z]+$/; // the meta-schema's rule
 const SCHEMA_BASE = 'https://schemas.s3-connector.dev/aws-s3/';
 const EXAMPLE_BUCKET = 'example-bucket';
+/** A trigger's cursor: opaque JSON the runtime stores and passes back (README, Triggers). */
+const TRIGGER_CURSOR = {
+  type: 'object',
+  title: 'Cursor',
+  description: 'The cursor the previous poll answered, passed back unchanged; none on the first poll.',
+  'x-advanced': true,
+};
 
 const USAGE = `Usage: npm run new-operation -- <name> [options]
 
   <name>                   snake_case, e.g. get_bucket_tagging
   --title <text>           name shown in pickers (default: from the name)
   --description <text>     what it does, for users (default: a placeholder to edit)
-  --kind action|lookup     action (default) or lookup (feeds a dropdown, hidden from pickers)
+  --kind action|lookup|trigger
+                           action (default), lookup (feeds a dropdown, hidden from pickers)
+                           or trigger (polled by the runtime: takes a cursor, answers events
+                           and the next cursor; see README, Triggers)
   --permission <s3:Action> an IAM action it needs; repeat for several
                            (default: s3:ListBucket, what the placeholder request needs)
   --writes                 it changes something (annotations.readOnly false)
@@ -75,10 +85,11 @@ const files = {
   test: `test/operations/${name}.test.ts`,
 };
 for (const path of Object.values(files)) if (existsSync(join(root, path))) fail(`${path} already exists.`);
-if (!['action', 'lookup'].includes(flags.kind)) fail(`--kind must be action or lookup, not "${flags.kind}".`);
+if (!['action', 'lookup', 'trigger'].includes(flags.kind)) fail(`--kind must be action, lookup or trigger, not "${flags.kind}".`);
 const lookup = flags.kind === 'lookup';
+const trigger = flags.kind === 'trigger';
 const permissions = [...new Set(flags.permission ?? ['s3:ListBucket'])];
-for (const p of permissions) if (!PERMISSION.test(p)) fail(`--permission "${p}" is not an IAM action of S3 (s3:Action, e.g. s3:GetBucketTagging).`);
+for (const p of permissions) if (!PERMISSION.test(p)) fail(`--permission "${p}" is not an IAM action of S3 or SQS (s3:Action, e.g. s3:GetBucketTagging, or sqs:Action).`);
 
 const words = name.split('_');
 const sentence = (text) => text[0].toUpperCase() + text.slice(1);
@@ -112,9 +123,28 @@ const inputSchema = {
   properties: {
     bucket: { $ref: 'defs.json#/$defs/bucket' },
     ...(lookup ? { search: { type: 'string', title: 'Search', description: 'Only keys that start with this text.', maxLength: 1024 } } : {}),
+    ...(trigger ? { cursor: TRIGGER_CURSOR } : {}),
   },
 };
-const outputSchema = lookup
+const outputSchema = trigger
+  ? {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `${SCHEMA_BASE}${name}.output.json`,
+    title: `${sentence(words.join(' '))} output`,
+    description: 'TODO: the events of this poll, and the cursor to pass to the next one.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['events', 'cursor'],
+    properties: {
+      events: {
+        type: 'array',
+        description: 'TODO: what happened since the previous poll, oldest first.',
+        items: { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { type: 'string', description: 'TODO: what each event names.' } } },
+      },
+      cursor: { ...TRIGGER_CURSOR, description: 'Where the next poll goes on: store it as it is and pass it back as the next input\'s cursor.' },
+    },
+  }
+  : lookup
   ? {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `${SCHEMA_BASE}${name}.output.json`,
@@ -171,8 +201,8 @@ try {
   const [inputType, outputType] = mapped ? [mapped[1], mapped[2]] : [pascal(`${name} input`), pascal(`${name} output`)];
   if (!new RegExp(`export (interface|type) ${inputType}\\b`).test(generated)) throw new Error(`npm run types did not write ${inputType}`);
 
-  await put(files.handler, lookup ? lookupHandler(inputType, outputType) : actionHandler(inputType, outputType));
-  await put(files.test, lookup ? lookupTest() : actionTest());
+  await put(files.handler, trigger ? triggerHandler(inputType, outputType) : lookup ? lookupHandler(inputType, outputType) : actionHandler(inputType, outputType));
+  await put(files.test, trigger ? triggerTest() : lookup ? lookupTest() : actionTest());
 } catch (err) {
   for (const path of written) await rm(join(root, path), { force: true });
   await writeFile(manifestPath, manifestText);
@@ -204,6 +234,21 @@ import { compact, defineOperation } from '../src/runtime/operation.js';
 export default defineOperation<${inputType}, ${outputType}>(async (input, { s3, signal }) => {
   const answer = await s3.send(new HeadBucketCommand({ Bucket: input.bucket }), { abortSignal: signal });
   return compact({ bucket: input.bucket, region: answer.BucketRegion });
+});
+`;
+}
+
+function triggerHandler(inputType, outputType) {
+  return `import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import type { ${inputType}, ${outputType} } from '../src/generated/types.js';
+import { defineOperation } from '../src/runtime/operation.js';
+
+// TODO: a placeholder from \`npm run new-operation\` (HeadBucket, which needs s3:ListBucket): find
+// what happened since the cursor, and answer it with the cursor the next poll starts from. The
+// connector keeps no state: everything the next poll needs goes into the cursor (README, Triggers).
+export default defineOperation<${inputType}, ${outputType}>(async (input, { s3, signal }) => {
+  await s3.send(new HeadBucketCommand({ Bucket: input.bucket }), { abortSignal: signal });
+  return { events: [], cursor: input.cursor ?? {} };
 });
 `;
 }
@@ -252,6 +297,28 @@ describe('${name}', () => {
     for (const input of await examples()) {
       const res = await invoke('${name}', input);
       expect(res.ok ? res.output : res.error, JSON.stringify(input)).toMatchObject({ bucket });
+    }
+  });
+
+  it('a bucket that does not exist is not_found', async () => {
+    const [input] = await examples();
+    const res = await invoke('${name}', { ...input, bucket: uniqueBucket('gone') });
+    expect(res.ok ? null : res.error).toMatchObject({ type: 'not_found' });
+  });
+});
+`;
+}
+
+function triggerTest() {
+  return `${testHeader()}
+describe('${name}', () => {
+  it('polls each example of its input schema on a bucket of its own, the cursor passed back', async () => {
+    for (const input of await examples()) {
+      const first = await invoke<{ events: unknown[]; cursor: Record<string, unknown> }>('${name}', input);
+      if (!first.ok) throw new Error(first.error.message);
+      expect(first.output.events).toEqual(expect.any(Array));
+      const next = await invoke('${name}', { ...input, cursor: first.output.cursor });
+      expect(next.ok ? next.output : next.error).toMatchObject({ events: expect.any(Array) });
     }
   });
 

@@ -1926,6 +1926,103 @@ export interface GetObjectACLOutput {
   }[];
 }
 
+/**
+ * Which objects to watch, and where this poll goes on from: the cursor of the previous poll (none on the first poll, which starts now, or at since).
+ */
+export interface NewObjectInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Only objects whose key starts with this text, e.g. incoming/ for one folder; the whole bucket when empty. Each poll lists everything under it (one request per 1000 keys): keep it narrow.
+   */
+  prefix?: string;
+  /**
+   * Only keys that end with this text, e.g. .csv.
+   */
+  suffix?: string;
+  /**
+   * Only keys that match this pattern as a whole: * is any text within one folder level (no /), ** is any text, ? is one character other than /, e.g. incoming/* /invoice-*.pdf.
+   */
+  glob?: string;
+  /**
+   * On the first poll (no cursor), report the objects written from this time on (to the second, inclusive), oldest first, maxPerPoll at a time. Without it the first poll starts now: it reports nothing and remembers what is already there. Ignored once there is a cursor.
+   */
+  since?: string;
+  /**
+   * The cursor the previous poll answered, passed back unchanged (opaque JSON: store it, do not edit it); none on the first poll.
+   */
+  cursor?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Report at most this many objects per poll, the oldest first; the rest come on the next polls (hasMore says there are more), at most 1000.
+   */
+  maxPerPoll?: number;
+  /**
+   * Also give each new object's version ID (versioned buckets): one HEAD request per event, which needs s3:GetObject.
+   */
+  versionIds?: boolean;
+  /**
+   * S3 dates an object by when its upload started, so a large upload appears in listings after objects dated later. Objects that appear up to this many seconds after their Last-Modified time are still reported (the cursor remembers the objects of that many seconds); later ones are missed. At least 1, at most 86400.
+   */
+  lateArrivalSeconds?: number;
+  /**
+   * How many keys to ask S3 for per listing request, at most 1000 (S3's own maximum and default).
+   */
+  pageSize?: number;
+}
+
+/**
+ * The objects written since the previous poll, oldest first, and the cursor to pass to the next poll.
+ */
+export interface NewObjectOutput {
+  /**
+   * The bucket watched.
+   */
+  bucket: string;
+  /**
+   * One event per new or overwritten object (a new ETag or a new Last-Modified second), oldest first (by Last-Modified, then key).
+   */
+  events: {
+    /**
+     * The object's key.
+     */
+    key: string;
+    /**
+     * Its size in bytes.
+     */
+    size: number;
+    /**
+     * Entity tag of the object, with its quotes, as S3 returns it.
+     */
+    etag?: string;
+    /**
+     * When it was written, as S3 lists it (to the second).
+     */
+    lastModified: string;
+    /**
+     * Its version ID (with versionIds, on a versioned bucket; absent when it changed again before it could be read).
+     */
+    versionId?: string;
+    /**
+     * Its storage class, e.g. STANDARD.
+     */
+    storageClass?: string;
+  }[];
+  /**
+   * Where the next poll goes on: store it as it is and pass it back as the next input's cursor (opaque JSON, small: the objects of the late arrival window).
+   */
+  cursor: {
+    [k: string]: unknown;
+  };
+  /**
+   * More objects are waiting than maxPerPoll allowed: poll again now rather than at the next interval.
+   */
+  hasMore: boolean;
+}
+
 /** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
 export interface OperationTypes {
   list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
@@ -1942,6 +2039,7 @@ export interface OperationTypes {
   get_object_signed_url: { input: GetObjectSignedURLInput; output: GetObjectSignedURLOutput };
   put_object_acl: { input: PutObjectACLInput; output: PutObjectACLOutput };
   get_object_acl: { input: GetObjectACLInput; output: GetObjectACLOutput };
+  new_object: { input: NewObjectInput; output: NewObjectOutput };
 }
 
 export type OperationName = keyof OperationTypes;

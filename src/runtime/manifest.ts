@@ -16,7 +16,8 @@ export interface ManifestOperation {
   name: string;
   title: string;
   description: string;
-  kind: 'action' | 'lookup';
+  /** action: offered in pickers; lookup: feeds a dropdown; trigger: polled by the runtime to start flows (README, Triggers). */
+  kind: 'action' | 'lookup' | 'trigger';
   input: string;
   output: string;
   handler: string;

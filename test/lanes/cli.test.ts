@@ -167,9 +167,9 @@ describe('invoke', () => {
   });
 
   it('exit 1 for an unknown operation', async () => {
-    const run = await cli(['invoke', 'copy_object', '-c', conn]);
+    const run = await cli(['invoke', 'no_such_operation', '-c', conn]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('There is no operation named "copy_object"');
+    expect(run.stderr).toContain('There is no operation named "no_such_operation"');
   });
 
   it('exit 1 for not_found, with the key on stderr', async () => {
