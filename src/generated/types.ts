@@ -329,6 +329,13 @@ export interface Tags {
 }
 
 /**
+ * Object tags: at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+ */
+export interface TagSet {
+  [k: string]: string;
+}
+
+/**
  * Have S3 verify the upload with this checksum and return it.
  */
 export type ChecksumAlgorithm = ("CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256") & string;
@@ -2023,6 +2030,144 @@ export interface NewObjectOutput {
   hasMore: boolean;
 }
 
+/**
+ * The object (or one version of it) whose tags to read.
+ */
+export interface GetObjectTaggingInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+}
+
+/**
+ * The object's tags, as a map of names to values.
+ */
+export interface GetObjectTaggingOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version whose tags these are: the one asked for, or the one the store names (versioned buckets).
+   */
+  versionId?: string;
+  /**
+   * The tags, names to values; empty when the object has none.
+   */
+  tags: {
+    [k: string]: string;
+  };
+  /**
+   * How many tags the object has.
+   */
+  count: number;
+}
+
+/**
+ * The object (or one version of it), the tags, and whether they replace the object's tags or are merged into them.
+ */
+export interface PutObjectTaggingInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+  /**
+   * The tags to set, names to values: 1 to 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only. To remove every tag, use delete_object_tagging.
+   */
+  tags: {
+    [k: string]: string;
+  };
+  /**
+   * replace: the object's tags become exactly these. merge: these are added to the object's tags (a given name takes the new value, the others are kept), refused when that makes more than 10; the tags are read first, so a change made by someone else in between is lost.
+   */
+  mode?: ("replace" | "merge") & string;
+}
+
+/**
+ * The tags the object has now.
+ */
+export interface PutObjectTaggingOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version that was tagged: the one asked for, or the one the store names (versioned buckets).
+   */
+  versionId?: string;
+  /**
+   * Every tag the object has now (with merge, the kept ones too).
+   */
+  tags: {
+    [k: string]: string;
+  };
+  /**
+   * How many tags the object has now.
+   */
+  count: number;
+}
+
+/**
+ * The object (or one version of it) whose tags to remove.
+ */
+export interface DeleteObjectTaggingInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+}
+
+/**
+ * The object whose tags were removed.
+ */
+export interface DeleteObjectTaggingOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version whose tags were removed: the one asked for, or the one the store names (versioned buckets).
+   */
+  versionId?: string;
+}
+
 /** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
 export interface OperationTypes {
   list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
@@ -2040,6 +2185,9 @@ export interface OperationTypes {
   put_object_acl: { input: PutObjectACLInput; output: PutObjectACLOutput };
   get_object_acl: { input: GetObjectACLInput; output: GetObjectACLOutput };
   new_object: { input: NewObjectInput; output: NewObjectOutput };
+  get_object_tagging: { input: GetObjectTaggingInput; output: GetObjectTaggingOutput };
+  put_object_tagging: { input: PutObjectTaggingInput; output: PutObjectTaggingOutput };
+  delete_object_tagging: { input: DeleteObjectTaggingInput; output: DeleteObjectTaggingOutput };
 }
 
 export type OperationName = keyof OperationTypes;

@@ -6,6 +6,9 @@ const VERSION_VARIANTS: Record<string, string> = {
   's3:DeleteObject': 's3:DeleteObjectVersion',
   's3:GetObjectAcl': 's3:GetObjectVersionAcl',
   's3:PutObjectAcl': 's3:PutObjectVersionAcl',
+  's3:GetObjectTagging': 's3:GetObjectVersionTagging',
+  's3:PutObjectTagging': 's3:PutObjectVersionTagging',
+  's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
 };
 
 export function requiredPermissions(permissions: readonly string[], namesVersion: boolean): string[] {
