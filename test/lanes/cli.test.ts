@@ -1,6 +1,6 @@
 // The command line: the real built binary (dist/src/cli/main.js, built by `npm test` before vitest)
 // run as a child process against moto, cross-checked with the aws cli.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { collect, type Run } from '../support/processes.js';
 import { aws, awsJson, fakeStore, motoConnection, motoEndpoint, TEST_KEY_ID, TEST_SECRET, uniqueBucket } from '../support/helpers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,27 +18,10 @@ const manifest = JSON.parse(readFileSync(join(root, 'connector.json'), 'utf8')) 
   operations: { name: string; title: string; kind: string; permissions: string[] }[];
 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A clean environment: no AWS_* from the machine running the tests. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...extra };
-}
-
-/** A child's exit code and everything it printed. */
-function collect(child: ChildProcessWithoutNullStreams): Promise<Run> {
-  return new Promise((done, fail) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
 }
 
 function cli(args: string[], o: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {

@@ -16,6 +16,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnector } from '../../src/index.js';
+import { runProcess, type Run } from '../support/processes.js';
 import { aws, motoConnection, motoEndpoint, TEST_KEY_ID, TEST_SECRET, uniqueBucket, until } from '../support/helpers.js';
 import { isGetObject, startFaultProxy } from '../support/faultProxy.js';
 import { startIamMoto, type IamMoto } from '../support/iamMoto.js';
@@ -74,19 +75,6 @@ function outputOf(result: CallToolResult): Record<string, unknown> {
   return result.structuredContent as Record<string, unknown>;
 }
 
-interface Run { code: number | null; stdout: string; stderr: string }
-function runProcess(command: string, args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const bucket = uniqueBucket('mcp');
 let work: string;
@@ -293,26 +281,26 @@ describe('the connection', () => {
   });
 
   it('without --connection or AWS_REGION the server does not start: exit 1, the reason on stderr, nothing on stdout', async () => {
-    const r = await runProcess(process.execPath, [CLI, 'mcp'], baseEnv());
+    const r = await runProcess(process.execPath, [CLI, 'mcp'], { env: baseEnv() });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('No connection: pass --connection');
     expect(r.stdout).toBe('');
   });
 
   it('closing stdin ends the server (exit 0, stdout untouched)', async () => {
-    const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile], baseEnv());
+    const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile], { env: baseEnv() });
     expect(r).toMatchObject({ code: 0, stdout: '' });
   });
 });
 
 describe('the command line', () => {
   it('mcp --help shows its options and examples; the program lists it', async () => {
-    const help = await runProcess(process.execPath, [CLI, 'mcp', '--help'], baseEnv());
+    const help = await runProcess(process.execPath, [CLI, 'mcp', '--help'], { env: baseEnv() });
     expect(help.code).toBe(0);
     for (const text of ['Usage: s3-connector mcp', '--connection <file | JSON>', '--files-root <dir>', '--http <port>', '--timeout <ms>', '--allow-host <host>', 'Examples:']) {
       expect(help.stdout).toContain(text);
     }
-    expect((await runProcess(process.execPath, [CLI, '--help'], baseEnv())).stdout).toMatch(/^\s+mcp \[options\]/m);
+    expect((await runProcess(process.execPath, [CLI, '--help'], { env: baseEnv() })).stdout).toMatch(/^\s+mcp \[options\]/m);
   });
 
   it('--http on a port already taken: exit 1 and why, on stderr', async () => {
@@ -320,7 +308,7 @@ describe('the command line', () => {
     await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
     const { port } = taken.address() as { port: number };
     try {
-      const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile, '--http', String(port)], baseEnv());
+      const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile, '--http', String(port)], { env: baseEnv() });
       expect(r).toMatchObject({ code: 1, stdout: '' });
       expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
     } finally {
@@ -414,7 +402,7 @@ describe('the MCP Inspector CLI', () => {
     const env = [
       'AWS_REGION=us-east-1', `AWS_ENDPOINT_URL=${motoEndpoint()}`, `AWS_ACCESS_KEY_ID=${TEST_KEY_ID}`, `AWS_SECRET_ACCESS_KEY=${TEST_SECRET}`,
     ].flatMap((kv) => ['-e', kv]);
-    return runProcess(process.execPath, [INSPECTOR, '--cli', process.execPath, CLI, 'mcp', ...env, ...methodArgs], baseEnv({ HOME: work }));
+    return runProcess(process.execPath, [INSPECTOR, '--cli', process.execPath, CLI, 'mcp', ...env, ...methodArgs], { env: baseEnv({ HOME: work }) });
   }
 
   it('tools/list shows every operation as a tool', async () => {

@@ -2,33 +2,20 @@
 // project's node_modules, with the package's declared dependencies (and nothing else) linked in
 // from this repository's node_modules. Also: Node binaries of other majors (the `node@N` npm
 // package, installed once into the ignored .cache/ folder) and a child-process runner.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess, type Run } from './processes.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { Run } from './processes.js';
 
-/** Runs a command to its end and collects what it printed. */
+/** Runs a command to its end and collects what it printed (a clean environment unless given). */
 export function run(command: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: o.cwd, env: o.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(o.stdin ?? '');
-  });
+  return runProcess(command, args, { ...o, env: o.env ?? cleanEnv() });
 }
 
 /**
