@@ -1,0 +1,56 @@
+// What each store of the lane is expected to do, kept as data (test/stores/providers/<store>.json,
+// one small file per store, in the manner of rclone's provider files). A case a provider file
+// does not name must pass as on Amazon S3 (`ok`): what the store has is byte-exact. The
+// entries say otherwise, each with its reason:
+// - `unsupported`: the connector refuses or the store declines, as `unsupported`, and nothing in
+//   the bucket changed (the case's bucket is listed before and after, keys and ETags);
+// - `error`: the call ends in this error (type and code), e.g. an object written without the
+//   tags the store drops (`details` are matched too);
+// - `ignored`: the store accepts the request but ignores the option (the call succeeds);
+// - `store-bug`: the store gets it wrong in a way the connector cannot repair; the case must
+//   fail the way `error` / `match` says, so a fixed store shows up as a failing test;
+// - `skip`: not run on this store (`why` says why), e.g. SQS operations on a plain S3 server.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StoreName } from './servers.js';
+
+export type CaseResult = 'ok' | 'unsupported' | 'error' | 'ignored' | 'store-bug' | 'skip';
+
+export interface Expectation {
+  result: CaseResult;
+  /** The error's type and code, for `unsupported`, `error` and `store-bug` (code optional). */
+  type?: string;
+  code?: string;
+  /** Fields the error's details must have. */
+  details?: Record<string, unknown>;
+  /** For `store-bug`: a pattern the failure's message must match instead of an error type. */
+  match?: string;
+  why?: string;
+}
+
+export interface Provider {
+  store: StoreName;
+  title: string;
+  /** Where it comes from and under which licence, for COMPATIBILITY.md. */
+  source: string;
+  license: string;
+  /** What `testConnection` with a bucket must report as `capabilities` (probed). */
+  capabilities: Record<string, boolean | null>;
+  /** What a user declares in the connection for this store (COMPATIBILITY.md prints it). */
+  declare: Record<string, unknown>;
+  /** Case id (see cases.ts) → what is expected instead of `ok`. */
+  cases: Record<string, Expectation>;
+  /** Provider notes for COMPATIBILITY.md: path style, region names, quirks. */
+  notes: string[];
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export function provider(name: StoreName): Provider {
+  return JSON.parse(readFileSync(join(HERE, 'providers', `${name}.json`), 'utf8')) as Provider;
+}
+
+export function expectation(p: Provider, caseId: string): Expectation {
+  return p.cases[caseId] ?? { result: 'ok' };
+}
