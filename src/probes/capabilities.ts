@@ -133,8 +133,16 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
     // Amazon S3 and the stores that honour it always name the encryption in the answer.
     if (want('serverSideEncryption')) found.serverSideEncryption = first.ServerSideEncryption !== undefined;
     if (want('tagsOnPut')) {
-      const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key }), opts);
-      found.tagsOnPut = (tags.TagSet ?? []).some((t) => t.Key === 'probe' && t.Value === '1');
+      // A store without object tagging (501 to GetObjectTagging: s3s-fs, Garage) cannot have
+      // kept the tags sent with the upload. Any other refusal leaves this one unknown, and the
+      // probe goes on to the other capabilities the call asked for.
+      found.tagsOnPut = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key }), opts).then(
+        (tags) => (tags.TagSet ?? []).some((t) => t.Key === 'probe' && t.Value === '1'),
+        (err: unknown) => {
+          if (!settled(err)) throw err;
+          return statusOf(err) === 501 ? false : null;
+        },
+      );
     }
     if (want('conditionalWrites')) {
       const noneMatch = await refuses(() => put({ IfNoneMatch: '*' }), 412);
