@@ -257,6 +257,56 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
   }
 }
 
+interface PollCommandOptions {
+  connection?: string;
+  input?: string;
+  every: number;
+  cursorFile?: string;
+  polls?: number;
+  timeout?: number;
+}
+
+/** `poll`: the trigger's events as JSON lines until Ctrl-C (src/cli/poll.ts); exit 130 when interrupted. */
+async function pollCommand(name: string, opts: PollCommandOptions): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    fail('Interrupted: stopping (Ctrl-C again to quit at once).');
+    controller.abort();
+  };
+  let connector: Connector | undefined;
+  try {
+    const input = (opts.input === undefined ? {} : await readJsonOption('--input', opts.input, false)) as Record<string, unknown>;
+    const connection = opts.connection === undefined ? connectionFromEnvironment(process.env) : await readJsonOption('--connection', opts.connection, true);
+    connector = await loadConnector();
+    process.on('SIGINT', onSigint);
+    const { runPoll } = await import('./poll.js');
+    const code = await runPoll({
+      connector, operation: name, input, connection, everyMs: opts.every * 1000, signal: controller.signal,
+      ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
+      ...(opts.cursorFile !== undefined ? { cursorFile: opts.cursorFile } : {}),
+      ...(opts.polls !== undefined ? { polls: opts.polls } : {}),
+      exitCodes: EXIT_CODES, describeError,
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: fail,
+    });
+    return controller.signal.aborted ? EXIT_INTERRUPTED : code;
+  } catch (err) {
+    if (!(err instanceof CliInputError)) throw err;
+    fail(describeError({ type: 'user_input', code: err.code, message: err.message, retryable: false }));
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    connector?.close();
+  }
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('give a number greater than 0.');
+  return n;
+}
+
 interface McpCommandOptions {
   connection?: string;
   filesRoot?: string;
@@ -346,7 +396,7 @@ Examples:
 
 program
   .command('operations')
-  .description('List the operations: name, kind (action, or lookup for dropdowns) and title.')
+  .description('List the operations: name, kind (action, lookup for dropdowns, or trigger: see poll) and title.')
   .option('--json', 'print a JSON array (name, title, kind, description) instead of a table')
   .addHelpText('after', `
 Examples:
@@ -434,6 +484,31 @@ Examples:
     "credentials": {"type": "accessKey", "accessKeyId": "…", "secretAccessKey": "…"}}`)
   .action(async (name: string, opts: InvokeOptions) => {
     process.exitCode = await invokeCommand(name, opts);
+  });
+
+program
+  .command('poll')
+  .description('Poll a trigger and print each event as one JSON line on stdout, until Ctrl-C: the cursor (new_object) or the acks of the printed events (object_events) are passed to the next poll.')
+  .argument('<trigger>', 'a trigger, e.g. new_object or object_events (see: s3-connector operations)')
+  .option('-c, --connection <file | JSON>', 'the connection, as for invoke (without it: the AWS environment)')
+  .option('-i, --input <file | JSON | ->', 'the trigger\'s input, as for invoke (default: {})')
+  .option('--every <seconds>', 'wait between polls when there is nothing more to fetch (default: 10)', parsePositive, 10)
+  .option('--cursor-file <path>', 'read the starting cursor from this file and write the new one after every poll, so a restart goes on where it stopped')
+  .option('--polls <n>', 'stop after this many polls (default: until Ctrl-C)', parsePositive)
+  .option('--timeout <ms>', 'deadline for each poll in milliseconds', parseTimeout)
+  .addHelpText('after', `
+An event of object_events is acknowledged (deleted from the queue) once its line is written: by the
+next poll, or when stopped. Errors go to stderr; a retryable one (network, throttled, ...) is
+retried at the next interval, any other ends the command with its exit status.
+
+Exit status: 130 when stopped with Ctrl-C (the normal end); 0 after --polls; 1 or 2 on an error, as for invoke.
+
+Examples:
+  $ s3-connector poll new_object -c conn.json -i '{"bucket": "my-bucket", "prefix": "incoming/"}' --every 30
+  $ s3-connector poll new_object -c conn.json -i '{"bucket": "my-bucket"}' --cursor-file ./cursor.json | jq -r .key
+  $ s3-connector poll object_events -c conn.json -i '{"queue": "my-bucket-events", "waitSeconds": 20}'`)
+  .action(async (name: string, opts: PollCommandOptions) => {
+    process.exitCode = await pollCommand(name, opts);
   });
 
 program

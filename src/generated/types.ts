@@ -2031,6 +2031,317 @@ export interface NewObjectOutput {
 }
 
 /**
+ * Which bucket sends which events to which SQS queue, and whether to create the queue and allow S3 to send to it. The bucket's other notifications are kept.
+ */
+export interface ConfigureObjectEventsInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * The SQS queue: its name in the connection's region (created with createQueue), its URL or its ARN. Must be in the bucket's region.
+   */
+  queue: string;
+  /**
+   * Create the queue when it does not exist (a standard queue; an existing one is used as it is), and allow the bucket to send to it (setQueuePolicy).
+   */
+  createQueue?: boolean;
+  /**
+   * Add to the queue's policy a statement letting S3 send this bucket's events (sqs:SendMessage from s3.amazonaws.com, for this bucket only); the policy's other statements are kept. Default: when createQueue is set.
+   */
+  setQueuePolicy?: boolean;
+  /**
+   * Which events the bucket sends.
+   *
+   * @minItems 1
+   *
+   * Items: An S3 event type.
+   */
+  events?: [
+    (
+      | "s3:ObjectCreated:*"
+      | "s3:ObjectCreated:Put"
+      | "s3:ObjectCreated:Post"
+      | "s3:ObjectCreated:Copy"
+      | "s3:ObjectCreated:CompleteMultipartUpload"
+      | "s3:ObjectRemoved:*"
+      | "s3:ObjectRemoved:Delete"
+      | "s3:ObjectRemoved:DeleteMarkerCreated"
+      | "s3:ObjectRestore:*"
+      | "s3:ObjectTagging:*"
+    ) &
+      string &
+      (
+        | "s3:ObjectCreated:*"
+        | "s3:ObjectCreated:Put"
+        | "s3:ObjectCreated:Post"
+        | "s3:ObjectCreated:Copy"
+        | "s3:ObjectCreated:CompleteMultipartUpload"
+        | "s3:ObjectRemoved:*"
+        | "s3:ObjectRemoved:Delete"
+        | "s3:ObjectRemoved:DeleteMarkerCreated"
+        | "s3:ObjectRestore:*"
+        | "s3:ObjectTagging:*"
+      ) &
+      string,
+    ...((
+      | "s3:ObjectCreated:*"
+      | "s3:ObjectCreated:Put"
+      | "s3:ObjectCreated:Post"
+      | "s3:ObjectCreated:Copy"
+      | "s3:ObjectCreated:CompleteMultipartUpload"
+      | "s3:ObjectRemoved:*"
+      | "s3:ObjectRemoved:Delete"
+      | "s3:ObjectRemoved:DeleteMarkerCreated"
+      | "s3:ObjectRestore:*"
+      | "s3:ObjectTagging:*"
+    ) &
+      string &
+      (
+        | "s3:ObjectCreated:*"
+        | "s3:ObjectCreated:Put"
+        | "s3:ObjectCreated:Post"
+        | "s3:ObjectCreated:Copy"
+        | "s3:ObjectCreated:CompleteMultipartUpload"
+        | "s3:ObjectRemoved:*"
+        | "s3:ObjectRemoved:Delete"
+        | "s3:ObjectRemoved:DeleteMarkerCreated"
+        | "s3:ObjectRestore:*"
+        | "s3:ObjectTagging:*"
+      ) &
+      string)[]
+  ];
+  /**
+   * Only objects whose key starts with this text.
+   */
+  prefix?: string;
+  /**
+   * Only objects whose key ends with this text, e.g. .csv.
+   */
+  suffix?: string;
+  /**
+   * The name of this notification in the bucket's configuration: configuring again with the same ID replaces it, never adds a second one.
+   */
+  configurationId?: string;
+}
+
+/**
+ * The queue the bucket now sends its events to, and what was changed.
+ */
+export interface ConfigureObjectEventsOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The queue's URL: give it (or its ARN) to object_events.
+   */
+  queueUrl: string;
+  /**
+   * The queue's ARN.
+   */
+  queueArn: string;
+  /**
+   * The notification's ID in the bucket's configuration.
+   */
+  configurationId: string;
+  /**
+   * The events the bucket sends there.
+   *
+   * Items: An S3 event type.
+   */
+  events: string[];
+  /**
+   * The queue's policy was changed to let the bucket send.
+   */
+  policyUpdated: boolean;
+  /**
+   * The bucket's other notification configurations, kept as they were.
+   */
+  otherConfigurations?: number;
+}
+
+/**
+ * The SQS queue a bucket sends its event notifications to (see configure_object_events), how long to wait for events, and the events of earlier polls to acknowledge first.
+ */
+export interface ObjectEventsInput {
+  /**
+   * The SQS queue: its URL (https://sqs.eu-west-1.amazonaws.com/123456789012/my-events), its ARN, or its name in the connection's region.
+   */
+  queue: string;
+  /**
+   * Long polling: wait up to this long for a first event when none is waiting (answers as soon as one comes), 0 to 20.
+   */
+  waitSeconds?: number;
+  /**
+   * Take at most this many messages from the queue per poll (one event each, as S3 sends them), 1 to 100; the rest wait for the next poll or another worker.
+   */
+  maxEvents?: number;
+  /**
+   * How long the events of this poll are hidden from other workers (the SQS visibility timeout): acknowledge each within it, or it is delivered again, here or to another worker. 1 to 43200.
+   */
+  visibilityTimeout?: number;
+  /**
+   * Ack tokens of events of earlier polls that the flow has completed: their messages are deleted (before this poll receives), if their lease still holds.
+   *
+   * @maxItems 1000
+   *
+   * Items: An event's ack, as the poll gave it.
+   */
+  ack?: string[];
+  /**
+   * Ack tokens of events the flow could not complete: their messages are made visible again at once, for another try, instead of at the end of the lease.
+   *
+   * @maxItems 1000
+   *
+   * Items: An event's ack, as the poll gave it.
+   */
+  release?: string[];
+}
+
+/**
+ * The events received in this poll, each with the ack token that completes it, and what became of the acks and releases given.
+ */
+export interface ObjectEventsOutput {
+  /**
+   * The queue's URL.
+   */
+  queueUrl: string;
+  /**
+   * The S3 events received, in the order SQS gave them, duplicates (same key and sequencer) folded into one.
+   */
+  events: {
+    /**
+     * What happened, as S3 names it: ObjectCreated:Put, ObjectCreated:Copy, ObjectCreated:CompleteMultipartUpload, ObjectRemoved:Delete, ObjectRemoved:DeleteMarkerCreated, ...
+     */
+    eventName: string;
+    /**
+     * When S3 says it happened (ISO 8601).
+     */
+    eventTime?: string;
+    /**
+     * The bucket's region.
+     */
+    region?: string;
+    /**
+     * The bucket.
+     */
+    bucket: string;
+    /**
+     * The object's key, decoded (S3 sends it URL-encoded).
+     */
+    key: string;
+    /**
+     * The object's size in bytes (created objects).
+     */
+    size?: number;
+    /**
+     * The object's ETag, with its quotes (created objects).
+     */
+    etag?: string;
+    /**
+     * The object's version (versioned buckets).
+     */
+    versionId?: string;
+    /**
+     * S3's order of the events of one key (compare as hex of equal length); absent when the store sends none.
+     */
+    sequencer?: string;
+    /**
+     * Pass it to object_events_ack, or in the next poll's ack, once the flow has completed the event; in release when it could not.
+     */
+    ack: string;
+    /**
+     * Until when the event is this worker's (ISO 8601): an ack after it is refused as expired, and the event is delivered again.
+     */
+    leaseExpiresAt: string;
+    /**
+     * The SQS message it came in.
+     */
+    messageId: string;
+    /**
+     * How many times SQS has delivered that message (more than 1: a worker before did not complete it).
+     */
+    receiveCount: number;
+  }[];
+  /**
+   * Messages received and deleted that carried no event: the s3:TestEvent S3 sends when a notification is set up.
+   */
+  ignored: number;
+  /**
+   * Messages that are not S3 events: left on the queue (its redrive policy, if any, moves them to a dead-letter queue).
+   */
+  unrecognized?: number;
+  /**
+   * What became of the acks and releases of the input, in their order.
+   */
+  settled: {
+    /**
+     * deleted, or expired (its lease had ended: nothing deleted).
+     *
+     * Items: One ack's fate.
+     */
+    ack: ("deleted" | "expired")[];
+    /**
+     * released, or expired (its lease had ended).
+     *
+     * Items: One release's fate.
+     */
+    release: ("released" | "expired")[];
+  };
+}
+
+/**
+ * Events of object_events to complete (their messages deleted) or to hand back (visible again at once, for another try), by their ack tokens.
+ */
+export interface ObjectEventsAckInput {
+  /**
+   * Ack tokens of events the flow has completed: their messages are deleted, if their lease still holds (an ack after it is refused as expired).
+   *
+   * @minItems 1
+   * @maxItems 1000
+   *
+   * Items: An event's ack, as the poll gave it.
+   */
+  ack?: [string, ...string[]];
+  /**
+   * Ack tokens of events the flow could not complete: visible again at once, for another try, instead of at the end of the lease.
+   *
+   * @minItems 1
+   * @maxItems 1000
+   *
+   * Items: An event's ack, as the poll gave it.
+   */
+  release?: [string, ...string[]];
+}
+
+/**
+ * What became of each ack and release, in their order, and how many messages were deleted.
+ */
+export interface ObjectEventsAckOutput {
+  /**
+   * deleted, or expired (its lease had ended: nothing deleted).
+   *
+   * Items: One ack's fate.
+   */
+  ack: ("deleted" | "expired")[];
+  /**
+   * released, or expired (its lease had ended).
+   *
+   * Items: One release's fate.
+   */
+  release: ("released" | "expired")[];
+  /**
+   * Acks whose messages were deleted: the events are complete.
+   */
+  deleted: number;
+  /**
+   * Acks and releases refused because their lease had ended: the events are (or will be) delivered again.
+   */
+  expired: number;
+}
+
+/**
  * The object (or one version of it) whose tags to read.
  */
 export interface GetObjectTaggingInput {
@@ -2185,6 +2496,9 @@ export interface OperationTypes {
   put_object_acl: { input: PutObjectACLInput; output: PutObjectACLOutput };
   get_object_acl: { input: GetObjectACLInput; output: GetObjectACLOutput };
   new_object: { input: NewObjectInput; output: NewObjectOutput };
+  configure_object_events: { input: ConfigureObjectEventsInput; output: ConfigureObjectEventsOutput };
+  object_events: { input: ObjectEventsInput; output: ObjectEventsOutput };
+  object_events_ack: { input: ObjectEventsAckInput; output: ObjectEventsAckOutput };
   get_object_tagging: { input: GetObjectTaggingInput; output: GetObjectTaggingOutput };
   put_object_tagging: { input: PutObjectTaggingInput; output: PutObjectTaggingOutput };
   delete_object_tagging: { input: DeleteObjectTaggingInput; output: DeleteObjectTaggingOutput };
