@@ -7,9 +7,11 @@
 // required, labelled choices (`oneOf` of `const` + `title`, `enum`, a lone `const`), formats
 // (password, date-time, uri), minimum/maximum, objects with named properties (nested groups),
 // a `oneOf` of object variants told apart by a discriminator, and our UI keywords (`x-lookup`,
-// `x-advanced`, `x-order`, `x-multiline`, `writeOnly`). Everything else (patterns, lengths,
-// dependentRequired, arrays, free-form objects) is not modelled: such a field is JSON text, or a
-// plain input, and the connector checks the whole input against the full schema when it runs.
+// `x-advanced`, `x-order`, `x-multiline`, `writeOnly`). Arrays and free-form objects are JSON
+// fields, with the model of their items (`items`) or values (`entries`) attached for form models
+// that can show them as rows (the n8n node: n8n/lib/model.cjs). Everything else (patterns,
+// lengths, dependentRequired) is not modelled: such a field is JSON text, or a plain input, and
+// the connector checks the whole input against the full schema when it runs.
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) module.exports = factory();
   else root.AwsS3Form = factory();
@@ -125,6 +127,14 @@
       else field.kind = 'text';
     } else {
       field.kind = 'json';
+      // What JSON holds, for form models that can do better than JSON text (n8n's collections):
+      // an array's items, or the values of a free-form object (names chosen by the user).
+      if (s.type === 'array' && isObject(s.items)) field.items = describe('item', s.items, schema, true, path.concat(['[]']));
+      else if (s.type === 'object' && !s.properties && isObject(s.additionalProperties)) {
+        field.entries = describe('value', s.additionalProperties, schema, true, path.concat(['{}']));
+      }
+      if (typeof s.minItems === 'number') field.minItems = s.minItems;
+      if (typeof s.maxItems === 'number') field.maxItems = s.maxItems;
     }
     return field;
   }
