@@ -2,16 +2,18 @@
 // schema becomes a PieceAuth.CustomAuth whose validate runs testConnection, every action a
 // createAction whose props come from its bundled input schema (through the shared form model,
 // src/adapters/form.ts), every x-lookup a Dropdown fed by its lookup operation and refreshed by
-// the fields it depends on. Files: an ApFile in is written to the piece's file store for the
-// call, a file reference out is handed to ctx.files.write. An error is thrown (Activepieces
+// the fields it depends on. Files go through a file store of the call's own (ApFileStore): an
+// ApFile in is read from memory, a file out is collected in memory once verified and handed to
+// ctx.files.write; nothing touches the disk. An error is thrown (Activepieces
 // fails the step with its message) carrying the connector's structured error. Nothing here names
 // an operation or a connection field. Triggers are not mapped (a runtime of its own polls them).
+import { randomUUID } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
 import mime from 'mime-types';
 import { ApFile, PieceAuth, Property, createAction, createPiece, type Piece } from '@activepieces/pieces-framework';
-import type { FileReference, LocalFileStore } from '../io/files.js';
+import type { FileDraft, FileReference, FileStore, OpenedFile } from '../io/files.js';
 import type { Connector, OperationInfo } from '../runtime/connector.js';
-import type { ConnectorErrorInfo } from '../runtime/errors.js';
-import { loadStored, removeStored, storeBytes } from './files.js';
+import { ConnectorError, type ConnectorErrorInfo } from '../runtime/errors.js';
 import { formModule, type CredentialModel, type FormField, type FormModel } from './form.js';
 
 /** A file read into a Buffer for ctx.files.write may be this large by default (64 MiB). */
@@ -22,9 +24,7 @@ export const PIECE_LOGO_URL = 'https://cdn.activepieces.com/pieces/amazon-s3.png
 export const MINIMUM_SUPPORTED_RELEASE = '0.82.0';
 
 export interface PieceOptions {
-  /** The store ApFiles are written to for a call, and downloads land in before ctx.files.write. */
-  files: LocalFileStore;
-  /** Largest file read into memory for ctx.files.write (default 64 MiB). */
+  /** Largest file a call collects in memory for ctx.files.write (default 64 MiB). */
   maxFileBytes?: number;
   /** Deadline of each call in milliseconds (the connector's default otherwise). */
   timeoutMs?: number;
@@ -60,6 +60,79 @@ const isUnset = (v: unknown): boolean => v === undefined || v === null || v === 
 export function authProps(auth: unknown): Values {
   if (isObject(auth) && isObject(auth.props) && typeof auth.type === 'string') return auth.props;
   return isObject(auth) ? auth : {};
+}
+
+/**
+ * The file store of one action run: the ApFiles of its props, served as file:// references only
+ * this store can open, and the files the connector writes, collected in memory (at most
+ * `maxBytes` each) until the run hands them to ctx.files.write.
+ */
+export class ApFileStore implements FileStore {
+  private readonly inputs = new Map<string, ApFile>();
+  private readonly outputs = new Map<string, Buffer>();
+  constructor(private readonly maxBytes: number) {}
+
+  /** A file reference to an ApFile, for the connector's input. */
+  reference(file: ApFile): { url: string; name: string; size: number; mimeType?: string } {
+    const url = `file:///activepieces/${randomUUID()}/${encodeURIComponent(file.filename)}`;
+    this.inputs.set(url, file);
+    const mimeType = mimeTypeOf(file);
+    return { url, name: file.filename, size: file.data.length, ...(mimeType ? { mimeType } : {}) };
+  }
+
+  async open(url: string): Promise<OpenedFile> {
+    const file = this.inputs.get(url);
+    if (!file)
+      throw new ConnectorError({
+        type: 'user_input',
+        code: 'FileNotAllowed',
+        retryable: false,
+        message: 'This piece reads only the files given to its file fields.',
+      });
+    return { stream: Readable.from([file.data]), size: file.data.length, name: file.filename };
+  }
+
+  async create(suggested: string): Promise<FileDraft> {
+    const name = String(suggested).split(/[\\/]/).filter(Boolean).pop() || 'file';
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const max = this.maxBytes;
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > max) {
+          done(
+            new ConnectorError({
+              type: 'user_input',
+              code: 'FileTooLargeForBuffer',
+              retryable: false,
+              message: `The file is more than the ${max} bytes this piece hands to Activepieces' file service: read a range, or use a signed URL.`,
+            }),
+          );
+          return;
+        }
+        chunks.push(chunk);
+        done();
+      },
+    });
+    return {
+      stream,
+      commit: async ({ mimeType, size: total }) => {
+        const url = `file:///activepieces-out/${randomUUID()}/${encodeURIComponent(name)}`;
+        this.outputs.set(url, Buffer.concat(chunks));
+        return { url, name, mimeType, size: total };
+      },
+      abort: async () => {
+        chunks.length = 0;
+        stream.destroy();
+      },
+    };
+  }
+
+  /** The bytes of a file the connector wrote, by the reference it returned. */
+  contentOf(url: string): Buffer | undefined {
+    return this.outputs.get(url);
+  }
 }
 
 // ---- the connection ---------------------------------------------------------------------
@@ -332,13 +405,13 @@ function schemaValue(field: FormField, value: unknown): unknown {
 // ---- the piece --------------------------------------------------------------------------
 
 /** The Activepieces piece of a loaded connector: every action of its manifest. */
-export function createS3Piece(connector: Connector, options: PieceOptions): Piece {
+export function createS3Piece(connector: Connector, options: PieceOptions = {}): Piece {
   const f = formModule();
-  const files = options.files;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const ops = connector.operations({ bundled: true });
   const connection = new ConnectionForm(connector.bundledConnectionSchema());
-  const invokeContext = (auth: unknown) => ({
+  // Every call has a file store of its own (a lookup's holds nothing).
+  const invokeContext = (auth: unknown, files: FileStore = new ApFileStore(0)) => ({
     connection: connection.connectionOf(auth),
     files,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
@@ -384,47 +457,23 @@ export function createS3Piece(connector: Connector, options: PieceOptions): Piec
       requireAuth: true,
       // biome-ignore lint/suspicious/noExplicitAny: the context of a generated action (see AnyProperty)
       async run(ctx: any) {
-        const written: string[] = [];
-        try {
-          const input: Values = {};
-          for (const field of fields) {
-            const raw = (ctx.propsValue as Values)[field.name];
-            if (field.file && raw instanceof ApFile) {
-              const ref = await storeBytes(files, raw.data, { name: raw.filename, mimeType: mimeTypeOf(raw) });
-              written.push(ref.url);
-              input[field.name] = {
-                url: ref.url,
-                name: ref.name,
-                size: ref.size,
-                ...(ref.mimeType !== 'application/octet-stream' ? { mimeType: ref.mimeType } : {}),
-              };
-              continue;
-            }
-            const value = schemaValue(field, raw);
-            if (value !== undefined) input[field.name] = value;
-          }
-          const result = await connector.invokeDynamic(op.name, input, invokeContext(ctx.auth));
-          if (!result.ok) throw new ConnectorStepError(result.error);
-          const output = { ...(result.output as Values) };
-          for (const name of fileOutputs) {
-            const ref = output[name] as FileReference | undefined;
-            if (!isObject(ref) || typeof ref.url !== 'string') continue;
-            const loaded = await loadStored(files, ref, maxFileBytes);
-            if (loaded.tooLarge !== undefined) {
-              throw new ConnectorStepError({
-                type: 'user_input',
-                code: 'FileTooLargeForBuffer',
-                retryable: false,
-                message: `The file is ${loaded.tooLarge} bytes, more than the ${maxFileBytes} bytes this piece hands to Activepieces' file service: read a range, or use a signed URL.`,
-              });
-            }
-            const url = await ctx.files.write({ fileName: ref.name, data: loaded.data });
-            output[name] = { ...ref, url };
-          }
-          return output;
-        } finally {
-          for (const url of written) await removeStored(files, url);
+        const files = new ApFileStore(maxFileBytes);
+        const input: Values = {};
+        for (const field of fields) {
+          const raw = (ctx.propsValue as Values)[field.name];
+          const value = field.file && raw instanceof ApFile ? files.reference(raw) : schemaValue(field, raw);
+          if (value !== undefined) input[field.name] = value;
         }
+        const result = await connector.invokeDynamic(op.name, input, invokeContext(ctx.auth, files));
+        if (!result.ok) throw new ConnectorStepError(result.error);
+        const output = { ...(result.output as Values) };
+        for (const name of fileOutputs) {
+          const ref = output[name] as FileReference | undefined;
+          const data = isObject(ref) && typeof ref.url === 'string' ? files.contentOf(ref.url) : undefined;
+          if (!ref || !data) continue;
+          output[name] = { ...ref, url: await ctx.files.write({ fileName: ref.name, data }) };
+        }
+        return output;
       },
     });
   };

@@ -3,9 +3,6 @@
 // against the local moto with the examples of its input schema, the auth's validate and the
 // dropdowns' option loaders are called as the builder calls them, and the piece's metadata is
 // checked with the framework's own PieceMetadata schema.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   ApFile,
@@ -17,7 +14,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authProps, ConnectorStepError, createS3Piece } from '../../src/adapters/activepieces.js';
 import { formModule } from '../../src/adapters/form.js';
-import { LocalFileStore } from '../../src/io/files.js';
 import { loadConnector, type Connector } from '../../src/index.js';
 import { FAKE_OPERATION, manifestWithFakeOperation } from '../support/fakeOperation.js';
 import {
@@ -36,8 +32,6 @@ type Values = Record<string, unknown>;
 type AnyAction = any;
 
 const bucket = uniqueBucket('ap');
-let filesRoot: string;
-let files: LocalFileStore;
 let connector: Connector;
 let piece: Piece;
 let s3: S3Client;
@@ -108,10 +102,8 @@ function propsOf(opName: string, input: Values): Values {
 }
 
 beforeAll(async () => {
-  filesRoot = await mkdtemp(join(tmpdir(), 'ap-files-'));
-  files = new LocalFileStore(filesRoot);
-  connector = await loadConnector({ files, validateOutput: true });
-  piece = createS3Piece(connector, { files });
+  connector = await loadConnector({ validateOutput: true });
+  piece = createS3Piece(connector);
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
   s3 = new S3Client({
     region: 'us-east-1',
@@ -123,7 +115,6 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   connector?.close();
-  await rm(filesRoot, { recursive: true, force: true });
 });
 
 describe('the piece, generated from the manifest', () => {
@@ -308,6 +299,21 @@ describe("every action through the framework's mock context, against moto", () =
     expect(written.length).toBe(before + 1);
   });
 
+  it("files stay in the call: a file past the piece's limit is refused, a file:// reference of the host is not read", async () => {
+    const small: AnyAction = createS3Piece(connector, { maxFileBytes: 8 }).getAction('get_object');
+    const before = written.length;
+    const tooLarge = await small.run(context({ bucket, key: 'files/in.csv' })).catch((e: unknown) => e);
+    expect(tooLarge).toMatchObject({ type: 'user_input', code: 'FileTooLargeForBuffer' });
+    expect(written.length).toBe(before);
+    const host = await action('put_object_file')
+      .run(context({ bucket, key: 'files/passwd', file: { url: 'file:///etc/passwd' } }))
+      .catch((e: unknown) => e);
+    expect(host).toMatchObject({ type: 'user_input', code: 'FileNotAllowed' });
+    await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'files/passwd'])).rejects.toThrow(
+      /404|Not Found/,
+    );
+  });
+
   it("the engine's values are typed by the schema: numbers and booleans from text, rows, key / value pairs, empty fields left out", async () => {
     const put = await action('put_object_text').run(
       context({
@@ -364,9 +370,9 @@ describe("every action through the framework's mock context, against moto", () =
 describe('nothing per operation', () => {
   it('an operation added to a copy of the manifest is an action of the piece, and runs', async () => {
     const fake = await manifestWithFakeOperation('ap-manifest-');
-    const copy = await loadConnector({ root: fake.root, files });
+    const copy = await loadConnector({ root: fake.root });
     try {
-      const other = createS3Piece(copy, { files });
+      const other = createS3Piece(copy);
       const echo: AnyAction = other.getAction(FAKE_OPERATION);
       expect(echo).toMatchObject({ displayName: 'Fake echo', description: 'Echo a message (a test operation).' });
       expect(echo.props.message).toMatchObject({ type: PropertyType.SHORT_TEXT, required: true });
