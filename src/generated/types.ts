@@ -456,6 +456,79 @@ export interface Grant {
 }
 
 /**
+ * Key of the copy (its full path in the destination bucket), 1 to 1024 bytes of UTF-8; an object already there is overwritten.
+ */
+export type DestinationKey = string;
+
+/**
+ * COPY keeps the source's metadata and content headers (the default); REPLACE gives the copy the metadata and headers set here instead (the source's content type when none is set).
+ */
+export type MetadataDirective = ("COPY" | "REPLACE") & string;
+
+/**
+ * COPY keeps the source's tags (the default); REPLACE gives the copy the tags set here instead (none when empty).
+ */
+export type TaggingDirective = ("COPY" | "REPLACE") & string;
+
+/**
+ * Sources larger than this are copied in parts (UploadPartCopy) instead of one CopyObject request. 5120 MiB (5 GiB) is S3's limit for one CopyObject and the default; lower it for a store with a smaller limit.
+ */
+export type MultipartCopyThresholdMb = number;
+
+/**
+ * Size of each part of a copy in parts (5 to 5120 MiB); raised as needed so no copy has more than 10000 parts.
+ */
+export type CopyPartSizeMb = number;
+
+/**
+ * One end of a copy: the object's bucket and key, its version, ETag and size.
+ */
+export interface CopiedObject {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The object's version, in versioned buckets.
+   */
+  versionId?: string;
+  /**
+   * Entity tag of the object, with its quotes, as S3 returns it.
+   */
+  etag?: string;
+  /**
+   * Size in bytes.
+   */
+  size?: number;
+  /**
+   * The bucket's region, when it was looked up (a copy from another bucket).
+   */
+  region?: string;
+}
+
+/**
+ * Why this object failed, in the connector's error model.
+ */
+export interface ItemError {
+  /**
+   * The error type, e.g. forbidden, not_found, precondition_failed or api.
+   */
+  type: string;
+  /**
+   * The S3 or connector error code, e.g. AccessDenied or CopyNotVerified.
+   */
+  code?: string;
+  /**
+   * What went wrong, and what to do.
+   */
+  message: string;
+}
+
+/**
  * Which buckets to list.
  */
 export interface ListBucketsInput {
@@ -1931,6 +2004,10 @@ export interface GetObjectACLOutput {
      */
     permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
   }[];
+  /**
+   * Grants the store answered without naming their grantee (no ID, URI or email, and no owner to stand for): left out of grants, which put_object_acl could not take back with them. Absent when there are none.
+   */
+  unnamedGrants?: number;
 }
 
 /**
@@ -2342,6 +2419,920 @@ export interface ObjectEventsAckOutput {
 }
 
 /**
+ * The object to copy (bucket, key, optional version and conditions) and where to, with the copy's metadata, tags, storage class, encryption and ACL.
+ */
+export type CopyObjectInput = {
+  /**
+   * Bucket of the object to copy: 3 to 63 characters, lowercase letters, digits, dots and hyphens.
+   */
+  bucket: string;
+  /**
+   * Key of the object to copy.
+   */
+  key: string;
+  /**
+   * Copy this version of the source (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+  /**
+   * Bucket to put the copy in; the source's bucket when empty. In another region, it must be the connection's region: the source's region is looked up.
+   */
+  destinationBucket?: string;
+  /**
+   * Key of the copy (its full path in the destination bucket), 1 to 1024 bytes of UTF-8; an object already there is overwritten.
+   */
+  destinationKey: string;
+  /**
+   * Only copy if the source's ETag is this one (otherwise precondition_failed, nothing copied).
+   */
+  ifSourceMatch?: string;
+  /**
+   * Only copy if the source's ETag is not this one (otherwise precondition_failed, nothing copied).
+   */
+  ifSourceNoneMatch?: string;
+  /**
+   * Only copy if the source changed after this time (ISO 8601; otherwise precondition_failed, nothing copied).
+   */
+  ifSourceModifiedSince?: string;
+  /**
+   * Only copy if the source has not changed since this time (ISO 8601; otherwise precondition_failed, nothing copied).
+   */
+  ifSourceUnmodifiedSince?: string;
+  /**
+   * COPY keeps the source's metadata and content headers (the default); REPLACE gives the copy the metadata and headers set here instead (the source's content type when none is set).
+   */
+  metadataDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * MIME type of the copy (metadataDirective REPLACE only); the source's when empty.
+   */
+  contentType?: string;
+  /**
+   * User-defined metadata of the copy (metadataDirective REPLACE only); names and values together at most 2 KB.
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+  /**
+   * Cache-Control of the copy (metadataDirective REPLACE only), e.g. max-age=3600.
+   */
+  cacheControl?: string;
+  /**
+   * Content-Disposition of the copy (metadataDirective REPLACE only).
+   */
+  contentDisposition?: string;
+  /**
+   * Content-Encoding of the copy (metadataDirective REPLACE only).
+   */
+  contentEncoding?: string;
+  /**
+   * Content-Language of the copy (metadataDirective REPLACE only).
+   */
+  contentLanguage?: string;
+  /**
+   * Expires header of the copy (metadataDirective REPLACE only, ISO 8601).
+   */
+  expires?: string;
+  /**
+   * COPY keeps the source's tags (the default); REPLACE gives the copy the tags set here instead (none when empty).
+   */
+  taggingDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * Tags of the copy (taggingDirective REPLACE only): at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+   */
+  tags?: {
+    [k: string]: string;
+  };
+  /**
+   * Storage class of the copy; STANDARD (or the bucket's default) when empty, whatever the source's.
+   */
+  storageClass?: (
+    | "STANDARD"
+    | "REDUCED_REDUNDANCY"
+    | "STANDARD_IA"
+    | "ONEZONE_IA"
+    | "INTELLIGENT_TIERING"
+    | "GLACIER"
+    | "DEEP_ARCHIVE"
+    | "GLACIER_IR"
+    | "EXPRESS_ONEZONE"
+  ) &
+    string;
+  /**
+   * A canned ACL for the copy; the bucket's default when empty (a copy never takes the source's ACL).
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * Encrypt the copy at rest: AES256 (S3-managed keys) or aws:kms (a KMS key); the destination bucket's default when empty.
+   */
+  serverSideEncryption?: ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+  /**
+   * The KMS key (ID, ARN or alias) for aws:kms encryption; the account's default S3 key when empty.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * With aws:kms, use an S3 Bucket Key to cut KMS requests.
+   */
+  bucketKeyEnabled?: boolean;
+  /**
+   * Sources larger than this are copied in parts (UploadPartCopy) instead of one CopyObject request. 5120 MiB (5 GiB) is S3's limit for one CopyObject and the default; lower it for a store with a smaller limit.
+   */
+  multipartThresholdMb?: number;
+  /**
+   * Size of each part of a copy in parts (5 to 5120 MiB); raised as needed so no copy has more than 10000 parts.
+   */
+  partSizeMb?: number;
+};
+
+/**
+ * The source as it was read, and the copy made.
+ */
+export interface CopyObjectOutput {
+  /**
+   * The object copied: its bucket, key, version (when versioned), ETag and size, as it was read before the copy.
+   */
+  source: {
+    /**
+     * The bucket.
+     */
+    bucket: string;
+    /**
+     * The object key.
+     */
+    key: string;
+    /**
+     * The object's version, in versioned buckets.
+     */
+    versionId?: string;
+    /**
+     * Entity tag of the object, with its quotes, as S3 returns it.
+     */
+    etag?: string;
+    /**
+     * Size in bytes.
+     */
+    size?: number;
+    /**
+     * The bucket's region, when it was looked up (a copy from another bucket).
+     */
+    region?: string;
+  };
+  /**
+   * The copy: its bucket, key, version (when versioned), ETag and size.
+   */
+  destination: {
+    /**
+     * The bucket.
+     */
+    bucket: string;
+    /**
+     * The object key.
+     */
+    key: string;
+    /**
+     * The object's version, in versioned buckets.
+     */
+    versionId?: string;
+    /**
+     * Entity tag of the object, with its quotes, as S3 returns it.
+     */
+    etag?: string;
+    /**
+     * Size in bytes.
+     */
+    size?: number;
+    /**
+     * The bucket's region, when it was looked up (a copy from another bucket).
+     */
+    region?: string;
+  };
+  /**
+   * Requests the bytes were copied in: 1 for one CopyObject, more for a copy in parts (UploadPartCopy).
+   */
+  parts: number;
+  /**
+   * When the copy was written, as the store said.
+   */
+  lastModified?: string;
+  /**
+   * Encryption of the copy at rest, as the store reported it.
+   */
+  serverSideEncryption?: string;
+  /**
+   * KMS key of the copy, for aws:kms.
+   */
+  sseKmsKeyId?: string;
+}
+
+/**
+ * The object to move (bucket, key, optional version and conditions) and its new place, with the copy's metadata, tags, storage class, encryption and ACL.
+ */
+export type MoveObjectInput = {
+  /**
+   * Bucket of the object to move: 3 to 63 characters, lowercase letters, digits, dots and hyphens.
+   */
+  bucket: string;
+  /**
+   * Key of the object to move.
+   */
+  key: string;
+  /**
+   * Move this version of the source (versioned buckets only): it is copied, then that version is deleted for good. The latest version when empty (which then gets a delete marker in a versioned bucket).
+   */
+  versionId?: string;
+  /**
+   * Bucket to put the copy in; the source's bucket when empty. In another region, it must be the connection's region: the source's region is looked up.
+   */
+  destinationBucket?: string;
+  /**
+   * Key of the copy (its full path in the destination bucket), 1 to 1024 bytes of UTF-8; an object already there is overwritten.
+   */
+  destinationKey: string;
+  /**
+   * Only copy if the source's ETag is this one (otherwise precondition_failed, nothing copied).
+   */
+  ifSourceMatch?: string;
+  /**
+   * Only copy if the source's ETag is not this one (otherwise precondition_failed, nothing copied).
+   */
+  ifSourceNoneMatch?: string;
+  /**
+   * Only copy if the source changed after this time (ISO 8601; otherwise precondition_failed, nothing copied).
+   */
+  ifSourceModifiedSince?: string;
+  /**
+   * Only copy if the source has not changed since this time (ISO 8601; otherwise precondition_failed, nothing copied).
+   */
+  ifSourceUnmodifiedSince?: string;
+  /**
+   * COPY keeps the source's metadata and content headers (the default); REPLACE gives the copy the metadata and headers set here instead (the source's content type when none is set).
+   */
+  metadataDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * MIME type of the copy (metadataDirective REPLACE only); the source's when empty.
+   */
+  contentType?: string;
+  /**
+   * User-defined metadata of the copy (metadataDirective REPLACE only); names and values together at most 2 KB.
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+  /**
+   * Cache-Control of the copy (metadataDirective REPLACE only), e.g. max-age=3600.
+   */
+  cacheControl?: string;
+  /**
+   * Content-Disposition of the copy (metadataDirective REPLACE only).
+   */
+  contentDisposition?: string;
+  /**
+   * Content-Encoding of the copy (metadataDirective REPLACE only).
+   */
+  contentEncoding?: string;
+  /**
+   * Content-Language of the copy (metadataDirective REPLACE only).
+   */
+  contentLanguage?: string;
+  /**
+   * Expires header of the copy (metadataDirective REPLACE only, ISO 8601).
+   */
+  expires?: string;
+  /**
+   * COPY keeps the source's tags (the default); REPLACE gives the copy the tags set here instead (none when empty).
+   */
+  taggingDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * Tags of the copy (taggingDirective REPLACE only): at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+   */
+  tags?: {
+    [k: string]: string;
+  };
+  /**
+   * Storage class of the copy; STANDARD (or the bucket's default) when empty, whatever the source's.
+   */
+  storageClass?: (
+    | "STANDARD"
+    | "REDUCED_REDUNDANCY"
+    | "STANDARD_IA"
+    | "ONEZONE_IA"
+    | "INTELLIGENT_TIERING"
+    | "GLACIER"
+    | "DEEP_ARCHIVE"
+    | "GLACIER_IR"
+    | "EXPRESS_ONEZONE"
+  ) &
+    string;
+  /**
+   * A canned ACL for the copy; the bucket's default when empty (a copy never takes the source's ACL).
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * Encrypt the copy at rest: AES256 (S3-managed keys) or aws:kms (a KMS key); the destination bucket's default when empty.
+   */
+  serverSideEncryption?: ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+  /**
+   * The KMS key (ID, ARN or alias) for aws:kms encryption; the account's default S3 key when empty.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * With aws:kms, use an S3 Bucket Key to cut KMS requests.
+   */
+  bucketKeyEnabled?: boolean;
+  /**
+   * Sources larger than this are copied in parts (UploadPartCopy) instead of one CopyObject request. 5120 MiB (5 GiB) is S3's limit for one CopyObject and the default; lower it for a store with a smaller limit.
+   */
+  multipartThresholdMb?: number;
+  /**
+   * Size of each part of a copy in parts (5 to 5120 MiB); raised as needed so no copy has more than 10000 parts.
+   */
+  partSizeMb?: number;
+};
+
+/**
+ * Where the object was and where it is now: the copy was checked against the source before the source was deleted.
+ */
+export interface MoveObjectOutput {
+  /**
+   * The object copied: its bucket, key, version (when versioned), ETag and size, as it was read before the copy.
+   */
+  source: {
+    /**
+     * The bucket.
+     */
+    bucket: string;
+    /**
+     * The object key.
+     */
+    key: string;
+    /**
+     * The object's version, in versioned buckets.
+     */
+    versionId?: string;
+    /**
+     * Entity tag of the object, with its quotes, as S3 returns it.
+     */
+    etag?: string;
+    /**
+     * Size in bytes.
+     */
+    size?: number;
+    /**
+     * The bucket's region, when it was looked up (a copy from another bucket).
+     */
+    region?: string;
+  };
+  /**
+   * The copy: its bucket, key, version (when versioned), ETag and size.
+   */
+  destination: {
+    /**
+     * The bucket.
+     */
+    bucket: string;
+    /**
+     * The object key.
+     */
+    key: string;
+    /**
+     * The object's version, in versioned buckets.
+     */
+    versionId?: string;
+    /**
+     * Entity tag of the object, with its quotes, as S3 returns it.
+     */
+    etag?: string;
+    /**
+     * Size in bytes.
+     */
+    size?: number;
+    /**
+     * The bucket's region, when it was looked up (a copy from another bucket).
+     */
+    region?: string;
+  };
+  /**
+   * Requests the bytes were copied in: 1 for one CopyObject, more for a copy in parts (UploadPartCopy).
+   */
+  parts: number;
+  /**
+   * When the copy was written, as the store said.
+   */
+  lastModified?: string;
+  /**
+   * Encryption of the copy at rest, as the store reported it.
+   */
+  serverSideEncryption?: string;
+  /**
+   * KMS key of the copy, for aws:kms.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * Always true: the copy's size, ETag and version were checked against the source before it was deleted.
+   */
+  verified: true;
+  /**
+   * Always true: the source was deleted (a move that cannot delete it fails instead, saying the copy stays).
+   */
+  sourceDeleted: true;
+  /**
+   * True when deleting the source left a delete marker (a versioned bucket, no versionId given).
+   */
+  deleteMarker?: boolean;
+  /**
+   * Version ID of that delete marker.
+   */
+  deleteMarkerVersionId?: string;
+}
+
+/**
+ * The objects to copy (every key under a prefix) and where to, with the copies' metadata, tags, storage class, encryption and ACL.
+ */
+export type CopyObjectsInput = {
+  /**
+   * Bucket of the objects to copy: 3 to 63 characters, lowercase letters, digits, dots and hyphens.
+   */
+  bucket: string;
+  /**
+   * Copy every object whose key starts with this text, e.g. reports/2026/ for one folder (empty: the whole bucket, into another bucket only).
+   */
+  prefix: string;
+  /**
+   * Bucket to put the copies in; the source's bucket when empty. In another region, it must be the connection's region: the source's region is looked up.
+   */
+  destinationBucket?: string;
+  /**
+   * Each copy's key is this text followed by the rest of the source key after the prefix (reports/2026/a.csv with prefix reports/ and destination prefix archive/ becomes archive/2026/a.csv). In the same bucket, neither prefix may start with the other.
+   */
+  destinationPrefix: string;
+  /**
+   * Only list and count what would be copied: nothing is copied.
+   */
+  dryRun?: boolean;
+  /**
+   * Copy at most this many objects per call (at most 10000); the rest are left for a next call with startAfter set to nextStartAfter.
+   */
+  limit?: number;
+  /**
+   * Only keys that sort after this one (in UTF-8 byte order): the nextStartAfter of a previous call.
+   */
+  startAfter?: string;
+  /**
+   * COPY keeps the source's metadata and content headers (the default); REPLACE gives the copy the metadata and headers set here instead (the source's content type when none is set).
+   */
+  metadataDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * MIME type of the copy (metadataDirective REPLACE only); the source's when empty.
+   */
+  contentType?: string;
+  /**
+   * User-defined metadata of the copy (metadataDirective REPLACE only); names and values together at most 2 KB.
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+  /**
+   * Cache-Control of the copy (metadataDirective REPLACE only), e.g. max-age=3600.
+   */
+  cacheControl?: string;
+  /**
+   * Content-Disposition of the copy (metadataDirective REPLACE only).
+   */
+  contentDisposition?: string;
+  /**
+   * Content-Encoding of the copy (metadataDirective REPLACE only).
+   */
+  contentEncoding?: string;
+  /**
+   * Content-Language of the copy (metadataDirective REPLACE only).
+   */
+  contentLanguage?: string;
+  /**
+   * Expires header of the copy (metadataDirective REPLACE only, ISO 8601).
+   */
+  expires?: string;
+  /**
+   * COPY keeps the source's tags (the default); REPLACE gives the copy the tags set here instead (none when empty).
+   */
+  taggingDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * Tags of the copy (taggingDirective REPLACE only): at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+   */
+  tags?: {
+    [k: string]: string;
+  };
+  /**
+   * Storage class of the copy; STANDARD (or the bucket's default) when empty, whatever the source's.
+   */
+  storageClass?: (
+    | "STANDARD"
+    | "REDUCED_REDUNDANCY"
+    | "STANDARD_IA"
+    | "ONEZONE_IA"
+    | "INTELLIGENT_TIERING"
+    | "GLACIER"
+    | "DEEP_ARCHIVE"
+    | "GLACIER_IR"
+    | "EXPRESS_ONEZONE"
+  ) &
+    string;
+  /**
+   * A canned ACL for the copy; the bucket's default when empty (a copy never takes the source's ACL).
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * Encrypt the copy at rest: AES256 (S3-managed keys) or aws:kms (a KMS key); the destination bucket's default when empty.
+   */
+  serverSideEncryption?: ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+  /**
+   * The KMS key (ID, ARN or alias) for aws:kms encryption; the account's default S3 key when empty.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * With aws:kms, use an S3 Bucket Key to cut KMS requests.
+   */
+  bucketKeyEnabled?: boolean;
+  /**
+   * Sources larger than this are copied in parts (UploadPartCopy) instead of one CopyObject request. 5120 MiB (5 GiB) is S3's limit for one CopyObject and the default; lower it for a store with a smaller limit.
+   */
+  multipartThresholdMb?: number;
+  /**
+   * Size of each part of a copy in parts (5 to 5120 MiB); raised as needed so no copy has more than 10000 parts.
+   */
+  partSizeMb?: number;
+};
+
+/**
+ * What happened to each object under the prefix, the counts, and where a next call goes on.
+ */
+export interface CopyObjectsOutput {
+  /**
+   * The source bucket.
+   */
+  bucket: string;
+  /**
+   * The source prefix.
+   */
+  prefix: string;
+  /**
+   * The destination bucket.
+   */
+  destinationBucket: string;
+  /**
+   * The destination prefix.
+   */
+  destinationPrefix: string;
+  /**
+   * True when nothing was copied: the results are the plan.
+   */
+  dryRun: boolean;
+  /**
+   * One entry per object listed, in key order.
+   */
+  results: {
+    /**
+     * The source key.
+     */
+    key: string;
+    /**
+     * The key of its copy.
+     */
+    destinationKey: string;
+    /**
+     * Size in bytes, as listed.
+     */
+    size: number;
+    /**
+     * copied, failed (see error), or planned (a dry run).
+     */
+    status: "copied" | "failed" | "planned";
+    /**
+     * ETag of the copy.
+     */
+    etag?: string;
+    /**
+     * Version of the copy, in a versioned destination bucket.
+     */
+    versionId?: string;
+    /**
+     * Requests the bytes were copied in (more than 1: a copy in parts).
+     */
+    parts?: number;
+    /**
+     * Why this object failed, in the connector's error model.
+     */
+    error?: {
+      /**
+       * The error type, e.g. forbidden, not_found, precondition_failed or api.
+       */
+      type: string;
+      /**
+       * The S3 or connector error code, e.g. AccessDenied or CopyNotVerified.
+       */
+      code?: string;
+      /**
+       * What went wrong, and what to do.
+       */
+      message: string;
+    };
+  }[];
+  /**
+   * How many objects were listed, copied and failed, and their bytes.
+   */
+  counts: {
+    /**
+     * Objects listed under the prefix (in this call).
+     */
+    listed: number;
+    /**
+     * Objects copied.
+     */
+    copied: number;
+    /**
+     * Objects that failed (see their error).
+     */
+    failed: number;
+    /**
+     * Bytes of the objects listed (a dry run) or copied.
+     */
+    bytes: number;
+  };
+  /**
+   * True when more objects are under the prefix than this call took (limit): call again with startAfter set to nextStartAfter.
+   */
+  truncated: boolean;
+  /**
+   * The last key this call took, when truncated: the startAfter of the next call.
+   */
+  nextStartAfter?: string;
+}
+
+/**
+ * The objects to move (every key under a prefix) and where to, with the copies' metadata, tags, storage class, encryption and ACL.
+ */
+export type MoveObjectsInput = {
+  /**
+   * Bucket of the objects to move: 3 to 63 characters, lowercase letters, digits, dots and hyphens.
+   */
+  bucket: string;
+  /**
+   * Move every object whose key starts with this text, e.g. reports/2026/ for one folder (empty: the whole bucket, into another bucket only).
+   */
+  prefix: string;
+  /**
+   * Bucket to put the copies in; the source's bucket when empty. In another region, it must be the connection's region: the source's region is looked up.
+   */
+  destinationBucket?: string;
+  /**
+   * Each copy's key is this text followed by the rest of the source key after the prefix (reports/2026/a.csv with prefix reports/ and destination prefix archive/ becomes archive/2026/a.csv). In the same bucket, neither prefix may start with the other.
+   */
+  destinationPrefix: string;
+  /**
+   * Only list and count what would be moved: nothing is copied or deleted.
+   */
+  dryRun?: boolean;
+  /**
+   * Move at most this many objects per call (at most 10000); the rest are left for a next call with startAfter set to nextStartAfter.
+   */
+  limit?: number;
+  /**
+   * Only keys that sort after this one (in UTF-8 byte order): the nextStartAfter of a previous call.
+   */
+  startAfter?: string;
+  /**
+   * COPY keeps the source's metadata and content headers (the default); REPLACE gives the copy the metadata and headers set here instead (the source's content type when none is set).
+   */
+  metadataDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * MIME type of the copy (metadataDirective REPLACE only); the source's when empty.
+   */
+  contentType?: string;
+  /**
+   * User-defined metadata of the copy (metadataDirective REPLACE only); names and values together at most 2 KB.
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+  /**
+   * Cache-Control of the copy (metadataDirective REPLACE only), e.g. max-age=3600.
+   */
+  cacheControl?: string;
+  /**
+   * Content-Disposition of the copy (metadataDirective REPLACE only).
+   */
+  contentDisposition?: string;
+  /**
+   * Content-Encoding of the copy (metadataDirective REPLACE only).
+   */
+  contentEncoding?: string;
+  /**
+   * Content-Language of the copy (metadataDirective REPLACE only).
+   */
+  contentLanguage?: string;
+  /**
+   * Expires header of the copy (metadataDirective REPLACE only, ISO 8601).
+   */
+  expires?: string;
+  /**
+   * COPY keeps the source's tags (the default); REPLACE gives the copy the tags set here instead (none when empty).
+   */
+  taggingDirective?: ("COPY" | "REPLACE") & string;
+  /**
+   * Tags of the copy (taggingDirective REPLACE only): at most 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only.
+   */
+  tags?: {
+    [k: string]: string;
+  };
+  /**
+   * Storage class of the copy; STANDARD (or the bucket's default) when empty, whatever the source's.
+   */
+  storageClass?: (
+    | "STANDARD"
+    | "REDUCED_REDUNDANCY"
+    | "STANDARD_IA"
+    | "ONEZONE_IA"
+    | "INTELLIGENT_TIERING"
+    | "GLACIER"
+    | "DEEP_ARCHIVE"
+    | "GLACIER_IR"
+    | "EXPRESS_ONEZONE"
+  ) &
+    string;
+  /**
+   * A canned ACL for the copy; the bucket's default when empty (a copy never takes the source's ACL).
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * Encrypt the copy at rest: AES256 (S3-managed keys) or aws:kms (a KMS key); the destination bucket's default when empty.
+   */
+  serverSideEncryption?: ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+  /**
+   * The KMS key (ID, ARN or alias) for aws:kms encryption; the account's default S3 key when empty.
+   */
+  sseKmsKeyId?: string;
+  /**
+   * With aws:kms, use an S3 Bucket Key to cut KMS requests.
+   */
+  bucketKeyEnabled?: boolean;
+  /**
+   * Sources larger than this are copied in parts (UploadPartCopy) instead of one CopyObject request. 5120 MiB (5 GiB) is S3's limit for one CopyObject and the default; lower it for a store with a smaller limit.
+   */
+  multipartThresholdMb?: number;
+  /**
+   * Size of each part of a copy in parts (5 to 5120 MiB); raised as needed so no copy has more than 10000 parts.
+   */
+  partSizeMb?: number;
+};
+
+/**
+ * What happened to each object under the prefix, the counts, and where a next call goes on.
+ */
+export interface MoveObjectsOutput {
+  /**
+   * The source bucket.
+   */
+  bucket: string;
+  /**
+   * The source prefix.
+   */
+  prefix: string;
+  /**
+   * The destination bucket.
+   */
+  destinationBucket: string;
+  /**
+   * The destination prefix.
+   */
+  destinationPrefix: string;
+  /**
+   * True when nothing was moved: the results are the plan.
+   */
+  dryRun: boolean;
+  /**
+   * One entry per object listed, in key order.
+   */
+  results: {
+    /**
+     * The source key.
+     */
+    key: string;
+    /**
+     * The key of its copy.
+     */
+    destinationKey: string;
+    /**
+     * Size in bytes, as listed.
+     */
+    size: number;
+    /**
+     * moved (copied, checked, source deleted), failed (see error, copied and sourceDeleted), or planned (a dry run).
+     */
+    status: "moved" | "failed" | "planned";
+    /**
+     * ETag of the copy.
+     */
+    etag?: string;
+    /**
+     * Version of the copy, in a versioned destination bucket.
+     */
+    versionId?: string;
+    /**
+     * Requests the bytes were copied in (more than 1: a copy in parts).
+     */
+    parts?: number;
+    /**
+     * Whether the copy was made (true on a failed move whose source could not be deleted).
+     */
+    copied: boolean;
+    /**
+     * Whether the source was deleted: only ever after its copy was checked.
+     */
+    sourceDeleted: boolean;
+    /**
+     * Why this object failed, in the connector's error model.
+     */
+    error?: {
+      /**
+       * The error type, e.g. forbidden, not_found, precondition_failed or api.
+       */
+      type: string;
+      /**
+       * The S3 or connector error code, e.g. AccessDenied or CopyNotVerified.
+       */
+      code?: string;
+      /**
+       * What went wrong, and what to do.
+       */
+      message: string;
+    };
+  }[];
+  /**
+   * How many objects were listed, moved and failed, and their bytes.
+   */
+  counts: {
+    /**
+     * Objects listed under the prefix (in this call).
+     */
+    listed: number;
+    /**
+     * Objects moved.
+     */
+    moved: number;
+    /**
+     * Objects that failed (see their error).
+     */
+    failed: number;
+    /**
+     * Bytes of the objects listed (a dry run) or moved.
+     */
+    bytes: number;
+  };
+  /**
+   * True when more objects are under the prefix than this call took (limit): call again with startAfter set to nextStartAfter.
+   */
+  truncated: boolean;
+  /**
+   * The last key this call took, when truncated: the startAfter of the next call.
+   */
+  nextStartAfter?: string;
+}
+
+/**
  * The object (or one version of it) whose tags to read.
  */
 export interface GetObjectTaggingInput {
@@ -2479,6 +3470,186 @@ export interface DeleteObjectTaggingOutput {
   versionId?: string;
 }
 
+/**
+ * The new bucket's name, its region, and how objects in it are owned and locked.
+ */
+export interface CreateBucketInput {
+  /**
+   * Name of the bucket to create, unique across the whole store (on AWS, across every account): 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Region to create the bucket in, e.g. eu-west-1; the connection's region when empty. Sent as the LocationConstraint, which us-east-1 never gets (S3 refuses it there).
+   */
+  region?: string;
+  /**
+   * Who owns objects written by other accounts. BucketOwnerEnforced (AWS's default for new buckets) disables ACLs: the bucket owner owns every object. The store's default when empty.
+   */
+  objectOwnership?: ("BucketOwnerEnforced" | "BucketOwnerPreferred" | "ObjectWriter") & string;
+  /**
+   * A canned ACL for the bucket itself. Anything but private needs ACLs enabled: objectOwnership BucketOwnerPreferred or ObjectWriter (on AWS, a bucket without objectOwnership has ACLs disabled, so the store refuses it).
+   */
+  acl?: ("private" | "public-read" | "public-read-write" | "authenticated-read") & string;
+  /**
+   * Enable Object Lock, so objects can be protected from deletion and overwriting for a retention period. It also turns versioning on, and cannot be turned off again.
+   */
+  objectLock?: boolean;
+}
+
+/**
+ * The bucket that was created, and where.
+ */
+export interface CreateBucketOutput {
+  /**
+   * The bucket's name.
+   */
+  bucket: string;
+  /**
+   * The region it was created in.
+   */
+  region: string;
+  /**
+   * The bucket's location as the store answered it (a path such as /my-bucket, or a URL).
+   */
+  location?: string;
+  /**
+   * Always true: an existing bucket is a conflict error instead.
+   */
+  created: true;
+}
+
+/**
+ * The bucket to delete, and whether to delete what it holds first.
+ */
+export interface DeleteBucketInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Delete every object in the bucket first, with every version and delete marker (nothing can be recovered), in batches of 1000. Objects are only deleted once S3 has refused the bucket for not being empty, which proves the bucket may be deleted. Without it, a bucket that is not empty is a conflict error and nothing is deleted.
+   */
+  emptyFirst?: boolean;
+}
+
+/**
+ * The bucket that was deleted, and how much was deleted from it first.
+ */
+export interface DeleteBucketOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * Always true: a bucket that was not deleted is an error instead.
+   */
+  deleted: true;
+  /**
+   * How many object versions and delete markers were deleted first (emptyFirst); 0 when the bucket was empty.
+   */
+  objectsDeleted: number;
+  /**
+   * How many DeleteObjects requests emptying took (emptyFirst).
+   */
+  batches?: number;
+}
+
+/**
+ * The bucket to look for.
+ */
+export interface HeadBucketInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+}
+
+/**
+ * Whether the bucket exists, where, and whether this connection can reach it.
+ */
+export interface HeadBucketOutput {
+  /**
+   * The bucket asked about.
+   */
+  bucket: string;
+  /**
+   * Whether a bucket of this name exists on the store (in any account: S3 answers 403, not 404, for someone else's).
+   */
+  exists: boolean;
+  /**
+   * Whether this connection can use it: it exists, the credentials may list it (s3:ListBucket), and it is in the connection's region.
+   */
+  accessible: boolean;
+  /**
+   * The bucket's region, when the store says (AWS does, even for a bucket that is not accessible).
+   */
+  region?: string;
+  /**
+   * Why the bucket is not accessible, and what to do.
+   */
+  note?: string;
+}
+
+/**
+ * The bucket whose versioning state to read.
+ */
+export interface GetBucketVersioningInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+}
+
+/**
+ * Whether the bucket keeps versions.
+ */
+export interface GetBucketVersioningOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * Enabled (every write keeps the previous version), Suspended (versioned once, new writes replace the null version) or Unversioned (never enabled).
+   */
+  status: "Enabled" | "Suspended" | "Unversioned";
+  /**
+   * True when status is Enabled.
+   */
+  enabled: boolean;
+  /**
+   * Enabled when deleting versions needs an MFA code, Disabled otherwise; only when the store says.
+   */
+  mfaDelete?: "Enabled" | "Disabled";
+}
+
+/**
+ * The bucket, and whether its versioning is on or paused.
+ */
+export interface PutBucketVersioningInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Enabled: every overwrite and delete keeps the previous version. Suspended: new writes replace the null version, the versions already kept stay. A bucket cannot be made unversioned again.
+   */
+  status: ("Enabled" | "Suspended") & string;
+}
+
+/**
+ * The bucket's versioning state as it was set.
+ */
+export interface PutBucketVersioningOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The versioning state set: Enabled or Suspended.
+   */
+  status: "Enabled" | "Suspended";
+}
+
 /** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
 export interface OperationTypes {
   list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
@@ -2499,9 +3670,18 @@ export interface OperationTypes {
   configure_object_events: { input: ConfigureObjectEventsInput; output: ConfigureObjectEventsOutput };
   object_events: { input: ObjectEventsInput; output: ObjectEventsOutput };
   object_events_ack: { input: ObjectEventsAckInput; output: ObjectEventsAckOutput };
+  copy_object: { input: CopyObjectInput; output: CopyObjectOutput };
+  move_object: { input: MoveObjectInput; output: MoveObjectOutput };
+  copy_objects: { input: CopyObjectsInput; output: CopyObjectsOutput };
+  move_objects: { input: MoveObjectsInput; output: MoveObjectsOutput };
   get_object_tagging: { input: GetObjectTaggingInput; output: GetObjectTaggingOutput };
   put_object_tagging: { input: PutObjectTaggingInput; output: PutObjectTaggingOutput };
   delete_object_tagging: { input: DeleteObjectTaggingInput; output: DeleteObjectTaggingOutput };
+  create_bucket: { input: CreateBucketInput; output: CreateBucketOutput };
+  delete_bucket: { input: DeleteBucketInput; output: DeleteBucketOutput };
+  head_bucket: { input: HeadBucketInput; output: HeadBucketOutput };
+  get_bucket_versioning: { input: GetBucketVersioningInput; output: GetBucketVersioningOutput };
+  put_bucket_versioning: { input: PutBucketVersioningInput; output: PutBucketVersioningOutput };
 }
 
 export type OperationName = keyof OperationTypes;
