@@ -199,6 +199,21 @@ describe('copy_objects', () => {
     expect(await cliKeys(guarded)).toEqual(['free-1', 'free-2']);
   });
 
+  it('a key whose copy would be longer than S3 allows (1024 bytes) fails alone, before any request for it', async () => {
+    const long = `len/${'k'.repeat(1000)}`;
+    await cliPutKeys(bucket, ['len/short.txt']);
+    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', long]);
+    const proxy = await interceptProxy(motoEndpoint());
+    try {
+      const out = ok(await invoke('copy_objects', { bucket, prefix: 'len/', destinationPrefix: `renamed/${'p'.repeat(40)}/` }, { connection: motoConnection({ endpoint: proxy.endpoint }) }));
+      expect(out.counts).toMatchObject({ listed: 2, copied: 1, failed: 1 });
+      expect(out.results.find((r: Out) => r.key === long)).toMatchObject({ status: 'failed', error: { type: 'user_input', code: 'KeyTooLong' } });
+      expect(proxy.seen.filter((r) => decodeURIComponent(r.url.pathname).includes('kkkk'))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a missing source bucket is not_found; a missing destination bucket (every key failing alike) is not_found, naming it', async () => {
     const gone = uniqueBucket('gone');
     const missingSource = await invoke('copy_objects', { bucket: gone, prefix: 'x/', destinationBucket: other, destinationPrefix: 'y/' });
