@@ -9,6 +9,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cache="${STORES_CACHE:-$root/.cache/stores}"
 mkdir -p "$cache"
+# The toolchains where this machine kind has them, should PATH lack them.
+for d in /usr/local/go/bin "$HOME/.cargo/bin" "$HOME/go/bin"; do [ -d "$d" ] && PATH="$PATH:$d"; done
+export PATH
 # shellcheck source=versions.sh
 . "$here/versions.sh"
 

@@ -126,13 +126,26 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
   };
   const want = (c: Capability) => wanted.includes(c);
   try {
-    const first = await put({
+    const extras = {
       ...(want('tagsOnPut') ? { Tagging: 'probe=1' } : {}),
-      ...(want('serverSideEncryption') ? { ServerSideEncryption: 'AES256' } : {}),
+      ...(want('serverSideEncryption') ? { ServerSideEncryption: 'AES256' as const } : {}),
+    };
+    const first = await put(extras).catch(async (err: unknown) => {
+      if (!settled(err) || Object.keys(extras).length === 0) throw err;
+      // The store refuses a header of the upload outright (S3Proxy answers 501 to x-amz-tagging
+      // and to encryption): write the scratch object plainly, then ask about each header alone.
+      await put({});
+      const alone = async (extra: Partial<PutObjectCommandInput>) => put(extra).catch((refused: unknown) => {
+        if (!settled(refused)) throw refused;
+        return undefined;
+      });
+      if (want('serverSideEncryption')) found.serverSideEncryption = (await alone({ ServerSideEncryption: 'AES256' }))?.ServerSideEncryption !== undefined;
+      if (want('tagsOnPut') && (await alone({ Tagging: 'probe=1' })) === undefined) found.tagsOnPut = false;
+      return undefined;
     });
     // Amazon S3 and the stores that honour it always name the encryption in the answer.
-    if (want('serverSideEncryption')) found.serverSideEncryption = first.ServerSideEncryption !== undefined;
-    if (want('tagsOnPut')) {
+    if (want('serverSideEncryption') && first) found.serverSideEncryption = first.ServerSideEncryption !== undefined;
+    if (want('tagsOnPut') && found.tagsOnPut === undefined) {
       // A store without object tagging (501 to GetObjectTagging: s3s-fs, Garage) cannot have
       // kept the tags sent with the upload. Any other refusal leaves this one unknown, and the
       // probe goes on to the other capabilities the call asked for.
