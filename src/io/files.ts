@@ -141,16 +141,17 @@ function storeFailure(what: string, err: unknown): ConnectorError {
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/g;
-const segmenter =
-  typeof Intl !== 'undefined' && 'Segmenter' in Intl
-    ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
-    : undefined;
+// Made on first use: creating it loads ICU's break data, several milliseconds of start-up.
+let segmenter: Intl.Segmenter | null | undefined;
+const graphemes = () =>
+  (segmenter ??= typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null);
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, cut between characters. */
 function cutToBytes(text: string, maxBytes: number): string {
   let out = '';
   let bytes = 0;
-  const pieces = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment) : Array.from(text);
+  const split = graphemes();
+  const pieces = split ? Array.from(split.segment(text), (s) => s.segment) : Array.from(text);
   for (const piece of pieces) {
     const size = Buffer.byteLength(piece);
     if (bytes + size > maxBytes) break;

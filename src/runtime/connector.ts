@@ -13,7 +13,7 @@ import { requiredPermissions } from './permissions.js';
 import { checkRegion } from './regions.js';
 import { DEFS_SCHEMA, Registry, type OperationInfo } from './registry.js';
 import { connectionReport, testConnectionPermissions, type ConnectionReport, type TestConnectionOptions } from './testConnection.js';
-import { check, checkDepth } from './validation.js';
+import { check, CheckedObjects, deepFreeze, errorsText, plainCopy } from './validators.js';
 
 export { DEFAULT_INVOKE_TIMEOUT_MS, CLEANUP_GRACE_MS, type InvokeResult } from './guard.js';
 export type { OperationInfo } from './registry.js';
@@ -70,16 +70,24 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
   const clients = new ClientCache(options.clientOverrides);
   const capabilities = new StoreCapabilities();
 
-  /** Validates a connection (defaults filled in) on a copy; throws a user_input ConnectorError. */
-  function checkedConnection(connection: unknown): S3Connection {
+  const checkedConnections = new CheckedObjects<S3Connection>();
+
+  /**
+   * Validates a connection (defaults filled in) on a copy; throws a user_input ConnectorError.
+   * The checked copy (frozen) is reused for the same object while it holds the same data.
+   */
+  async function checkedConnection(connection: unknown): Promise<S3Connection> {
     if (connection === null || typeof connection !== 'object') {
       throw new ConnectorError({ type: 'user_input', code: 'InvalidConnection', message: 'A connection is required: an object with at least a region, e.g. {"region": "us-east-1"}.' });
     }
-    checkDepth(connection, 'connection');
-    const copy = structuredClone(connection);
-    check(registry.validator(manifest.connection.schema), copy, 'connection');
+    const known = checkedConnections.lookup(connection);
+    if (known) return known;
+    const snapshot = plainCopy(connection, 'connection');
+    const copy = plainCopy(snapshot, 'connection');
+    const schema = manifest.connection.schema;
+    check(registry.loadedValidator(schema) ?? (await registry.validator(schema)), copy, 'connection');
     checkRegion(copy as S3Connection);
-    return copy as S3Connection;
+    return checkedConnections.remember(connection, snapshot, deepFreeze(copy as S3Connection));
   }
 
   /** What the error mapper knows before the call starts; the region is added once the connection is checked. */
@@ -104,12 +112,12 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
       secrets: () => secretsOf(connection ?? (ctx.connection as S3Connection)),
     }, async (signal) => {
-      connection = checkedConnection(ctx.connection);
+      connection = await checkedConnection(ctx.connection);
       errorContext.region = connection.region;
-      check(registry.validator(op.input), input, 'input');
+      check(registry.loadedValidator(op.input) ?? (await registry.validator(op.input)), input, 'input');
       const s3 = clients.get(connection);
       const support = await capabilities.check(connection, s3, op, uses, input, signal);
-      const handler = await registry.handler(op);
+      const handler = registry.loadedHandler(op) ?? (await registry.handler(op));
       const boundConnection = connection;
       const output = await handler(input, {
         s3,
@@ -125,9 +133,9 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
       });
       if (options.validateOutput) {
-        const validate = registry.validator(op.output);
+        const validate = await registry.validator(op.output);
         if (!validate(output)) {
-          throw new ConnectorError({ type: 'internal', code: 'InvalidOutput', message: `${op.name} produced output that does not match its schema: ${registry.ajv.errorsText(validate.errors)}` });
+          throw new ConnectorError({ type: 'internal', code: 'InvalidOutput', message: `${op.name} produced output that does not match its schema: ${errorsText(validate.errors)}` });
         }
       }
       return output as Record<string, unknown>;
@@ -162,8 +170,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       }
       let copy: Record<string, unknown>;
       try {
-        checkDepth(input, 'input');
-        copy = (input === undefined ? {} : structuredClone(input)) as Record<string, unknown>;
+        copy = (input === undefined ? {} : plainCopy(input, 'input')) as Record<string, unknown>;
       } catch (err) {
         // Too deep, or not plain data (a function, a symbol): refused as the input it is.
         const refusal = err instanceof ConnectorError ? err : new ConnectorError({ type: 'user_input', code: 'InvalidInput', message: `Invalid input: it must be plain JSON data (${(err as Error).name}).` });
@@ -176,7 +183,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       const errorContext = errorContextOf('testConnection', testConnectionPermissions(testOptions), testOptions.bucket ? { bucket: testOptions.bucket } : undefined);
       let connection: S3Connection | undefined;
       return guarded({ errorContext, secrets: () => secretsOf(connection ?? (rawConnection as S3Connection)) }, async (signal) => {
-        connection = checkedConnection(rawConnection);
+        connection = await checkedConnection(rawConnection);
         errorContext.region = connection.region;
         return connectionReport(clients.get(connection), connection, testOptions, manifest.operations, capabilities, signal);
       });
