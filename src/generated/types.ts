@@ -2004,10 +2004,6 @@ export interface GetObjectACLOutput {
      */
     permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
   }[];
-  /**
-   * Grants the store answered without naming their grantee (no ID, URI or email, and no owner to stand for): left out of grants, which put_object_acl could not take back with them. Absent when there are none.
-   */
-  unnamedGrants?: number;
 }
 
 /**
@@ -2416,6 +2412,144 @@ export interface ObjectEventsAckOutput {
    * Acks and releases refused because their lease had ended: the events are (or will be) delivered again.
    */
   expired: number;
+}
+
+/**
+ * The object (or one version of it) whose tags to read.
+ */
+export interface GetObjectTaggingInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+}
+
+/**
+ * The object's tags, as a map of names to values.
+ */
+export interface GetObjectTaggingOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version whose tags these are: the one asked for, or the one the store names (versioned buckets).
+   */
+  versionId?: string;
+  /**
+   * The tags, names to values; empty when the object has none.
+   */
+  tags: {
+    [k: string]: string;
+  };
+  /**
+   * How many tags the object has.
+   */
+  count: number;
+}
+
+/**
+ * The object (or one version of it), the tags, and whether they replace the object's tags or are merged into them.
+ */
+export interface PutObjectTaggingInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+  /**
+   * The tags to set, names to values: 1 to 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only. To remove every tag, use delete_object_tagging.
+   */
+  tags: {
+    [k: string]: string;
+  };
+  /**
+   * replace: the object's tags become exactly these. merge: these are added to the object's tags (a given name takes the new value, the others are kept), refused when that makes more than 10; the tags are read first, so a change made by someone else in between is lost.
+   */
+  mode?: ("replace" | "merge") & string;
+}
+
+/**
+ * The tags the object has now.
+ */
+export interface PutObjectTaggingOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version that was tagged: the one asked for, or the one the store names (versioned buckets).
+   */
+  versionId?: string;
+  /**
+   * Every tag the object has now (with merge, the kept ones too).
+   */
+  tags: {
+    [k: string]: string;
+  };
+  /**
+   * How many tags the object has now.
+   */
+  count: number;
+}
+
+/**
+ * The object (or one version of it) whose tags to remove.
+ */
+export interface DeleteObjectTaggingInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+}
+
+/**
+ * The object whose tags were removed.
+ */
+export interface DeleteObjectTaggingOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version whose tags were removed: the one asked for, or the one the store names (versioned buckets).
+   */
+  versionId?: string;
 }
 
 /**
@@ -3333,144 +3467,6 @@ export interface MoveObjectsOutput {
 }
 
 /**
- * The object (or one version of it) whose tags to read.
- */
-export interface GetObjectTaggingInput {
-  /**
-   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
-   */
-  bucket: string;
-  /**
-   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
-   */
-  key: string;
-  /**
-   * A specific version of the object (versioned buckets only); the latest version when empty.
-   */
-  versionId?: string;
-}
-
-/**
- * The object's tags, as a map of names to values.
- */
-export interface GetObjectTaggingOutput {
-  /**
-   * The bucket.
-   */
-  bucket: string;
-  /**
-   * The object key.
-   */
-  key: string;
-  /**
-   * The version whose tags these are: the one asked for, or the one the store names (versioned buckets).
-   */
-  versionId?: string;
-  /**
-   * The tags, names to values; empty when the object has none.
-   */
-  tags: {
-    [k: string]: string;
-  };
-  /**
-   * How many tags the object has.
-   */
-  count: number;
-}
-
-/**
- * The object (or one version of it), the tags, and whether they replace the object's tags or are merged into them.
- */
-export interface PutObjectTaggingInput {
-  /**
-   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
-   */
-  bucket: string;
-  /**
-   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
-   */
-  key: string;
-  /**
-   * A specific version of the object (versioned buckets only); the latest version when empty.
-   */
-  versionId?: string;
-  /**
-   * The tags to set, names to values: 1 to 10; keys up to 128 characters, values up to 256; letters, digits, spaces and _ . : / = + - @ only. To remove every tag, use delete_object_tagging.
-   */
-  tags: {
-    [k: string]: string;
-  };
-  /**
-   * replace: the object's tags become exactly these. merge: these are added to the object's tags (a given name takes the new value, the others are kept), refused when that makes more than 10; the tags are read first, so a change made by someone else in between is lost.
-   */
-  mode?: ("replace" | "merge") & string;
-}
-
-/**
- * The tags the object has now.
- */
-export interface PutObjectTaggingOutput {
-  /**
-   * The bucket.
-   */
-  bucket: string;
-  /**
-   * The object key.
-   */
-  key: string;
-  /**
-   * The version that was tagged: the one asked for, or the one the store names (versioned buckets).
-   */
-  versionId?: string;
-  /**
-   * Every tag the object has now (with merge, the kept ones too).
-   */
-  tags: {
-    [k: string]: string;
-  };
-  /**
-   * How many tags the object has now.
-   */
-  count: number;
-}
-
-/**
- * The object (or one version of it) whose tags to remove.
- */
-export interface DeleteObjectTaggingInput {
-  /**
-   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
-   */
-  bucket: string;
-  /**
-   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
-   */
-  key: string;
-  /**
-   * A specific version of the object (versioned buckets only); the latest version when empty.
-   */
-  versionId?: string;
-}
-
-/**
- * The object whose tags were removed.
- */
-export interface DeleteObjectTaggingOutput {
-  /**
-   * The bucket.
-   */
-  bucket: string;
-  /**
-   * The object key.
-   */
-  key: string;
-  /**
-   * The version whose tags were removed: the one asked for, or the one the store names (versioned buckets).
-   */
-  versionId?: string;
-}
-
-/**
  * The new bucket's name, its region, and how objects in it are owned and locked.
  */
 export interface CreateBucketInput {
@@ -3670,13 +3666,13 @@ export interface OperationTypes {
   configure_object_events: { input: ConfigureObjectEventsInput; output: ConfigureObjectEventsOutput };
   object_events: { input: ObjectEventsInput; output: ObjectEventsOutput };
   object_events_ack: { input: ObjectEventsAckInput; output: ObjectEventsAckOutput };
+  get_object_tagging: { input: GetObjectTaggingInput; output: GetObjectTaggingOutput };
+  put_object_tagging: { input: PutObjectTaggingInput; output: PutObjectTaggingOutput };
+  delete_object_tagging: { input: DeleteObjectTaggingInput; output: DeleteObjectTaggingOutput };
   copy_object: { input: CopyObjectInput; output: CopyObjectOutput };
   move_object: { input: MoveObjectInput; output: MoveObjectOutput };
   copy_objects: { input: CopyObjectsInput; output: CopyObjectsOutput };
   move_objects: { input: MoveObjectsInput; output: MoveObjectsOutput };
-  get_object_tagging: { input: GetObjectTaggingInput; output: GetObjectTaggingOutput };
-  put_object_tagging: { input: PutObjectTaggingInput; output: PutObjectTaggingOutput };
-  delete_object_tagging: { input: DeleteObjectTaggingInput; output: DeleteObjectTaggingOutput };
   create_bucket: { input: CreateBucketInput; output: CreateBucketOutput };
   delete_bucket: { input: DeleteBucketInput; output: DeleteBucketOutput };
   head_bucket: { input: HeadBucketInput; output: HeadBucketOutput };

@@ -1,65 +1,17 @@
 // delete_objects against moto: what the aws cli wrote, the connector deletes in batches of at
 // most 1000, and the aws cli no longer sees; per-key and whole-batch failures; bad input.
 // moto does not enforce S3's 1000-keys-per-request limit, so batching and concurrency are
-// observed through a recording pass-through proxy in front of moto (it forwards every request
-// unchanged and only counts what goes by).
+// observed through a recording pass-through proxy in front of moto (test/support/recordingProxy.ts).
+// The batching itself is src/io/batches.ts, shared with delete_prefix and delete_bucket.
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import deleteObjectsInput from '../../schemas/delete_objects.input.json' with { type: 'json' };
 import { DELETE_BATCH_SIZE, DELETE_CONCURRENCY, MAX_DELETE_OBJECTS } from '../../operations/delete_objects.js';
 import type { DeleteObjectsOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, motoConnection, motoEndpoint, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
-
-interface Recorder {
-  endpoint: string;
-  /** Number of <Object> entries in each DeleteObjects request that went through. */
-  batches: number[];
-  maxInFlight: number;
-  close(): Promise<void>;
-}
-
-/** Forwards everything to moto, holding each DeleteObjects request `delayMs` so overlaps show. */
-async function recordingProxy(delayMs = 0): Promise<Recorder> {
-  const target = new URL(motoEndpoint());
-  let inFlight = 0;
-  const rec = { batches: [] as number[], maxInFlight: 0 };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const isDelete = req.method === 'POST' && /[?&]delete(=|&|$)/.test(req.url ?? '');
-      if (isDelete) {
-        rec.batches.push(body.toString('utf8').split('<Object>').length - 1);
-        inFlight++;
-        rec.maxInFlight = Math.max(rec.maxInFlight, inFlight);
-      }
-      setTimeout(() => {
-        const upstream = httpRequest({
-          host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
-        }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-          answer.on('end', () => { if (isDelete) inFlight--; });
-        });
-        upstream.on('error', () => res.destroy());
-        upstream.end(body);
-      }, isDelete ? delayMs : 0);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return Object.assign(rec, {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  });
-}
+import { aws, awsJson, fakeStore, motoConnection, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import { recordingProxy } from '../support/recordingProxy.js';
 
 /** Has the aws cli upload one small object per key. */
 async function cliPut(bucket: string, keys: string[]): Promise<void> {
