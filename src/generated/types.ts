@@ -2004,6 +2004,10 @@ export interface GetObjectACLOutput {
      */
     permission: ("READ" | "WRITE" | "READ_ACP" | "WRITE_ACP" | "FULL_CONTROL") & string;
   }[];
+  /**
+   * Grants the store answered without naming their grantee (no ID, URI or email, and no owner to stand for): left out of grants, which put_object_acl could not take back with them. Absent when there are none.
+   */
+  unnamedGrants?: number;
 }
 
 /**
