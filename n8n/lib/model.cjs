@@ -18,8 +18,8 @@
 //   a file reference                    the name of an item's binary property (the FileStore bridge reads it)
 //   an object of free names to values   fixedCollection of name / value rows
 //   an array of choices                 multiOptions
-//   an array of simple values or of     fixedCollection, one row per item
-//     objects of simple fields
+//   an array of simple values or of     fixedCollection, one row per item (minItems / maxItems
+//     objects of simple fields            as minRequiredFields / maxAllowedFields)
 //   an object of simple fields          fixedCollection with one group
 //   anything else                       JSON
 // In places where n8n cannot leave a field out (inside a fixedCollection, in credentials), an
@@ -201,7 +201,7 @@ function propertyOf(field, name, place, ctx) {
   } else if (field.kind === 'textarea') {
     p.typeOptions = { rows: 4 };
   } else if (rows && place !== 'fixed') {
-    return rowsProperty(field, rows, p, ctx);
+    return rowsProperty(field, rows, p, ctx, place);
   } else if (isLeaf(field)) {
     if (typeof field.default === 'string') p.default = field.default;
   } else {
@@ -228,7 +228,7 @@ function propertyOf(field, name, place, ctx) {
 }
 
 /** A fixedCollection (or multiOptions) for the JSON fields whose shape n8n rows can hold. */
-function rowsProperty(field, rows, p, ctx) {
+function rowsProperty(field, rows, p, ctx, place) {
   if (rows === 'multi') {
     p.type = 'multiOptions';
     p.options = field.items.choices.map((c) => ({ name: c.title, value: c.value }));
@@ -308,6 +308,10 @@ function rowsProperty(field, rows, p, ctx) {
     ? { multipleValues: true, multipleValueButtonText: `Add ${itemTitle}` }
     : { multipleValues: false };
   p.options = [{ name: group, displayName: rows === 'group' ? field.title : itemTitle, values }];
+  // n8n counts a fixedCollection's rows against these (an issue on the node until they hold).
+  // Not a minimum inside Additional Fields: n8n checks a collection's options even when not added.
+  if (typeof field.minItems === 'number' && multiple && place === 'top')
+    p.typeOptions.minRequiredFields = field.minItems;
   if (typeof field.maxItems === 'number' && multiple) p.typeOptions.maxAllowedFields = field.maxItems;
   const convert = (v, tools) => {
     if (!isObject(v) || v[group] === undefined) return UNSET;

@@ -180,6 +180,16 @@ describe('n8n community node package (generated from the manifest)', () => {
       d,
     )!;
     expect(NodeHelpers.getNodeParametersIssues(d.properties, { ...node, parameters: filled }, d)).toBeNull();
+    // minItems as n8n's row count: delete_objects without a row is an issue n8n shows.
+    const deletion = { resource: 'object', operation: 'delete_objects', bucket: 'b' };
+    const rows = (objects: unknown) =>
+      NodeHelpers.getNodeParameters(d.properties, { ...deletion, objects } as Any, true, false, node, d)!;
+    expect(
+      NodeHelpers.getNodeParametersIssues(d.properties, { ...node, parameters: rows({}) }, d)?.parameters?.objects,
+    ).toEqual(['At least 1 field is required.']);
+    expect(
+      NodeHelpers.getNodeParametersIssues(d.properties, { ...node, parameters: rows({ items: [{ key: 'k' }] }) }, d),
+    ).toBeNull();
   });
 
   it('maps the schemas as the issue lists: choices, lookups, bounds, dates, placeholders, Additional Fields, rows, JSON, files', () => {
@@ -252,7 +262,7 @@ describe('n8n community node package (generated from the manifest)', () => {
     expect(objects).toMatchObject({
       type: 'fixedCollection',
       required: true,
-      typeOptions: { multipleValues: true, maxAllowedFields: 100000 },
+      typeOptions: { multipleValues: true, minRequiredFields: 1, maxAllowedFields: 100000 },
     });
     expect(objects.options[0].values.map((v: Any) => v.name)).toEqual(['key', 'versionId']);
     expect(objects.options[0].values[0].typeOptions).toMatchObject({
@@ -555,6 +565,28 @@ describe('execute against moto (a stand-in for IExecuteFunctions; the real n8n i
     );
     expect(err).toBeInstanceOf(p.workflow.NodeOperationError);
     expect(err.message).toMatch(/bucket is required/);
+  });
+
+  it("cancelling the execution cancels the call (n8n's execution cancel signal)", async () => {
+    const { fns, controller } = standIn(p, {
+      parameters: { resource: 'object', operation: 'put_object_text', bucket, key: 'cancelled.txt', content: 'never' },
+      credentials: credentials(),
+    });
+    controller.abort();
+    const err: Any = await p.node.execute.call(fns).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err?.context?.connectorError).toMatchObject({ code: 'Cancelled', retryable: false });
+    const listed = await awsJson<{ Contents?: { Key: string }[] }>([
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      'cancelled',
+    ]);
+    expect(listed.Contents ?? []).toEqual([]);
   });
 
   it("the credentials dialog's test runs testConnection", async () => {
