@@ -2,8 +2,11 @@ import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import type { GetBucketLocationInput, GetBucketLocationOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 
-/** Location constraints that are not region names. */
-const LEGACY_CONSTRAINTS: Record<string, string> = { '': 'us-east-1', EU: 'eu-west-1' };
+/**
+ * Location constraints that are not region names. S3Mock answers a bucket made without one
+ * with the word `null` (a Java null printed): no constraint, as an empty one.
+ */
+const LEGACY_CONSTRAINTS: Record<string, string> = { '': 'us-east-1', null: 'us-east-1', EU: 'eu-west-1' };
 
 export default defineOperation<GetBucketLocationInput, GetBucketLocationOutput>(async (input, { s3, signal, describeError }) => {
   try {

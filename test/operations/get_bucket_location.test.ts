@@ -1,6 +1,6 @@
 // get_bucket_location against moto, cross-checked with the aws cli.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aws,  motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
+import { aws, fakeStore, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
 
 const prefix = uniqueBucket('lb');
 const names = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`, `${prefix}-d`, `${prefix}-e`];
@@ -29,6 +29,21 @@ describe('get_bucket_location', () => {
     const c = await testConnector();
     const res = await c.invoke('get_bucket_location', { bucket: use1 }, { connection: motoConnection() });
     expect(res).toEqual({ ok: true, output: { bucket: use1, region: 'us-east-1', locationConstraint: '' } });
+  });
+
+  it('maps S3Mock\'s literal "null" constraint to us-east-1 (a stand-in answering as S3Mock 4 does)', async () => {
+    const store = await fakeStore((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">null</LocationConstraint>');
+    });
+    try {
+      const c = await testConnector();
+      const res = await c.invoke('get_bucket_location', { bucket: 'mock-bucket' }, { connection: motoConnection({ endpoint: store.endpoint }) });
+      expect(res).toEqual({ ok: true, output: { bucket: 'mock-bucket', region: 'us-east-1', locationConstraint: 'null' } });
+      expect(store.requests.map((r) => r.url)).toEqual(['/mock-bucket/?location=']);
+    } finally {
+      await store.close();
+    }
   });
 
   it('reports a missing bucket as not_found', async () => {
