@@ -3650,6 +3650,130 @@ export interface PutBucketVersioningOutput {
   status: "Enabled" | "Suspended";
 }
 
+/**
+ * Whose versions and delete markers to list, and how many.
+ */
+export interface ListObjectVersionsInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Only objects whose key starts with this text, e.g. reports/2026/ for one folder.
+   */
+  prefix?: string;
+  /**
+   * Group keys that contain this text after the prefix into folders instead of listing their versions (usually /).
+   */
+  delimiter?: string;
+  /**
+   * Stop after this many entries (versions, delete markers and folders together), following pages as needed, at most 100000. The rest can be fetched with nextKeyMarker and nextVersionIdMarker.
+   */
+  limit?: number;
+  /**
+   * How many entries to ask S3 for per request, at most 1000 (S3's own maximum and default).
+   */
+  pageSize?: number;
+  /**
+   * Resume a listing: the nextKeyMarker of the previous call. Alone, it lists the keys after this one.
+   */
+  keyMarker?: string;
+  /**
+   * Resume a listing: the nextVersionIdMarker of the previous call, with its keyMarker; the versions of that key after this one come first.
+   */
+  versionIdMarker?: string;
+}
+
+/**
+ * The versions and delete markers (and folders, with a delimiter), in key order, each key's newest first.
+ */
+export interface ListObjectVersionsOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The prefix that was asked for.
+   */
+  prefix?: string;
+  /**
+   * The delimiter that was asked for.
+   */
+  delimiter?: string;
+  /**
+   * The object versions: in key order, each key's newest first. An unversioned bucket lists each object once, with version ID null.
+   */
+  versions: {
+    /**
+     * Object key.
+     */
+    key: string;
+    /**
+     * The version's ID (null for an object written before versioning was enabled).
+     */
+    versionId: string;
+    /**
+     * Whether this is the current version (a delete marker newer than it makes the object appear deleted).
+     */
+    isLatest: boolean;
+    /**
+     * Size in bytes.
+     */
+    size: number;
+    /**
+     * Entity tag of the object, with its quotes, as S3 returns it.
+     */
+    etag?: string;
+    /**
+     * When this version was written.
+     */
+    lastModified?: string;
+    /**
+     * Storage class; STANDARD when the store does not say.
+     */
+    storageClass: string;
+  }[];
+  /**
+   * The delete markers: what a delete without a version ID leaves in a versioned bucket; deleting a marker brings the version before it back.
+   */
+  deleteMarkers: {
+    /**
+     * Object key.
+     */
+    key: string;
+    /**
+     * The delete marker's version ID.
+     */
+    versionId: string;
+    /**
+     * Whether the marker is the key's current version (the object then appears deleted).
+     */
+    isLatest: boolean;
+    /**
+     * When the object was deleted.
+     */
+    lastModified?: string;
+  }[];
+  /**
+   * Common prefixes (folders) found with the delimiter, each ending with it; empty without a delimiter.
+   *
+   * Items: A folder: the prefix up to and including the delimiter.
+   */
+  folders: string[];
+  /**
+   * How many versions and delete markers are in this result (folders not counted).
+   */
+  count: number;
+  /**
+   * Present when more entries remain: pass it as keyMarker, with nextVersionIdMarker, to go on.
+   */
+  nextKeyMarker?: string;
+  /**
+   * Present when more entries remain and the listing stopped inside a key's versions: pass it as versionIdMarker.
+   */
+  nextVersionIdMarker?: string;
+}
+
 /** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
 export interface OperationTypes {
   list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
@@ -3682,6 +3806,7 @@ export interface OperationTypes {
   head_bucket: { input: HeadBucketInput; output: HeadBucketOutput };
   get_bucket_versioning: { input: GetBucketVersioningInput; output: GetBucketVersioningOutput };
   put_bucket_versioning: { input: PutBucketVersioningInput; output: PutBucketVersioningOutput };
+  list_object_versions: { input: ListObjectVersionsInput; output: ListObjectVersionsOutput };
 }
 
 export type OperationName = keyof OperationTypes;
