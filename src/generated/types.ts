@@ -3774,6 +3774,105 @@ export interface ListObjectVersionsOutput {
   nextVersionIdMarker?: string;
 }
 
+/**
+ * The folder (key prefix) to delete, whether its versions go too, and whether to only count.
+ */
+export interface DeletePrefixInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Delete every key that starts with this text. End a folder with / (reports/2026/): without it, reports/2026 also takes reports/2026-old.csv. Empty means the whole bucket, which needs confirmEntireBucket.
+   */
+  prefix: string;
+  /**
+   * Also delete every older version and delete marker under the prefix, for good. Without it, a versioned bucket keeps the versions and each key only gets a delete marker.
+   */
+  allVersions?: boolean;
+  /**
+   * Only count what would be deleted; nothing is deleted.
+   */
+  dryRun?: boolean;
+  /**
+   * Required (true) with an empty prefix, which deletes everything in the bucket.
+   */
+  confirmEntireBucket?: boolean;
+}
+
+/**
+ * How much was found and deleted under the prefix, and what could not be deleted.
+ */
+export interface DeletePrefixOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The prefix.
+   */
+  prefix: string;
+  /**
+   * True when nothing was deleted, only counted.
+   */
+  dryRun: boolean;
+  /**
+   * What was found, deleted and not deleted.
+   */
+  counts: {
+    /**
+     * Keys found under the prefix (with allVersions: versions and delete markers).
+     */
+    found: number;
+    /**
+     * How many were deleted (0 in a dry run).
+     */
+    deleted: number;
+    /**
+     * How many were not deleted (see failures).
+     */
+    failed: number;
+    /**
+     * Delete markers created (a versioned bucket without allVersions).
+     */
+    deleteMarkers?: number;
+  };
+  /**
+   * The objects that were not deleted, with why: at most 1000 (failuresTruncated says when there were more).
+   */
+  failures: {
+    /**
+     * The object key.
+     */
+    key: string;
+    /**
+     * The version, with allVersions.
+     */
+    versionId?: string;
+    /**
+     * Why it was not deleted.
+     */
+    error: {
+      /**
+       * The S3 error code, e.g. AccessDenied.
+       */
+      code: string;
+      /**
+       * What the store said, or what to do.
+       */
+      message: string;
+    };
+  }[];
+  /**
+   * True when more objects failed than failures lists.
+   */
+  failuresTruncated?: boolean;
+  /**
+   * How many DeleteObjects requests were sent.
+   */
+  batches?: number;
+}
+
 /** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
 export interface OperationTypes {
   list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
@@ -3807,6 +3906,7 @@ export interface OperationTypes {
   get_bucket_versioning: { input: GetBucketVersioningInput; output: GetBucketVersioningOutput };
   put_bucket_versioning: { input: PutBucketVersioningInput; output: PutBucketVersioningOutput };
   list_object_versions: { input: ListObjectVersionsInput; output: ListObjectVersionsOutput };
+  delete_prefix: { input: DeletePrefixInput; output: DeletePrefixOutput };
 }
 
 export type OperationName = keyof OperationTypes;

@@ -36,11 +36,19 @@ const SIGNED_LOCALLY = ['get_object_signed_url'];
 const MOTO_CHECKS_AS: Record<string, Record<string, string>> = {
   delete_object_tagging: { 's3:DeleteObjectTagging': 's3:DeleteObject' },
   delete_bucket: { 's3:DeleteObjectVersion': 's3:DeleteObject' },
+  delete_prefix: { 's3:DeleteObjectVersion': 's3:DeleteObject' },
   head_bucket: { 's3:ListBucket': 's3:HeadBucket' },
 };
 
 /** Operations that answer a denial instead of failing (head_bucket: accessible false, with a note naming the action). */
 const ANSWERS_DENIAL = ['head_bucket'];
+
+/**
+ * Operations whose examples delete what other cases need (delete_prefix empties reports/2026/
+ * when the action left out is one its other example needs): each case gets a bucket of its own,
+ * holding the same objects as this suite's.
+ */
+const OWN_BUCKET = ['delete_prefix'];
 
 /**
  * Actions needed only for inputs this suite's one bucket of empty objects cannot hold: a second
@@ -78,8 +86,13 @@ describe('a policy missing exactly one required action', () => {
   it.each(CASES)('$operation without $action is forbidden, naming it', async ({ operation, action, deny, inputs }) => {
     const c = await testConnector();
     const connection = await userMissing(deny);
+    const own = OWN_BUCKET.includes(operation) ? uniqueBucket('perm') : bucket;
+    if (own !== bucket) {
+      await moto.admin(['s3api', 'create-bucket', '--bucket', own]);
+      await putObjects(own, [key, ...EXAMPLES.flatMap(({ examples }) => examples.flatMap(keysOf))], moto.admin);
+    }
     const results = [];
-    for (const input of inputs) results.push(await c.invoke(operation, input, { connection }));
+    for (const input of inputs) results.push(await c.invoke(operation, { ...input, bucket: own }, { connection }));
     if (ANSWERS_DENIAL.includes(operation)) {
       const answered = results.find((r) => r.ok && (r.output as { accessible?: boolean }).accessible === false);
       expect(answered, JSON.stringify(results)).toBeDefined();
