@@ -33,7 +33,8 @@ function cell(outcome) {
 
 // Rows in the order of the first run that has them (examples in manifest order, then the checks).
 const rows = [];
-for (const run of runs) for (const o of run.outcomes) if (!rows.some((r) => r.id === o.id)) rows.push({ id: o.id, row: o.row });
+for (const run of runs) for (const o of run.outcomes) if (!rows.some((r) => r.id === o.id)) rows.push({ id: o.id, row: o.row, order: o.order ?? 0 });
+rows.sort((a, b) => a.order - b.order);
 
 const lines = [];
 const dates = runs.map((r) => r.date).sort();
@@ -57,7 +58,7 @@ lines.push('What a cell says: **ok** — works as on Amazon S3, bytes compared; 
 lines.push(`| operation / option | ${runs.map((r) => providers[r.store].title.replace(/ \(.*\)$/, '')).join(' | ')} |`);
 lines.push(`|---|${runs.map(() => '---').join('|')}|`);
 for (const r of rows) {
-  lines.push(`| \`${r.id}\` ${r.row} | ${runs.map((run) => cell(run.outcomes.find((o) => o.id === r.id))).join(' | ')} |`);
+  lines.push(`| ${r.row} (\`${r.id}\`) | ${runs.map((run) => cell(run.outcomes.find((o) => o.id === r.id))).join(' | ')} |`);
 }
 lines.push('', '## Provider notes', '');
 for (const run of runs) {

@@ -8,8 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, PutObjectCommand,
-  type S3Client,
+  CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand,
+  ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { CAPABILITY_PROBE_PREFIX } from '../../src/probes/capabilities.js';
@@ -54,6 +54,8 @@ export interface Case {
   bucket: string;
   /** Runs before the case (seeding); its failure fails the case. */
   prepare?(ctx: CaseContext): Promise<void>;
+  /** Runs after the case, whatever it ended in; its failure is ignored. */
+  cleanup?(ctx: CaseContext): Promise<void>;
   run(ctx: CaseContext): Promise<void>;
 }
 
@@ -77,12 +79,15 @@ export async function createBuckets(raw: S3Client): Promise<void> {
   for (const Bucket of BUCKETS) await raw.send(new CreateBucketCommand({ Bucket }));
 }
 
-/** Every key with its ETag, listed by the SDK itself (the "nothing written" check). */
+/** Every key with its ETag, listed by the SDK itself (the "nothing written" check); a missing bucket is `{}`. */
 export async function snapshot(raw: S3Client, bucket: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let token: string | undefined;
   do {
-    const page = await raw.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    const page = await raw.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token })).catch((err: { name?: string }) => {
+      if (err?.name === 'NoSuchBucket') return { Contents: [], IsTruncated: false, NextContinuationToken: undefined };
+      throw err;
+    });
     for (const o of page.Contents ?? []) out[o.Key!] = o.ETag ?? '';
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -111,26 +116,59 @@ async function inFileStore(ctx: CaseContext, bytes: Buffer, name: string): Promi
   return pathToFileURL(path).href;
 }
 
+/** Removes a bucket with every object version in it (best effort: a store without versions is listed plainly). */
+async function dropBucket(raw: S3Client, bucket: string): Promise<void> {
+  const versions = await raw.send(new ListObjectVersionsCommand({ Bucket: bucket })).catch(() => undefined);
+  const objects = versions
+    ? [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }))
+    : Object.keys(await snapshot(raw, bucket).catch(() => ({}))).map((Key) => ({ Key }));
+  if (objects.length) await raw.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } })).catch(() => undefined);
+  if (versions?.IsTruncated) await dropBucket(raw, bucket);
+  await raw.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+}
+
+/** Operations on a bucket itself (create, delete, versioning): their examples get a scratch bucket of their own. */
+const BUCKET_LEVEL = ['s3:CreateBucket', 's3:DeleteBucket', 's3:PutBucketVersioning'];
+
 /** Operations a plain S3 server cannot serve: they talk to SQS. */
 const needsSqs = (op: { permissions: string[] }) => op.permissions.some((p) => p.startsWith('sqs:'));
+
+/** The fields of an example besides the bucket and the key, as a row's label says them. */
+function options(example: Input): string {
+  const fields = Object.keys(example).filter((k) => k !== 'bucket' && k !== 'key');
+  return fields.length ? ` (${fields.join(', ')})` : '';
+}
 
 /** One case per example of every operation's input schema, in manifest order. */
 export function exampleCases(connector: Connector): Case[] {
   return connector.operations().flatMap((op) => {
     const examples = (op.inputSchema.examples ?? []) as Input[];
-    return examples.map((example, i): Case => ({
-      id: `${op.name}#${i}`,
-      row: `${op.name} (example ${i + 1}: ${Object.keys(example).filter((k) => k !== 'bucket' && k !== 'key').join(', ') || 'bucket, key'})`,
-      bucket: EXAMPLE_BUCKET,
-      async prepare(ctx) {
-        await emptyBucket(ctx.raw, EXAMPLE_BUCKET);
-        for (const [key, body] of Object.entries(SEED)) await putRaw(ctx.raw, EXAMPLE_BUCKET, key, body);
-      },
-      async run(ctx) {
-        if (needsSqs(op)) throw new Error(`${op.name} needs SQS, which an S3 server does not serve`);
-        await ctx.ok(op.name, structuredClone(example));
-      },
-    }));
+    const bucketLevel = op.permissions.some((p) => BUCKET_LEVEL.includes(p));
+    const creates = op.permissions.includes('s3:CreateBucket');
+    return examples.map((example, i): Case => {
+      // A bucket-level example acts on a scratch bucket: absent before a create, seeded before anything else.
+      const bucket = bucketLevel ? `lane-scratch-${op.name.replace(/_/g, '-')}-${i}` : EXAMPLE_BUCKET;
+      const input = bucketLevel && 'bucket' in example ? { ...structuredClone(example), bucket } : structuredClone(example);
+      return {
+        id: `${op.name}#${i}`,
+        row: `${op.name}, example ${i + 1}${options(example)}`,
+        bucket,
+        async prepare(ctx) {
+          if (bucketLevel) await dropBucket(ctx.raw, bucket);
+          if (creates) return;
+          if (bucketLevel) await ctx.raw.send(new CreateBucketCommand({ Bucket: bucket }));
+          await emptyBucket(ctx.raw, bucket);
+          // A bucket to delete is empty, unless the example asks to empty it first.
+          if (op.permissions.includes('s3:DeleteBucket') && example.emptyFirst !== true) return;
+          for (const [key, body] of Object.entries(SEED)) await putRaw(ctx.raw, bucket, key, body);
+        },
+        async run(ctx) {
+          if (needsSqs(op)) throw new Error(`${op.name} needs SQS, which an S3 server does not serve`);
+          await ctx.ok(op.name, structuredClone(input));
+        },
+        ...(bucketLevel ? { cleanup: (ctx: CaseContext) => dropBucket(ctx.raw, bucket) } : {}),
+      };
+    });
   });
 }
 

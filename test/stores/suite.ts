@@ -18,7 +18,7 @@ import { builtVersion, selected, startStore, type RunningStore, type StoreName }
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RESULTS_DIR = join(ROOT, 'test-artifacts', 'stores');
 
-interface Outcome { id: string; row: string; expected: Expectation['result']; observed: string; passed: boolean; why?: string }
+interface Outcome { id: string; row: string; order: number; expected: Expectation['result']; observed: string; passed: boolean; why?: string }
 
 /** What a case ended in, in the words of the provider files. */
 function observe(err: unknown): { observed: string; refused?: Refused } {
@@ -79,15 +79,15 @@ export async function storeSuite(name: StoreName): Promise<void> {
       if (filesRoot) await rm(filesRoot, { recursive: true, force: true });
       await mkdir(RESULTS_DIR, { recursive: true });
       await writeFile(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify({
-        store: name, title: p.title, version: builtVersion(name), date: new Date().toISOString(), outcomes,
+        store: name, title: p.title, version: builtVersion(name), date: new Date().toISOString(), outcomes: outcomes.sort((a, b) => a.order - b.order),
       }, null, 2)}\n`);
     }, 60_000);
 
-    for (const kase of cases) {
+    for (const [order, kase] of cases.entries()) {
       const exp = expectation(p, kase.id);
       const title = `${kase.id} → ${exp.result}${exp.type ? ` (${exp.type}${exp.code ? `/${exp.code}` : ''})` : ''}`;
       const test = exp.result === 'skip' ? it.skip : it;
-      if (exp.result === 'skip') outcomes.push({ id: kase.id, row: kase.row, expected: 'skip', observed: 'skipped', passed: true, why: exp.why });
+      if (exp.result === 'skip') outcomes.push({ id: kase.id, row: kase.row, order, expected: 'skip', observed: 'skipped', passed: true, why: exp.why });
       test(title, async () => {
         await kase.prepare?.(ctx);
         const before = await snapshot(raw, kase.bucket);
@@ -97,8 +97,10 @@ export async function storeSuite(name: StoreName): Promise<void> {
         } catch (err) {
           thrown = err;
         }
+        const after = exp.result === 'unsupported' ? await snapshot(raw, kase.bucket) : undefined;
+        await kase.cleanup?.(ctx).catch(() => undefined);
         const { observed, refused } = observe(thrown);
-        const outcome: Outcome = { id: kase.id, row: kase.row, expected: exp.result, observed, passed: false, ...(exp.why ? { why: exp.why } : {}) };
+        const outcome: Outcome = { id: kase.id, row: kase.row, order, expected: exp.result, observed, passed: false, ...(exp.why ? { why: exp.why } : {}) };
         outcomes.push(outcome);
         const describeThrown = () => (thrown instanceof Error ? thrown.message : String(thrown));
         switch (exp.result) {
@@ -114,7 +116,7 @@ export async function storeSuite(name: StoreName): Promise<void> {
             expect(refused.error, refused.message).toMatchObject({
               type: exp.type ?? 'unsupported', ...(exp.code ? { code: exp.code } : {}), ...(exp.details ? { details: exp.details } : {}),
             });
-            if (exp.result === 'unsupported') expect(await snapshot(raw, kase.bucket), 'nothing written').toEqual(before);
+            if (exp.result === 'unsupported') expect(after, 'nothing written').toEqual(before);
             break;
           case 'store-bug':
             if (!thrown) throw new Error('the store bug did not show: the case passed (update the provider file)');
