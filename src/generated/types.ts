@@ -1343,6 +1343,30 @@ export interface ListObjectsInput {
    * Resume a listing where a previous call stopped (its nextContinuationToken).
    */
   continuationToken?: string;
+  /**
+   * Only keys that match this glob, as a whole: * any characters but /, ** any characters (** / also no folder at all), ? one character but /, e.g. reports/* /summary-*.csv. S3 cannot filter by pattern: keys are matched here, on what S3 lists, which the text before the first wildcard narrows like a prefix.
+   */
+  glob?: string;
+  /**
+   * Only objects last written after this time (ISO 8601, e.g. 2026-01-31T12:00:00Z); checked here, on what S3 lists.
+   */
+  modifiedAfter?: string;
+  /**
+   * Only objects last written before this time (ISO 8601); checked here, on what S3 lists.
+   */
+  modifiedBefore?: string;
+  /**
+   * With a filter (glob, modifiedAfter, modifiedBefore): stop after looking at this many keys, even with fewer matches than the limit, and answer nextContinuationToken to look further. At most 1000000.
+   */
+  maxScanned?: number;
+  /**
+   * Order of the objects returned: by key (S3's own order), last modified time or size. Only the objects of this call are sorted (at most limit, after the filters): with nextContinuationToken, the next call's objects are sorted among themselves, so for the newest of a whole large listing raise the limit.
+   */
+  sort?: ("key" | "lastModified" | "size") & string;
+  /**
+   * Ascending (oldest, smallest, A first) or descending (newest, largest first); ties go by key.
+   */
+  sortOrder?: ("asc" | "desc") & string;
 }
 
 /**
@@ -1362,7 +1386,7 @@ export interface ListObjectsOutput {
    */
   delimiter?: string;
   /**
-   * The objects, in UTF-8 byte order of their keys.
+   * The objects, in UTF-8 byte order of their keys, or in the order asked for with sort.
    */
   objects: {
     /**
@@ -1410,6 +1434,10 @@ export interface ListObjectsOutput {
    */
   count: number;
   /**
+   * With a filter: how many keys and folders S3 listed for this call, matching or not.
+   */
+  scanned?: number;
+  /**
    * Present when more entries remain: pass it as continuationToken to go on.
    */
   nextContinuationToken?: string;
@@ -1424,7 +1452,7 @@ export interface ListObjectsDropdownInput {
    */
   bucket: string;
   /**
-   * Only keys that start with this text.
+   * Keys that start with this text come first (found however large the bucket), then keys that contain it anywhere, in any case (among the bucket's first 10000 keys).
    */
   search?: string;
 }

@@ -18,28 +18,35 @@ export const MAX_LIST_PAGE_SIZE = 1000;
 export interface PageResult<P> {
   count: number;
   next?: P;
+  /** Stop here even below the limit (a scan cap reached); `next` resumes. */
+  stop?: boolean;
 }
 
 /**
  * Follows pages from `start` (a token, or markers) until `limit` entries are kept or there is no
- * next position. `fetch` gets the position (undefined for the first page) and the most entries
- * the page may hold, and answers what it kept. Returns the position to resume from, if any.
+ * next position. `fetch` gets the position (undefined for the first page), the most entries the
+ * page may hold, and the room left below the limit; it answers what it kept. Without
+ * `fullPages`, a page is asked for no more than the room left, so the position it answers
+ * resumes exactly after the last entry kept; with it (a listing filtered here, whose pages keep
+ * fewer than they hold), every page is asked for `pageSize` and `fetch` cuts at the room left.
+ * Returns the position to resume from, if any.
  */
 export async function followPages<P>(
-  options: { limit?: number; pageSize?: number; start?: P },
-  fetch: (position: P | undefined, maxKeys: number, first: boolean) => Promise<PageResult<P>>,
+  options: { limit?: number; pageSize?: number; start?: P; fullPages?: boolean },
+  fetch: (position: P | undefined, maxKeys: number, room: number) => Promise<PageResult<P>>,
 ): Promise<P | undefined> {
   const limit = options.limit ?? DEFAULT_LIST_LIMIT;
   const pageSize = options.pageSize ?? MAX_LIST_PAGE_SIZE;
   let position = options.start;
   let taken = 0;
-  let first = true;
+  let stop = false;
   do {
-    const page = await fetch(position, Math.min(pageSize, limit - taken), first);
+    const room = limit - taken;
+    const page = await fetch(position, options.fullPages ? pageSize : Math.min(pageSize, room), room);
     taken += page.count;
     position = page.next;
-    first = false;
-  } while (position !== undefined && taken < limit);
+    stop = page.stop ?? false;
+  } while (position !== undefined && taken < limit && !stop);
   return position;
 }
 
