@@ -8,7 +8,7 @@
 // `tray-cdk build` on the whole export takes about five minutes on two cores (Tray's generator
 // compiles each operation's types on its own): it runs with TRAY_CLI=1 (npm run test:tray).
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ import {
   TEST_KEY_ID,
   TEST_SECRET,
   uniqueBucket,
+  until,
 } from '../support/helpers.js';
 import { cleanEnv, pack, repoRoot, run } from '../support/packed.js';
 
@@ -112,7 +113,32 @@ function trayInput(name: string, input: Values): Values {
   return out;
 }
 
+/**
+ * The cached project is one folder: two runs of this lane at once (two engineers' `npm test`)
+ * take turns. The lock is a folder made atomically, held until the lane ends; one older than
+ * half an hour is a crashed run's, and is taken over.
+ */
+const LOCK = join(CACHE, 'project.lock');
+let locked = false;
+async function lockProject(): Promise<void> {
+  await mkdir(CACHE, { recursive: true });
+  const take = async () => {
+    try {
+      await mkdir(LOCK);
+      return true;
+    } catch {
+      const age = Date.now() - (await stat(LOCK).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 30 * 60_000) await rm(LOCK, { recursive: true, force: true });
+      return false;
+    }
+  };
+  await until(take, 40 * 60_000);
+  if (!existsSync(LOCK)) throw new Error(`could not lock ${PROJECT}`);
+  locked = true;
+}
+
 beforeAll(async () => {
+  await lockProject();
   connector = await loadConnector();
   await installCli();
   const packed = await pack(CACHE);
@@ -142,6 +168,7 @@ beforeAll(async () => {
 }, 1_200_000);
 
 afterAll(async () => {
+  if (locked) await rm(LOCK, { recursive: true, force: true });
   s3?.destroy();
   connector?.close();
   // The connector the compiled handlers loaded (through the export's node_modules).
