@@ -24,7 +24,7 @@ export interface Expectation {
   code?: string;
   /** Fields the error's details must have. */
   details?: Record<string, unknown>;
-  /** For `store-bug`: a pattern the failure's message must match instead of an error type. */
+  /** A pattern the error's message must match (for `store-bug`, the failure's, instead of an error type). */
   match?: string;
   why?: string;
 }

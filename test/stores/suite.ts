@@ -116,6 +116,7 @@ export async function storeSuite(name: StoreName): Promise<void> {
             expect(refused.error, refused.message).toMatchObject({
               type: exp.type ?? 'unsupported', ...(exp.code ? { code: exp.code } : {}), ...(exp.details ? { details: exp.details } : {}),
             });
+            if (exp.match) expect(refused.error.message).toMatch(new RegExp(exp.match));
             if (exp.result === 'unsupported') expect(after, 'nothing written').toEqual(before);
             break;
           case 'store-bug':
