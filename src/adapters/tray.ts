@@ -10,7 +10,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Connector, OperationInfo } from '../runtime/connector.js';
-import { formModule } from './form.js';
+import { formModule, type FormField } from './form.js';
 
 /** The Tray CDK release the export is written for (the last @trayio/cdk-cli, 2.19.0, and its DSL and runtime). */
 export const TRAY_CDK_VERSION = '2.19.0';
@@ -56,23 +56,18 @@ function docText(text: string): string {
   return text.replace(/\*\//g, '*\\/').replace(/(^|\s)@/g, '$1＠');
 }
 
-/** The constants of a labelled choice (`oneOf` / `anyOf` of `const`, or `enum`), if the node is one. */
-function choicesOf(s: Node): { value: unknown; title: string }[] | undefined {
-  const branches = (s.oneOf ?? s.anyOf) as unknown;
-  if (Array.isArray(branches) && branches.length && branches.every((b) => isObject(b) && 'const' in b)) {
-    return branches.map((b: Node) => ({
-      value: b.const,
-      title: typeof b.title === 'string' ? b.title : String(b.const),
-    }));
-  }
-  if (Array.isArray(s.enum)) return s.enum.map((v) => ({ value: v, title: String(v) }));
-  if ('const' in s) return [{ value: s.const, title: String(s.const) }];
-  return undefined;
-}
-
 /** How a file reference of the connector is typed where Tray hands files over: Tray's FileReference. */
 const TRAY_FILE_TYPE = '{ url: string; name: string; mime_type?: string; expires?: number }';
 
+/** A literal type of a JSON value. */
+const literal = (value: unknown) => JSON.stringify(value);
+
+/**
+ * TypeScript types of a bundled schema. Each object's properties are read through the shared
+ * form model (fieldsOf: title, description, default, choices, lookup, advanced, formats, bounds,
+ * file references, array items), which also gives the JSDoc tags of input types; what the form
+ * model leaves as JSON (nested shapes) is typed from the schema itself.
+ */
 class Printer {
   constructor(
     private readonly root: Node,
@@ -84,15 +79,13 @@ class Printer {
     return formModule().resolve(node, this.root) as Node;
   }
 
-  private isFile(node: unknown): boolean {
-    return this.form && isObject(node) && node.$ref === formModule().FILE_REFERENCE;
-  }
-
-  type(node: unknown, indent: string): string {
-    if (this.isFile(node)) return TRAY_FILE_TYPE;
+  /** The type of a schema node; `field` is its form model where it is a property (or an array's items). */
+  type(node: unknown, indent: string, field?: FormField): string {
+    if (field?.file && this.form) return TRAY_FILE_TYPE;
+    if (field?.choices) return field.choices.map((c) => literal(c.value)).join(' | ');
     const s = this.resolve(node);
-    const choices = choicesOf(s);
-    if (choices) return choices.map((c) => JSON.stringify(c.value)).join(' | ');
+    if ('const' in s) return literal(s.const);
+    if (Array.isArray(s.enum)) return s.enum.map(literal).join(' | ');
     const branches = (s.oneOf ?? s.anyOf) as unknown;
     if (Array.isArray(branches) && branches.length) {
       const { oneOf: _o, anyOf: _a, ...rest } = s;
@@ -110,7 +103,7 @@ class Printer {
       case 'null':
         return 'null';
       case 'array':
-        return `Array<${this.type(s.items ?? {}, indent)}>`;
+        return `Array<${this.type(s.items ?? {}, indent, field?.items)}>`;
       case 'object':
         return this.object(s, indent);
       default:
@@ -118,17 +111,16 @@ class Printer {
     }
   }
 
-  object(s: Node, indent: string): string {
+  object(node: Node, indent: string): string {
+    const s = this.resolve(node);
     const props = isObject(s.properties) ? s.properties : {};
-    const required = Array.isArray(s.required) ? (s.required as string[]) : [];
     const inner = `${indent}\t`;
     const lines: string[] = [];
-    for (const [name, prop] of Object.entries(props)) {
-      const doc = this.doc(prop, inner);
+    for (const field of formModule().fieldsOf(s, this.root, [])) {
+      const doc = this.doc(field, props[field.name], inner);
       if (doc) lines.push(doc);
-      lines.push(
-        `${inner}${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}${required.includes(name) ? '' : '?'}: ${this.type(prop, inner)};`,
-      );
+      const key = /^[A-Za-z_$][\w$]*$/.test(field.name) ? field.name : JSON.stringify(field.name);
+      lines.push(`${inner}${key}${field.required ? '' : '?'}: ${this.type(props[field.name], inner, field)};`);
     }
     const extra = s.additionalProperties;
     if (isObject(extra))
@@ -138,41 +130,43 @@ class Printer {
   }
 
   /** A property's JSDoc: its description, and in input types the tags Tray's form reads. */
-  doc(prop: unknown, indent: string): string {
-    const s = this.resolve(prop);
-    const lines: string[] = [];
-    if (typeof s.description === 'string') lines.push(...docText(s.description).split('\n'));
+  doc(field: FormField, prop: unknown, indent: string): string {
+    const lines: string[] = field.description ? docText(field.description).split('\n') : [];
     if (this.form) {
-      if (typeof s.title === 'string') lines.push(`@title ${docText(s.title)}`);
-      if (s.default !== undefined) lines.push(`@default ${JSON.stringify(s.default)}`);
-      const choices = choicesOf(s);
+      const s = this.resolve(prop);
+      lines.push(`@title ${docText(field.title)}`);
+      if (field.default !== undefined) lines.push(`@default ${JSON.stringify(field.default)}`);
       // typescript-json-schema writes a union's values sorted (Array#sort): the labels follow them.
       const sorted =
-        choices &&
-        [...choices].sort((a, b) =>
+        field.choices &&
+        [...field.choices].sort((a, b) =>
           String(a.value) < String(b.value) ? -1 : String(a.value) > String(b.value) ? 1 : 0,
         );
       if (sorted && sorted.length > 1)
         lines.push(`@enumLabels ${sorted.map((c) => docText(c.title).replace(/,\s/g, ' - ')).join(', ')}`);
-      const lookup = s['x-lookup'];
-      if (isObject(lookup) && typeof lookup.operation === 'string') {
-        const input = Object.fromEntries(
-          ((lookup.dependsOn as string[] | undefined) ?? []).map((d) => [d, `{{{${d}}}}`]),
-        );
+      if (field.lookup) {
+        const input = Object.fromEntries(field.lookup.dependsOn.map((d) => [d, `{{{${d}}}}`]));
         lines.push(
-          `@lookupOperation ${lookup.operation}`,
+          `@lookupOperation ${field.lookup.operation}`,
           `@lookupInput ${JSON.stringify(input)}`,
           '@lookupAuthRequired true',
         );
       }
-      if (s['x-advanced'] === true) lines.push('@advanced true');
-      if (this.isFile(prop)) lines.push('@format file');
-      else if (s.format === 'date-time') lines.push('@format datetime');
-      else if (s.writeOnly === true || s.format === 'password') lines.push('@format password');
-      else if (s['x-multiline'] === true) lines.push('@format text');
-      for (const k of ['minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems'])
-        if (typeof s[k] === 'number') lines.push(`@${k} ${s[k]}`);
-      if (s.type === 'integer') lines.push('@TJS-type integer');
+      if (field.advanced) lines.push('@advanced true');
+      if (field.file) lines.push('@format file');
+      else if (field.format === 'date-time') lines.push('@format datetime');
+      else if (field.secret) lines.push('@format password');
+      else if (field.kind === 'textarea') lines.push('@format text');
+      const bounds: Record<string, unknown> = {
+        minimum: field.minimum,
+        maximum: field.maximum,
+        minLength: s.minLength,
+        maxLength: s.maxLength,
+        minItems: field.minItems,
+        maxItems: field.maxItems,
+      };
+      for (const [k, v] of Object.entries(bounds)) if (typeof v === 'number') lines.push(`@${k} ${v}`);
+      if (field.kind === 'integer') lines.push('@TJS-type integer');
     }
     if (!lines.length) return '';
     return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join('\n')}\n${indent} */`;
