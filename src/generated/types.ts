@@ -767,6 +767,23 @@ export interface HeadObjectOutput {
    * Number of parts, for objects uploaded in parts (when the store reports it).
    */
   partsCount?: number;
+  /**
+   * For an archived object (GLACIER, DEEP_ARCHIVE) that restore_object was asked to restore: whether it is still being restored, and until when the restored copy stays readable. Absent when no restore was asked for.
+   */
+  restore?: {
+    /**
+     * True while the restore runs (the object cannot be read yet); false once the copy is readable.
+     */
+    ongoing: boolean;
+    /**
+     * When the restored copy goes away again (once the restore is done).
+     */
+    expiry?: string;
+  };
+  /**
+   * For Intelligent-Tiering: ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS when the object is in an archive tier (restore_object with intelligentTiering makes it readable).
+   */
+  archiveStatus?: string;
 }
 
 /**
@@ -3901,6 +3918,70 @@ export interface DeletePrefixOutput {
   batches?: number;
 }
 
+/**
+ * The archived object (or one version of it), how long its restored copy stays, and how fast to retrieve it.
+ */
+export interface RestoreObjectInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * A specific version of the object (versioned buckets only); the latest version when empty.
+   */
+  versionId?: string;
+  /**
+   * How many days the restored copy stays readable (the archived object itself stays archived). Restoring an object that is already restored sets a new expiry this many days from now. Not sent for an Intelligent-Tiering archive tier, whose objects move back to the frequent access tier instead.
+   */
+  days?: number;
+  /**
+   * How fast, and at what cost: Expedited (1–5 minutes, Glacier Flexible Retrieval only), Standard (3–5 hours; 12 hours from Deep Archive), Bulk (5–12 hours; 48 hours from Deep Archive, the cheapest).
+   */
+  tier?: ("Standard" | "Bulk" | "Expedited") & string;
+  /**
+   * The object is in an Intelligent-Tiering archive tier (head_object's archiveStatus): restore it without a number of days.
+   */
+  intelligentTiering?: boolean;
+}
+
+/**
+ * What the restore request did; head_object's restore says when the copy is ready.
+ */
+export interface RestoreObjectOutput {
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key.
+   */
+  key: string;
+  /**
+   * The version asked for.
+   */
+  versionId?: string;
+  /**
+   * started: the restore began (202). alreadyRestored: a restored copy exists, its expiry now set by days (200). inProgress: a restore was already under way (409 RestoreAlreadyInProgress). notArchived: the object is not in an archive storage class, so it can be read as it is.
+   */
+  status: "started" | "alreadyRestored" | "inProgress" | "notArchived";
+  /**
+   * Whether the object can be read now (alreadyRestored, notArchived).
+   */
+  readable: boolean;
+  /**
+   * The days asked for the restored copy.
+   */
+  days?: number;
+  /**
+   * The retrieval tier asked for.
+   */
+  tier?: string;
+}
+
 /** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
 export interface OperationTypes {
   list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
@@ -3935,6 +4016,7 @@ export interface OperationTypes {
   put_bucket_versioning: { input: PutBucketVersioningInput; output: PutBucketVersioningOutput };
   list_object_versions: { input: ListObjectVersionsInput; output: ListObjectVersionsOutput };
   delete_prefix: { input: DeletePrefixInput; output: DeletePrefixOutput };
+  restore_object: { input: RestoreObjectInput; output: RestoreObjectOutput };
 }
 
 export type OperationName = keyof OperationTypes;

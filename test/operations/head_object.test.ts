@@ -3,6 +3,7 @@ import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { restoreStatus } from '../../operations/head_object.js';
 import { aws, awsJson, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
 
 const bucket = uniqueBucket('head');
@@ -23,6 +24,19 @@ beforeAll(async () => {
   const head = await awsJson<{ ETag: string; LastModified: string }>(['s3api', 'head-object', '--bucket', bucket, '--key', key]);
   etag = head.ETag;
   lastModified = new Date(head.LastModified).toISOString();
+});
+
+describe('head_object restore status', () => {
+  it.each([
+    ['ongoing-request="true"', { ongoing: true }],
+    ['ongoing-request="false", expiry-date="Fri, 23 Dec 2026 00:00:00 GMT"', { ongoing: false, expiry: '2026-12-23T00:00:00.000Z' }],
+    ['ongoing-request="false"', { ongoing: false }],
+    ['ongoing-request="false", expiry-date="not a date"', { ongoing: false }],
+    ['something else', undefined],
+    [undefined, undefined],
+  ])('reads x-amz-restore %j', (header, expected) => {
+    expect(restoreStatus(header)).toEqual(expected);
+  });
 });
 
 describe('head_object', () => {
