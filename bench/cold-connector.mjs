@@ -10,5 +10,14 @@ const connector = await loadConnector();
 const loaded = performance.now();
 const result = await connector.invoke('list_buckets', {}, { connection: JSON.parse(process.argv[2]) });
 const done = performance.now();
-process.stdout.write(JSON.stringify({ ok: result.ok, error: result.ok ? undefined : result.error, start: imported0, imported, loaded, done }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    ok: result.ok,
+    error: result.ok ? undefined : result.error,
+    start: imported0,
+    imported,
+    loaded,
+    done,
+  }) + '\n',
+);
 process.exit(0);

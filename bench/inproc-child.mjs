@@ -42,10 +42,14 @@ function instantHandler() {
     metadata: { handlerProtocol: 'http/1.1' },
     handle() {
       handler.calls++;
-      return Promise.resolve({ response: { statusCode: 200, reason: 'OK', headers: { ...headers }, body: new Uint8Array(0) } });
+      return Promise.resolve({
+        response: { statusCode: 200, reason: 'OK', headers: { ...headers }, body: new Uint8Array(0) },
+      });
     },
     updateHttpClientConfig() {},
-    httpHandlerConfigs() { return {}; },
+    httpHandlerConfigs() {
+      return {};
+    },
     destroy() {},
   };
   return handler;
@@ -60,10 +64,13 @@ async function subjectCall() {
       const { loadConnector } = await distModule('src/index.js');
       const connector = await loadConnector({ clientOverrides: { requestHandler: fake } });
       const connection = connectionFor(offline);
-      return { fake, call: async () => {
-        const r = await connector.invoke('head_object', input, { connection });
-        if (!r.ok) throw new Error(`head_object: ${JSON.stringify(r.error)}`);
-      } };
+      return {
+        fake,
+        call: async () => {
+          const r = await connector.invoke('head_object', input, { connection });
+          if (!r.ok) throw new Error(`head_object: ${JSON.stringify(r.error)}`);
+        },
+      };
     }
     case 'head-raw': {
       const fake = instantHandler();
@@ -73,25 +80,32 @@ async function subjectCall() {
     case 'head-raw-cancellable': {
       const fake = instantHandler();
       const raw = rawClient(offline, fake);
-      return { fake, call: async () => {
-        const deadline = new AbortController();
-        const timer = setTimeout(() => deadline.abort(), 15 * 60 * 1000);
-        try {
-          return await raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: KEY }), { abortSignal: deadline.signal });
-        } finally {
-          clearTimeout(timer);
-        }
-      } };
+      return {
+        fake,
+        call: async () => {
+          const deadline = new AbortController();
+          const timer = setTimeout(() => deadline.abort(), 15 * 60 * 1000);
+          try {
+            return await raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: KEY }), {
+              abortSignal: deadline.signal,
+            });
+          } finally {
+            clearTimeout(timer);
+          }
+        },
+      };
     }
     case 'sign-connector': {
       const { loadConnector } = await distModule('src/index.js');
       const connector = await loadConnector();
       const connection = connectionFor(endpoint);
       const signInput = { ...input, expiresIn: 3600 };
-      return { call: async () => {
-        const r = await connector.invoke('get_object_signed_url', signInput, { connection });
-        if (!r.ok) throw new Error(`get_object_signed_url: ${JSON.stringify(r.error)}`);
-      } };
+      return {
+        call: async () => {
+          const r = await connector.invoke('get_object_signed_url', signInput, { connection });
+          if (!r.ok) throw new Error(`get_object_signed_url: ${JSON.stringify(r.error)}`);
+        },
+      };
     }
     case 'sign-raw': {
       const raw = rawClient(endpoint);
@@ -125,5 +139,8 @@ for (let b = 0; b < 3; b++) {
   batches.push({ cpuMicros: (cpu.user + cpu.system) / calls, perSecond: calls / seconds });
 }
 const median = (f) => batches.map(f).sort((a, b) => a - b)[1];
-process.stdout.write(JSON.stringify({ subject, calls, cpuMicros: median((b) => b.cpuMicros), perSecond: median((b) => b.perSecond) }) + '\n');
+process.stdout.write(
+  JSON.stringify({ subject, calls, cpuMicros: median((b) => b.cpuMicros), perSecond: median((b) => b.perSecond) }) +
+    '\n',
+);
 process.exit(0);

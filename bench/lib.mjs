@@ -7,7 +7,11 @@ import { Agent as HttpAgent } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  S3Client, CreateBucketCommand, PutObjectCommand, DeleteObjectCommand, HeadObjectCommand,
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -29,8 +33,12 @@ export const SCENARIOS = ['invoke', 'cold', 'transfer', 'list', 'delete', 'sign'
 
 /** Every knob, with the issue's figures as defaults. */
 export function settings() {
-  const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`BENCH_ONLY: unknown scenario ${s} (known: ${SCENARIOS.join(', ')})`);
+  const only = (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of only)
+    if (!SCENARIOS.includes(s)) throw new Error(`BENCH_ONLY: unknown scenario ${s} (known: ${SCENARIOS.join(', ')})`);
   const runs = int('BENCH_RUNS', 5);
   return {
     runs,
@@ -78,12 +86,17 @@ export async function timed(cmd, args, { env = process.env, stdoutFile, tmpDir, 
   const out = stdoutFile ? openSync(stdoutFile, 'w') : 'pipe';
   const started = process.hrtime.bigint();
   const child = spawn(useTime ? TIME : cmd, useTime ? ['-f', '%M %U %S', '-o', rssFile, cmd, ...args] : args, {
-    env, stdio: ['ignore', out, 'pipe'],
+    env,
+    stdio: ['ignore', out, 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (c) => { stdout += c; });
-  child.stderr.on('data', (c) => { stderr = (stderr + c).slice(-8000); });
+  child.stdout?.on('data', (c) => {
+    stdout += c;
+  });
+  child.stderr.on('data', (c) => {
+    stderr = (stderr + c).slice(-8000);
+  });
   const code = await new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (c) => resolve(c));
@@ -107,9 +120,11 @@ export async function timed(cmd, args, { env = process.env, stdoutFile, tmpDir, 
 
 /** Runs bench/child-invoke.mjs: one invoke in a fresh process; returns its summary line too. */
 export async function invokeInChild({ op, inputFile, connection, filesRoot, tmpDir, env }) {
-  const r = await timed(process.execPath, [
-    '--no-warnings', join(BENCH_DIR, 'child-invoke.mjs'), op, inputFile, JSON.stringify(connection), filesRoot,
-  ], { tmpDir, ...(env ? { env } : {}) });
+  const r = await timed(
+    process.execPath,
+    ['--no-warnings', join(BENCH_DIR, 'child-invoke.mjs'), op, inputFile, JSON.stringify(connection), filesRoot],
+    { tmpDir, ...(env ? { env } : {}) },
+  );
   const summary = JSON.parse(r.stdout.trim().split('\n').pop());
   if (!summary.ok) throw new Error(`${op} failed in the child: ${JSON.stringify(summary.error)}`);
   return { ...r, summary };
@@ -117,7 +132,11 @@ export async function invokeInChild({ op, inputFile, connection, filesRoot, tmpD
 
 // ---------------------------------------------------------------- peers
 
-const APT_PACKAGES = [['/usr/bin/aws', 'awscli'], ['/usr/bin/rclone', 'rclone'], [TIME, 'time']];
+const APT_PACKAGES = [
+  ['/usr/bin/aws', 'awscli'],
+  ['/usr/bin/rclone', 'rclone'],
+  [TIME, 'time'],
+];
 
 /** Installs the Debian packages of the peers (and /usr/bin/time) when any is missing. */
 export function ensurePeers() {
@@ -126,15 +145,19 @@ export function ensurePeers() {
   log(`installing ${missing.join(', ')} with apt-get`);
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (...args) => execFileSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), ...args], { stdio: 'inherit', env });
+  const apt = (...args) =>
+    execFileSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), ...args], { stdio: 'inherit', env });
   apt('update', '-qq');
   apt('install', '-y', '-qq', '--no-install-recommends', ...missing);
-  for (const [path, pkg] of APT_PACKAGES) if (!existsSync(path)) throw new Error(`${pkg} is still missing (${path}) after apt-get install`);
+  for (const [path, pkg] of APT_PACKAGES)
+    if (!existsSync(path)) throw new Error(`${pkg} is still missing (${path}) after apt-get install`);
 }
 
 export function versionOf(cmd, args) {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0];
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim()
+      .split('\n')[0];
   } catch {
     return 'unknown';
   }
@@ -207,13 +230,15 @@ export function rawClient(endpoint, requestHandler) {
     followRegionRedirects: false,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: requestHandler ?? new NodeHttpHandler({
-      connectionTimeout: 5000,
-      requestTimeout: 60000,
-      throwOnRequestTimeout: true,
-      socketTimeout: 60000,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-    }),
+    requestHandler:
+      requestHandler ??
+      new NodeHttpHandler({
+        connectionTimeout: 5000,
+        requestTimeout: 60000,
+        throwOnRequestTimeout: true,
+        socketTimeout: 60000,
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+      }),
   });
 }
 
@@ -227,17 +252,19 @@ export async function putKeys(s3, bucket, keys, concurrency = 24) {
   let done = 0;
   const started = Date.now();
   let lastLog = started;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < keys.length) {
-      const key = keys[next++];
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: new Uint8Array(0), ContentLength: 0 }));
-      done++;
-      if (Date.now() - lastLog > 15000) {
-        lastLog = Date.now();
-        log(`  created ${done} of ${keys.length} keys`);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < keys.length) {
+        const key = keys[next++];
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: new Uint8Array(0), ContentLength: 0 }));
+        done++;
+        if (Date.now() - lastLog > 15000) {
+          lastLog = Date.now();
+          log(`  created ${done} of ${keys.length} keys`);
+        }
       }
-    }
-  }));
+    }),
+  );
   return (Date.now() - started) / 1000;
 }
 
@@ -258,7 +285,11 @@ export async function inprocRuns({ subjects, runs, calls, endpoint, tmpDir }) {
   const out = Object.fromEntries(subjects.map((s) => [s, { cpuMicros: [], perSecond: [] }]));
   for (let r = 0; r < runs; r++) {
     for (const subject of rotate(subjects, r)) {
-      const res = await timed(process.execPath, ['--no-warnings', '--expose-gc', join(BENCH_DIR, 'inproc-child.mjs'), subject, String(calls), endpoint], { tmpDir });
+      const res = await timed(
+        process.execPath,
+        ['--no-warnings', '--expose-gc', join(BENCH_DIR, 'inproc-child.mjs'), subject, String(calls), endpoint],
+        { tmpDir },
+      );
       const line = JSON.parse(res.stdout.trim().split('\n').pop());
       out[subject].cpuMicros.push(line.cpuMicros);
       out[subject].perSecond.push(line.perSecond);

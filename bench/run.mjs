@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import {
-  ROOT, distModule, ensurePeers, log, settings, stats, versionOf,
-} from './lib.mjs';
+import { ROOT, distModule, ensurePeers, log, settings, stats, versionOf } from './lib.mjs';
 import { run as runInvoke } from './scenario-invoke.mjs';
 import { run as runSign } from './scenario-sign.mjs';
 import { run as runCold } from './scenario-cold.mjs';
@@ -26,14 +24,18 @@ const { loadConnector } = await distModule('src/index.js');
 
 const motoVersion = (() => {
   try {
-    return execFileSync(join(ROOT, '.venv', 'bin', 'python'), ['-c', 'import moto; print(moto.__version__)'], { encoding: 'utf8' }).trim();
+    return execFileSync(join(ROOT, '.venv', 'bin', 'python'), ['-c', 'import moto; print(moto.__version__)'], {
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return MOTO_VERSION;
   }
 })();
 const loadBefore = os.loadavg();
 
-log(`scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys`);
+log(
+  `scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys`,
+);
 const server = await startMoto();
 log(`moto ${motoVersion} on ${server.endpoint}`);
 // Interrupted: stop moto rather than leave it running.
@@ -47,8 +49,12 @@ const ctx = { cfg, server, connector, tmpDir };
 // Order of execution: the in-process scenarios first, then listing and deleting (which share
 // keys), then the transfers. moto is emptied between scenarios, except between those two.
 const order = [
-  ['invoke', runInvoke], ['sign', runSign], ['cold', runCold],
-  ['list', runList], ['delete', runDelete], ['transfer', runTransfer],
+  ['invoke', runInvoke],
+  ['sign', runSign],
+  ['cold', runCold],
+  ['list', runList],
+  ['delete', runDelete],
+  ['transfer', runTransfer],
 ];
 const sections = [];
 const seconds = {};
@@ -74,7 +80,8 @@ try {
 
 const num = (x, unit) => {
   if (!Number.isFinite(x)) return '–';
-  const digits = unit === 'calls/s' || unit === 'URLs/s' || unit === 'ms' ? 0 : Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
+  const digits =
+    unit === 'calls/s' || unit === 'URLs/s' || unit === 'ms' ? 0 : Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
   return x.toFixed(digits);
 };
 
@@ -91,7 +98,9 @@ function table(row) {
     const st = stats(s.values);
     const ratio = s.connector ? '' : (cm / st.median).toFixed(2);
     const name = s.connector ? `**${s.name}**` : s.name;
-    lines.push(`| ${name} | ${num(st.median, row.unit)} | ${num(st.min, row.unit)} | ${num(st.max, row.unit)} | ${st.n} | ${ratio} |`);
+    lines.push(
+      `| ${name} | ${num(st.median, row.unit)} | ${num(st.min, row.unit)} | ${num(st.max, row.unit)} | ${st.n} | ${ratio} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -102,16 +111,34 @@ const loadAfter = os.loadavg();
 const md = [];
 md.push('# Benchmarks');
 md.push('');
-md.push('Written by `npm run bench` (bench/run.mjs); do not edit by hand. Each figure is the median of the runs, with their min and max; the ratio column is the connector\'s median over that tool\'s median (for times and memory, lower is better; for rates, higher). Every peer was measured in the same run as the connector, against the same server, and the subjects of a scenario were interleaved, taking turns at going first, so drift in the machine\'s load falls on all of them alike.');
+md.push(
+  "Written by `npm run bench` (bench/run.mjs); do not edit by hand. Each figure is the median of the runs, with their min and max; the ratio column is the connector's median over that tool's median (for times and memory, lower is better; for rates, higher). Every peer was measured in the same run as the connector, against the same server, and the subjects of a scenario were interleaved, taking turns at going first, so drift in the machine's load falls on all of them alike.",
+);
 md.push('');
 md.push('## Machine and run');
 md.push('');
-md.push(`- ${cpus.length} CPU cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${totalMem.toFixed(1)} GiB memory, ${os.type()} ${os.release()} ${os.arch()}`);
-md.push(`- Node.js ${process.version}; local S3 server: moto ${motoVersion} (\`python -m moto.server\`, one process, started by the bench)`);
-md.push(`- peers: ${versionOf('/usr/bin/aws', ['--version'])} (Debian awscli); ${versionOf('/usr/bin/rclone', ['version'])} (Debian rclone); @aws-sdk/client-s3 ${JSON.parse(readFileSync(join(ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')).version}`);
-md.push(`- run ${started.toISOString()}, ${((Date.now() - wallStart) / 60000).toFixed(1)} min in all (${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`);
-md.push(`- settings: BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`);
-md.push(`- load average (1 min) ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end: other jobs (test suites) shared these ${cpus.length} cores during the run, so absolute figures are noisy and moto (a single Python process) is slower than it would be alone; the ratios, measured interleaved, are what the targets are checked on.`);
+md.push(
+  `- ${cpus.length} CPU cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${totalMem.toFixed(1)} GiB memory, ${os.type()} ${os.release()} ${os.arch()}`,
+);
+md.push(
+  `- Node.js ${process.version}; local S3 server: moto ${motoVersion} (\`python -m moto.server\`, one process, started by the bench)`,
+);
+md.push(
+  `- peers: ${versionOf('/usr/bin/aws', ['--version'])} (Debian awscli); ${versionOf('/usr/bin/rclone', ['version'])} (Debian rclone); @aws-sdk/client-s3 ${JSON.parse(readFileSync(join(ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')).version}`,
+);
+md.push(
+  `- run ${started.toISOString()}, ${((Date.now() - wallStart) / 60000).toFixed(1)} min in all (${Object.entries(
+    seconds,
+  )
+    .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+    .join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`,
+);
+md.push(
+  `- settings: BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
+);
+md.push(
+  `- load average (1 min) ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end: other jobs (test suites) shared these ${cpus.length} cores during the run, so absolute figures are noisy and moto (a single Python process) is slower than it would be alone; the ratios, measured interleaved, are what the targets are checked on.`,
+);
 if (cfg.runs < 5) md.push(`- **fewer than 5 runs (BENCH_RUNS=${cfg.runs}): development figures, not a result**`);
 md.push('');
 md.push('## Summary');

@@ -15,10 +15,13 @@ export async function run({ cfg, server, tmpDir }) {
   const cpu = { connector: [], raw: [] };
   const phases = { connector: [], raw: [] };
   // One untimed start of each, so both read their files from a warm page cache.
-  for (const who of ['connector', 'raw']) await timed(process.execPath, ['--no-warnings', join(BENCH_DIR, script[who]), connection], { tmpDir });
+  for (const who of ['connector', 'raw'])
+    await timed(process.execPath, ['--no-warnings', join(BENCH_DIR, script[who]), connection], { tmpDir });
   for (let r = 0; r < cfg.coldRuns; r++) {
     for (const who of rotate(['connector', 'raw'], r)) {
-      const res = await timed(process.execPath, ['--no-warnings', join(BENCH_DIR, script[who]), connection], { tmpDir });
+      const res = await timed(process.execPath, ['--no-warnings', join(BENCH_DIR, script[who]), connection], {
+        tmpDir,
+      });
       const line = JSON.parse(res.stdout.trim().split('\n').pop());
       if (!line.ok) throw new Error(`cold start (${who}) failed: ${JSON.stringify(line.error)}`);
       wall[who].push(res.seconds * 1000);
@@ -27,7 +30,9 @@ export async function run({ cfg, server, tmpDir }) {
       phases[who].push(line);
     }
   }
-  log(`  cold start: connector ${stats(wall.connector).median.toFixed(0)} ms, raw ${stats(wall.raw).median.toFixed(0)} ms`);
+  log(
+    `  cold start: connector ${stats(wall.connector).median.toFixed(0)} ms, raw ${stats(wall.raw).median.toFixed(0)} ms`,
+  );
   const med = (who, f) => stats(phases[who].map(f)).median;
   const breakdown = (who) => ({
     boot: med(who, (p) => p.start),
@@ -37,18 +42,23 @@ export async function run({ cfg, server, tmpDir }) {
   });
   const b = { connector: breakdown('connector'), raw: breakdown('raw') };
   const ratio = stats(wall.connector).median / stats(wall.raw).median;
-  const rows = [{
-    label: 'fresh process to first list_buckets result, whole-process wall time',
-    unit: 'ms', higherIsBetter: false,
-    subjects: [
-      { name: 'node: loadConnector() + invoke(\'list_buckets\')', connector: true, values: wall.connector },
-      { name: 'node: new S3Client() + send(ListBucketsCommand)', values: wall.raw },
-    ],
-  }];
+  const rows = [
+    {
+      label: 'fresh process to first list_buckets result, whole-process wall time',
+      unit: 'ms',
+      higherIsBetter: false,
+      subjects: [
+        { name: "node: loadConnector() + invoke('list_buckets')", connector: true, values: wall.connector },
+        { name: 'node: new S3Client() + send(ListBucketsCommand)', values: wall.raw },
+      ],
+    },
+  ];
   if (cpu.connector.length) {
     rows.push({
-      label: 'CPU time of that process (user + system, /usr/bin/time; 10 ms resolution), less sensitive than wall time to other jobs on the machine',
-      unit: 'ms', higherIsBetter: false,
+      label:
+        'CPU time of that process (user + system, /usr/bin/time; 10 ms resolution), less sensitive than wall time to other jobs on the machine',
+      unit: 'ms',
+      higherIsBetter: false,
       subjects: [
         { name: 'connector', connector: true, values: cpu.connector },
         { name: 'raw SDK', values: cpu.raw },
@@ -57,7 +67,9 @@ export async function run({ cfg, server, tmpDir }) {
   }
   if (rss.connector.length) {
     rows.push({
-      label: 'peak RSS of that process', unit: 'MiB', higherIsBetter: false,
+      label: 'peak RSS of that process',
+      unit: 'MiB',
+      higherIsBetter: false,
       subjects: [
         { name: 'connector', connector: true, values: rss.connector },
         { name: 'raw SDK', values: rss.raw },

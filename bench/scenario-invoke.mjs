@@ -13,19 +13,29 @@ const KEY = 'reports/2026/summary.csv';
 async function throughput(call, ops, concurrency) {
   let started = 0;
   const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (started < ops) {
-      started++;
-      await call();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (started < ops) {
+        started++;
+        await call();
+      }
+    }),
+  );
   return ops / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
 export async function run({ cfg, server, connector, tmpDir }) {
   const raw = rawClient(server.endpoint);
   await createBucket(raw, BUCKET);
-  await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: KEY, Body: 'x'.repeat(1024), ContentType: 'text/csv', Metadata: { owner: 'bench' } }));
+  await raw.send(
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: KEY,
+      Body: 'x'.repeat(1024),
+      ContentType: 'text/csv',
+      Metadata: { owner: 'bench' },
+    }),
+  );
   const connection = connectionFor(server.endpoint);
   const input = { bucket: BUCKET, key: KEY };
 
@@ -36,7 +46,10 @@ export async function run({ cfg, server, connector, tmpDir }) {
   const viaRaw = () => raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: KEY }));
 
   // Warm both paths: sockets open, validators compiled, handler module loaded.
-  for (let i = 0; i < 50; i++) { await viaConnector(); await viaRaw(); }
+  for (let i = 0; i < 50; i++) {
+    await viaConnector();
+    await viaRaw();
+  }
 
   const rows = [];
   for (const concurrency of [1, 16]) {
@@ -46,10 +59,13 @@ export async function run({ cfg, server, connector, tmpDir }) {
         values[who].push(await throughput(who === 'connector' ? viaConnector : viaRaw, cfg.headOps, concurrency));
       }
     }
-    log(`  head_object c=${concurrency}: connector ${stats(values.connector).median.toFixed(0)}/s, raw ${stats(values.raw).median.toFixed(0)}/s`);
+    log(
+      `  head_object c=${concurrency}: connector ${stats(values.connector).median.toFixed(0)}/s, raw ${stats(values.raw).median.toFixed(0)}/s`,
+    );
     rows.push({
       label: `HEAD against moto, concurrency ${concurrency} (${cfg.headOps} calls a run)`,
-      unit: 'calls/s', higherIsBetter: true,
+      unit: 'calls/s',
+      higherIsBetter: true,
       subjects: [
         { name: "connector invoke('head_object')", connector: true, values: values.connector },
         { name: 'raw SDK HeadObjectCommand, shared client', values: values.raw },
@@ -63,14 +79,20 @@ export async function run({ cfg, server, connector, tmpDir }) {
   // process (so neither warms or pollutes the other's JIT state), processes taking turns.
   const subjects = ['head-connector', 'head-raw', 'head-raw-cancellable'];
   const cpu = await inprocRuns({ subjects, runs: cfg.runs, calls: cfg.cpuOps, endpoint: server.endpoint, tmpDir });
-  log(`  CPU per call: connector ${stats(cpu['head-connector'].cpuMicros).median.toFixed(1)} µs, raw ${stats(cpu['head-raw'].cpuMicros).median.toFixed(1)} µs, raw with cancellation ${stats(cpu['head-raw-cancellable'].cpuMicros).median.toFixed(1)} µs`);
+  log(
+    `  CPU per call: connector ${stats(cpu['head-connector'].cpuMicros).median.toFixed(1)} µs, raw ${stats(cpu['head-raw'].cpuMicros).median.toFixed(1)} µs, raw with cancellation ${stats(cpu['head-raw-cancellable'].cpuMicros).median.toFixed(1)} µs`,
+  );
   rows.push({
     label: `CPU per call, in-process request handler answering at once (median batch of 3 × ${cfg.cpuOps} sequential calls, one fresh process a run)`,
-    unit: 'µs CPU/call', higherIsBetter: false,
+    unit: 'µs CPU/call',
+    higherIsBetter: false,
     subjects: [
       { name: "connector invoke('head_object')", connector: true, values: cpu['head-connector'].cpuMicros },
       { name: 'raw SDK HeadObjectCommand, shared client', values: cpu['head-raw'].cpuMicros },
-      { name: 'raw SDK, each call with an AbortSignal and a deadline timer (for reference)', values: cpu['head-raw-cancellable'].cpuMicros },
+      {
+        name: 'raw SDK, each call with an AbortSignal and a deadline timer (for reference)',
+        values: cpu['head-raw-cancellable'].cpuMicros,
+      },
     ],
   });
 

@@ -9,7 +9,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
-  awsCli, connectionFor, createBucket, invokeInChild, log, putKeys, rawClient, rclone, rotate, stats, timed,
+  awsCli,
+  connectionFor,
+  createBucket,
+  invokeInChild,
+  log,
+  putKeys,
+  rawClient,
+  rclone,
+  rotate,
+  stats,
+  timed,
 } from './lib.mjs';
 
 const BUCKET = 'bench-keys';
@@ -58,7 +68,11 @@ export async function runList({ cfg, server, tmpDir }) {
       return { ...res, count: res.summary.count };
     },
     aws: async () => {
-      const res = await timed(aws.cmd, ['s3api', 'list-objects-v2', '--bucket', BUCKET, ...aws.endpointArgs], { env: aws.env, stdoutFile: outFile, tmpDir });
+      const res = await timed(aws.cmd, ['s3api', 'list-objects-v2', '--bucket', BUCKET, ...aws.endpointArgs], {
+        env: aws.env,
+        stdoutFile: outFile,
+        tmpDir,
+      });
       return { ...res, count: (await lines()).filter((l) => l.includes('"Key":')).length };
     },
     rclone: async () => {
@@ -85,13 +99,19 @@ export async function runList({ cfg, server, tmpDir }) {
     aws: '`aws s3api list-objects-v2` (all pages)',
     rclone: '`rclone lsf`',
   };
-  const rows = [{
-    label: `list ${total} keys, whole-process wall time`, unit: 's', higherIsBetter: false,
-    subjects: Object.keys(tools).map((t) => ({ name: names[t], connector: t === 'connector', values: seconds[t] })),
-  }];
+  const rows = [
+    {
+      label: `list ${total} keys, whole-process wall time`,
+      unit: 's',
+      higherIsBetter: false,
+      subjects: Object.keys(tools).map((t) => ({ name: names[t], connector: t === 'connector', values: seconds[t] })),
+    },
+  ];
   if (rss.connector.length) {
     rows.push({
-      label: 'peak RSS of the process', unit: 'MiB', higherIsBetter: false,
+      label: 'peak RSS of the process',
+      unit: 'MiB',
+      higherIsBetter: false,
       subjects: Object.keys(tools).map((t) => ({ name: names[t], connector: t === 'connector', values: rss[t] })),
     });
   }
@@ -101,7 +121,9 @@ export async function runList({ cfg, server, tmpDir }) {
     title: 'Listing',
     how: `${total} keys in one bucket (created with the raw SDK, 24 PUTs in flight: ${createSeconds.toFixed(0)} s, ${(total / createSeconds).toFixed(0)} PUT/s on this moto). \`list_objects { bucket, limit: ${total} }\` (pages of 1000) in a fresh \`node bench/child-invoke.mjs\` process against \`aws s3api list-objects-v2 --bucket …\` (it follows every page; JSON to a file) and \`rclone lsf local:bucket\` (names to a file); every count checked. Whole-process wall time, the order rotating each run.`,
     rows,
-    extra: [`The connector's invoke alone (start-up and loading excluded): median ${stats(invokeSeconds).median.toFixed(2)} s.`],
+    extra: [
+      `The connector's invoke alone (start-up and loading excluded): median ${stats(invokeSeconds).median.toFixed(2)} s.`,
+    ],
     targets: [{ text: 'connector ≤ the faster peer', met: stats(seconds.connector).median <= fastest }],
   };
 }
@@ -128,22 +150,32 @@ export async function runDelete({ cfg, server, tmpDir }) {
     const connectorKeys = chunkKeys(chunk, cfg.deleteKeys);
     await writeFile(inputFile, JSON.stringify({ bucket: BUCKET, objects: connectorKeys.map((key) => ({ key })) }));
     const awsPrefix = `a${r}/`;
-    createSeconds += await putKeys(raw, BUCKET, Array.from({ length: cfg.deleteKeys }, (_, n) => `${awsPrefix}${pad(n)}.csv`));
+    createSeconds += await putKeys(
+      raw,
+      BUCKET,
+      Array.from({ length: cfg.deleteKeys }, (_, n) => `${awsPrefix}${pad(n)}.csv`),
+    );
     created += cfg.deleteKeys;
-    if ((await countUnder(raw, `k${chunk}-`)) === 0 || (await countUnder(raw, awsPrefix)) === 0) throw new Error('keys to delete are missing');
+    if ((await countUnder(raw, `k${chunk}-`)) === 0 || (await countUnder(raw, awsPrefix)) === 0)
+      throw new Error('keys to delete are missing');
 
     for (const tool of rotate(['connector', 'aws'], r)) {
       if (tool === 'connector') {
         const res = await invokeInChild({ op: 'delete_objects', inputFile, connection, filesRoot: tmpDir, tmpDir });
         const { deleted, failed } = res.summary.counts;
-        if (deleted !== cfg.deleteKeys || failed !== 0) throw new Error(`delete_objects: ${deleted} deleted, ${failed} failed`);
+        if (deleted !== cfg.deleteKeys || failed !== 0)
+          throw new Error(`delete_objects: ${deleted} deleted, ${failed} failed`);
         if ((await countUnder(raw, `k${chunk}-`)) !== 0) throw new Error('delete_objects left keys behind');
         seconds.connector.push(res.seconds);
         invokeSeconds.push(res.summary.invokeSeconds);
         if (res.rssMiB) rss.connector.push(res.rssMiB);
         log(`  delete run ${r + 1} connector: ${res.seconds.toFixed(2)} s`);
       } else {
-        const res = await timed(aws.cmd, ['s3', 'rm', '--recursive', '--only-show-errors', `s3://${BUCKET}/${awsPrefix}`, ...aws.endpointArgs], { env: aws.env, tmpDir });
+        const res = await timed(
+          aws.cmd,
+          ['s3', 'rm', '--recursive', '--only-show-errors', `s3://${BUCKET}/${awsPrefix}`, ...aws.endpointArgs],
+          { env: aws.env, tmpDir },
+        );
         if ((await countUnder(raw, awsPrefix)) !== 0) throw new Error('aws s3 rm left keys behind');
         seconds.aws.push(res.seconds);
         if (res.rssMiB) rss.aws.push(res.rssMiB);
@@ -156,13 +188,19 @@ export async function runDelete({ cfg, server, tmpDir }) {
     connector: `connector delete_objects of ${cfg.deleteKeys} keys (fresh node process)`,
     aws: '`aws s3 rm --recursive s3://bucket/prefix/`',
   };
-  const rows = [{
-    label: `delete ${cfg.deleteKeys} keys, whole-process wall time`, unit: 's', higherIsBetter: false,
-    subjects: ['connector', 'aws'].map((t) => ({ name: names[t], connector: t === 'connector', values: seconds[t] })),
-  }];
+  const rows = [
+    {
+      label: `delete ${cfg.deleteKeys} keys, whole-process wall time`,
+      unit: 's',
+      higherIsBetter: false,
+      subjects: ['connector', 'aws'].map((t) => ({ name: names[t], connector: t === 'connector', values: seconds[t] })),
+    },
+  ];
   if (rss.connector.length) {
     rows.push({
-      label: 'peak RSS of the process', unit: 'MiB', higherIsBetter: false,
+      label: 'peak RSS of the process',
+      unit: 'MiB',
+      higherIsBetter: false,
       subjects: ['connector', 'aws'].map((t) => ({ name: names[t], connector: t === 'connector', values: rss[t] })),
     });
   }
@@ -172,7 +210,9 @@ export async function runDelete({ cfg, server, tmpDir }) {
     title: 'Bulk delete',
     how: `Each run deletes ${cfg.deleteKeys} keys that exist, with each tool: \`delete_objects { bucket, objects: [{ key }, …] }\` (its defaults: batches of 1000 keys, 4 batches in flight) in a fresh \`node bench/child-invoke.mjs\` process, against \`aws s3 rm --recursive s3://bucket/prefix/\` on ${cfg.deleteKeys} other keys (the aws cli lists the prefix, then deletes). Keys were created before each run (${created} created for this scenario in ${createSeconds.toFixed(0)} s; the connector's first ones are the listing scenario's keys, which that scenario no longer needs); afterwards no key is left under either set. Whole-process wall time, the order alternating each run.`,
     rows,
-    extra: [`The connector's invoke alone (start-up and loading excluded): median ${stats(invokeSeconds).median.toFixed(2)} s. The connector is given the keys; listing ${cfg.deleteKeys} keys first, as \`aws s3 rm --recursive\` does, adds about a ${Math.ceil(cfg.deleteKeys / 1000)}-page listing (see scenario 4 for the cost of a page on this server).`],
+    extra: [
+      `The connector's invoke alone (start-up and loading excluded): median ${stats(invokeSeconds).median.toFixed(2)} s. The connector is given the keys; listing ${cfg.deleteKeys} keys first, as \`aws s3 rm --recursive\` does, adds about a ${Math.ceil(cfg.deleteKeys / 1000)}-page listing (see scenario 4 for the cost of a page on this server).`,
+    ],
     targets: [{ text: 'connector ≤ 0.5 × aws s3 rm --recursive', met: ratio <= 0.5 }],
   };
 }

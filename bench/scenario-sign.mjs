@@ -7,14 +7,18 @@ export async function run({ cfg, server, tmpDir }) {
   const subjects = ['sign-connector', 'sign-raw', 'sign-handler'];
   const m = await inprocRuns({ subjects, runs: cfg.runs, calls: cfg.signOps, endpoint: server.endpoint, tmpDir });
   const med = (s, f) => stats(m[s][f]).median;
-  log(`  signing: connector ${med('sign-connector', 'perSecond').toFixed(0)}/s, raw ${med('sign-raw', 'perSecond').toFixed(0)}/s, handler alone ${med('sign-handler', 'perSecond').toFixed(0)}/s`);
+  log(
+    `  signing: connector ${med('sign-connector', 'perSecond').toFixed(0)}/s, raw ${med('sign-raw', 'perSecond').toFixed(0)}/s, handler alone ${med('sign-handler', 'perSecond').toFixed(0)}/s`,
+  );
   const names = {
     'sign-connector': "connector invoke('get_object_signed_url')",
     'sign-raw': 'raw getSignedUrl, shared client',
     'sign-handler': 'the get_object_signed_url handler called directly, without invoke (for reference)',
   };
   const row = (f, label, unit, higherIsBetter) => ({
-    label, unit, higherIsBetter,
+    label,
+    unit,
+    higherIsBetter,
     subjects: subjects.map((s) => ({ name: names[s], connector: s === 'sign-connector', values: m[s][f] })),
   });
   const ratio = med('sign-connector', 'perSecond') / med('sign-raw', 'perSecond');

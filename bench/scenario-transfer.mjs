@@ -9,7 +9,19 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
-  MiB, awsCli, connectionFor, createBucket, deleteKey, invokeInChild, log, rawClient, rclone, rotate, sizeOf, stats, timed,
+  MiB,
+  awsCli,
+  connectionFor,
+  createBucket,
+  deleteKey,
+  invokeInChild,
+  log,
+  rawClient,
+  rclone,
+  rotate,
+  sizeOf,
+  stats,
+  timed,
 } from './lib.mjs';
 
 const BUCKET = 'bench-transfer';
@@ -56,10 +68,17 @@ export async function run({ cfg, server, tmpDir }) {
 
   const upKey = { connector: 'up/connector/source.bin', aws: 'up/aws/source.bin', rclone: 'up/rclone/source.bin' };
   const putInput = join(tmpDir, 'put.json');
-  await writeFile(putInput, JSON.stringify({ bucket: BUCKET, key: upKey.connector, file: { url: pathToFileURL(source).href } }));
+  await writeFile(
+    putInput,
+    JSON.stringify({ bucket: BUCKET, key: upKey.connector, file: { url: pathToFileURL(source).href } }),
+  );
   const upload = {
     connector: () => invokeInChild({ op: 'put_object_file', inputFile: putInput, connection, filesRoot, tmpDir }),
-    aws: () => timed(aws.cmd, ['s3', 'cp', '--only-show-errors', source, `s3://${BUCKET}/${upKey.aws}`, ...aws.endpointArgs], { env: aws.env, tmpDir }),
+    aws: () =>
+      timed(aws.cmd, ['s3', 'cp', '--only-show-errors', source, `s3://${BUCKET}/${upKey.aws}`, ...aws.endpointArgs], {
+        env: aws.env,
+        tmpDir,
+      }),
     rclone: () => timed(rc.cmd, ['copy', source, `local:${BUCKET}/up/rclone/`], { env: rc.env, tmpDir }),
   };
 
@@ -70,8 +89,14 @@ export async function run({ cfg, server, tmpDir }) {
   const downPath = { aws: join(downDir, 'aws', 'source.bin'), rclone: join(downDir, 'rclone', 'source.bin') };
   const download = {
     connector: () => invokeInChild({ op: 'get_object', inputFile: getInput, connection, filesRoot, tmpDir }),
-    aws: () => timed(aws.cmd, ['s3', 'cp', '--only-show-errors', `s3://${BUCKET}/${downKey}`, downPath.aws, ...aws.endpointArgs], { env: aws.env, tmpDir }),
-    rclone: () => timed(rc.cmd, ['copy', `local:${BUCKET}/${downKey}`, join(downDir, 'rclone')], { env: rc.env, tmpDir }),
+    aws: () =>
+      timed(
+        aws.cmd,
+        ['s3', 'cp', '--only-show-errors', `s3://${BUCKET}/${downKey}`, downPath.aws, ...aws.endpointArgs],
+        { env: aws.env, tmpDir },
+      ),
+    rclone: () =>
+      timed(rc.cmd, ['copy', `local:${BUCKET}/${downKey}`, join(downDir, 'rclone')], { env: rc.env, tmpDir }),
   };
 
   const mibps = { up: { connector: [], aws: [], rclone: [] }, down: { connector: [], aws: [], rclone: [] } };
@@ -87,13 +112,20 @@ export async function run({ cfg, server, tmpDir }) {
       mibps.up[tool].push(cfg.transferMiB / res.seconds);
       if (res.rssMiB) rss.up[tool].push(res.rssMiB);
       if (tool === 'connector') invokeMibps.up.push(cfg.transferMiB / res.summary.invokeSeconds);
-      log(`  upload run ${r + 1} ${tool}: ${(cfg.transferMiB / res.seconds).toFixed(1)} MiB/s, peak RSS ${res.rssMiB?.toFixed(0)} MiB`);
+      log(
+        `  upload run ${r + 1} ${tool}: ${(cfg.transferMiB / res.seconds).toFixed(1)} MiB/s, peak RSS ${res.rssMiB?.toFixed(0)} MiB`,
+      );
       await deleteKey(raw, BUCKET, upKey[tool]);
     }
   }
 
   // The object every tool downloads: uploaded once with the raw SDK (multipart, 8 MiB parts).
-  await new Upload({ client: raw, params: { Bucket: BUCKET, Key: downKey, Body: createReadStream(source) }, partSize: 8 * MiB, queueSize: 4 }).done();
+  await new Upload({
+    client: raw,
+    params: { Bucket: BUCKET, Key: downKey, Body: createReadStream(source) },
+    partSize: 8 * MiB,
+    queueSize: 4,
+  }).done();
   for (let r = 0; r < cfg.runs; r++) {
     for (const tool of rotate(TOOLS, r)) {
       await rm(downDir, { recursive: true, force: true });
@@ -110,7 +142,9 @@ export async function run({ cfg, server, tmpDir }) {
         invokeMibps.down.push(cfg.transferMiB / res.summary.invokeSeconds);
         await rm(join(path, '..'), { recursive: true, force: true });
       }
-      log(`  download run ${r + 1} ${tool}: ${(cfg.transferMiB / res.seconds).toFixed(1)} MiB/s, peak RSS ${res.rssMiB?.toFixed(0)} MiB`);
+      log(
+        `  download run ${r + 1} ${tool}: ${(cfg.transferMiB / res.seconds).toFixed(1)} MiB/s, peak RSS ${res.rssMiB?.toFixed(0)} MiB`,
+      );
     }
   }
   await rm(downDir, { recursive: true, force: true });
@@ -119,8 +153,16 @@ export async function run({ cfg, server, tmpDir }) {
   raw.destroy();
 
   const names = {
-    up: { connector: "connector put_object_file (fresh node process)", aws: '`aws s3 cp` file → S3', rclone: '`rclone copy` file → S3' },
-    down: { connector: 'connector get_object to a file (fresh node process)', aws: '`aws s3 cp` S3 → file', rclone: '`rclone copy` S3 → file' },
+    up: {
+      connector: 'connector put_object_file (fresh node process)',
+      aws: '`aws s3 cp` file → S3',
+      rclone: '`rclone copy` file → S3',
+    },
+    down: {
+      connector: 'connector get_object to a file (fresh node process)',
+      aws: '`aws s3 cp` S3 → file',
+      rclone: '`rclone copy` S3 → file',
+    },
   };
   const rows = [];
   const targets = [];
@@ -128,13 +170,15 @@ export async function run({ cfg, server, tmpDir }) {
     const word = dir === 'up' ? 'upload' : 'download';
     rows.push({
       label: `${word} of ${cfg.transferMiB} MiB, whole-process wall time`,
-      unit: 'MiB/s', higherIsBetter: true,
+      unit: 'MiB/s',
+      higherIsBetter: true,
       subjects: TOOLS.map((t) => ({ name: names[dir][t], connector: t === 'connector', values: mibps[dir][t] })),
     });
     if (rss[dir].connector.length) {
       rows.push({
         label: `${word}: peak RSS of the process`,
-        unit: 'MiB', higherIsBetter: false,
+        unit: 'MiB',
+        higherIsBetter: false,
         subjects: TOOLS.map((t) => ({ name: names[dir][t], connector: t === 'connector', values: rss[dir][t] })),
       });
     }
@@ -142,7 +186,10 @@ export async function run({ cfg, server, tmpDir }) {
     const fastest = Math.max(stats(mibps[dir].aws).median, stats(mibps[dir].rclone).median);
     targets.push({ text: `${word} throughput ≥ the faster peer's`, met: conn >= fastest });
     const peak = rss[dir].connector.length ? stats(rss[dir].connector).max : NaN;
-    targets.push({ text: `${word}: connector's peak RSS < 200 MiB (largest of the runs: ${peak.toFixed(0)} MiB)`, met: peak < 200 });
+    targets.push({
+      text: `${word}: connector's peak RSS < 200 MiB (largest of the runs: ${peak.toFixed(0)} MiB)`,
+      met: peak < 200,
+    });
   }
   const im = (d) => stats(invokeMibps[d]).median.toFixed(1);
   return {
@@ -150,7 +197,9 @@ export async function run({ cfg, server, tmpDir }) {
     title: 'Large transfers',
     how: `One ${cfg.transferMiB} MiB file of random bytes. Upload: \`put_object_file\` of a \`file://\` reference in a fresh \`node bench/child-invoke.mjs\` process (its defaults: 8 MiB parts, 4 in flight) against \`aws s3 cp FILE s3://…\` and \`rclone copy FILE local:bucket/dir/\`, each with its own defaults; every upload goes to a fresh key, checked by size afterwards. Download: one object uploaded beforehand (8 MiB parts), \`get_object\` to a file in the file store against \`aws s3 cp s3://… FILE\` and \`rclone copy local:bucket/key DIR\`; sizes checked on every run, bytes (MD5) on each tool's first. Throughput is the object size over the whole process's wall time (start-up included, for every tool); peak RSS from /usr/bin/time. The three tools rotate which goes first each run.`,
     rows,
-    extra: [`The connector's in-invoke throughput (start-up and loading excluded), medians: upload ${im('up')} MiB/s, download ${im('down')} MiB/s.`],
+    extra: [
+      `The connector's in-invoke throughput (start-up and loading excluded), medians: upload ${im('up')} MiB/s, download ${im('down')} MiB/s.`,
+    ],
     targets,
   };
 }

@@ -20,7 +20,8 @@ const ADMIN = '/aws-s3';
 /** A file the node reads into a Buffer may be this large by default (64 MiB). */
 const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 
-const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Uint8Array);
+const isObject = (v) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Uint8Array);
 const isBytes = (v) => Buffer.isBuffer(v) || v instanceof Uint8Array;
 
 /** The error a flow sees: msg.error.code is the connector's code, msg.error.cause the whole error. */
@@ -50,7 +51,7 @@ async function readAll(stream, limit) {
   return Buffer.concat(chunks);
 }
 
-module.exports = async function (RED) {
+module.exports = async (RED) => {
   const options = (RED.settings && RED.settings.awsS3Connector) || {};
   const maxBufferBytes = options.maxBufferBytes || DEFAULT_MAX_BUFFER_BYTES;
   const api = await importConnectorModule();
@@ -144,21 +145,32 @@ module.exports = async function (RED) {
   // ---- the operation node -----------------------------------------------------------------
   function S3Node(config) {
     RED.nodes.createNode(this, config);
-    const node = this;
-    node.operation = config.operation;
-    node.input = isObject(config.input) ? config.input : {};
-    node.files = config.files === 'reference' ? 'reference' : 'buffer';
-    node.connectionNode = RED.nodes.getNode(config.connection);
+    this.operation = config.operation;
+    this.input = isObject(config.input) ? config.input : {};
+    this.files = config.files === 'reference' ? 'reference' : 'buffer';
+    this.connectionNode = RED.nodes.getNode(config.connection);
     const inflight = new Set();
 
-    node.on('input', async (msg, send, done) => {
-      const op = byName.get(node.operation);
+    this.on('input', async (msg, send, done) => {
+      const op = byName.get(this.operation);
       if (!op || op.kind !== 'action') {
-        done(nodeError('user_input', 'UnknownOperation', `This node's operation ${JSON.stringify(node.operation)} is not an action of the connector. Pick an operation in the node's settings.`));
+        done(
+          nodeError(
+            'user_input',
+            'UnknownOperation',
+            `This node's operation ${JSON.stringify(this.operation)} is not an action of the connector. Pick an operation in the node's settings.`,
+          ),
+        );
         return;
       }
-      if (!node.connectionNode) {
-        done(nodeError('user_input', 'NoConnection', 'This node has no S3 connection: choose one in its settings and deploy.'));
+      if (!this.connectionNode) {
+        done(
+          nodeError(
+            'user_input',
+            'NoConnection',
+            'This node has no S3 connection: choose one in its settings and deploy.',
+          ),
+        );
         return;
       }
       const controller = new AbortController();
@@ -166,52 +178,71 @@ module.exports = async function (RED) {
       const written = [];
       try {
         const fileFields = form.fileFields(op.inputSchema);
-        let input = structuredClone(node.input);
+        const input = structuredClone(this.input);
         if (isObject(msg.payload)) {
           // Only the operation's own fields: the previous node's output (bucket, key, etag, …)
           // can feed this one without a change node in between.
           const known = op.inputSchema.additionalProperties === false ? op.inputSchema.properties || {} : undefined;
-          for (const [k, v] of Object.entries(msg.payload)) if (!known || Object.prototype.hasOwnProperty.call(known, k)) input[k] = v;
+          for (const [k, v] of Object.entries(msg.payload)) if (!known || Object.hasOwn(known, k)) input[k] = v;
         } else if (isBytes(msg.payload) && fileFields.length === 1) {
           input[fileFields[0]] = msg.payload;
         }
         const keyName = typeof input.key === 'string' ? input.key.split('/').pop() : undefined;
         for (const field of fileFields) {
           const v = input[field];
-          if (isBytes(v) || (isObject(v) && isBytes(v.data))) input[field] = await storeBuffer(v, (typeof msg.filename === 'string' && path.basename(msg.filename)) || keyName, written);
+          if (isBytes(v) || (isObject(v) && isBytes(v.data)))
+            input[field] = await storeBuffer(
+              v,
+              (typeof msg.filename === 'string' && path.basename(msg.filename)) || keyName,
+              written,
+            );
         }
         const result = await connector.invokeDynamic(op.name, input, {
-          connection: node.connectionNode.connection(),
+          connection: this.connectionNode.connection(),
           signal: controller.signal,
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         });
         if (!result.ok) {
-          node.status({ fill: 'red', shape: 'ring', text: result.error.type });
+          this.status({ fill: 'red', shape: 'ring', text: result.error.type });
           done(flowError(result.error));
           return;
         }
         const output = result.output;
-        if (node.files === 'buffer') {
+        if (this.files === 'buffer') {
           for (const field of form.fileFields(op.outputSchema)) {
             const ref = output[field];
             if (!isObject(ref) || typeof ref.url !== 'string') continue;
             const loaded = await loadBuffer(ref);
             if (loaded.tooLarge !== undefined) {
-              node.status({ fill: 'red', shape: 'ring', text: 'user_input' });
-              done(nodeError('user_input', 'FileTooLargeForBuffer', `The file is ${loaded.tooLarge} bytes, more than the ${maxBufferBytes} bytes this node reads into a Buffer: set the node's "Files out" to "File reference", or raise awsS3Connector.maxBufferBytes in settings.js.`));
+              this.status({ fill: 'red', shape: 'ring', text: 'user_input' });
+              done(
+                nodeError(
+                  'user_input',
+                  'FileTooLargeForBuffer',
+                  `The file is ${loaded.tooLarge} bytes, more than the ${maxBufferBytes} bytes this node reads into a Buffer: set the node's "Files out" to "File reference", or raise awsS3Connector.maxBufferBytes in settings.js.`,
+                ),
+              );
               return;
             }
             output[field] = loaded.value;
           }
         }
-        node.status({});
+        this.status({});
         msg.payload = output;
         send(msg);
         done();
       } catch (err) {
         // The file store's own errors carry the connector's error model (`info`).
-        const info = err && err.info && err.info.type ? err.info : { type: 'internal', code: 'NodeFailed', retryable: false, message: `The node failed: ${err && err.message ? err.message : String(err)}` };
-        node.status({ fill: 'red', shape: 'ring', text: info.type });
+        const info =
+          err && err.info && err.info.type
+            ? err.info
+            : {
+                type: 'internal',
+                code: 'NodeFailed',
+                retryable: false,
+                message: `The node failed: ${err && err.message ? err.message : String(err)}`,
+              };
+        this.status({ fill: 'red', shape: 'ring', text: info.type });
         done(flowError(info));
       } finally {
         inflight.delete(controller);
@@ -219,7 +250,7 @@ module.exports = async function (RED) {
       }
     });
 
-    node.on('close', (done) => {
+    this.on('close', (done) => {
       for (const controller of inflight) controller.abort();
       done();
     });
@@ -252,14 +283,14 @@ module.exports = async function (RED) {
   ].join('\n');
 
   // Loaded by the node's HTML (<script src="aws-s3/editor.js">): schema text only, no secrets.
-  RED.httpAdmin.get(`${ADMIN}/editor.js`, (req, res) => {
+  RED.httpAdmin.get(`${ADMIN}/editor.js`, (_req, res) => {
     res.set('Content-Type', 'application/javascript; charset=utf-8');
     res.set('Cache-Control', 'no-cache');
     res.send(editorScript);
   });
 
   /** Every operation with its bundled input and output schemas. */
-  RED.httpAdmin.get(`${ADMIN}/operations`, read, (req, res) => {
+  RED.httpAdmin.get(`${ADMIN}/operations`, read, (_req, res) => {
     res.json({
       operations: operations.map((op) => ({
         name: op.name,
@@ -286,15 +317,33 @@ module.exports = async function (RED) {
     const body = isObject(req.body) ? req.body : {};
     const op = byName.get(body.operation);
     if (!op || op.kind !== 'lookup') {
-      res.status(400).json({ ok: false, error: { type: 'user_input', code: 'NotALookup', retryable: false, message: `${JSON.stringify(body.operation)} is not a lookup operation.` } });
+      res.status(400).json({
+        ok: false,
+        error: {
+          type: 'user_input',
+          code: 'NotALookup',
+          retryable: false,
+          message: `${JSON.stringify(body.operation)} is not a lookup operation.`,
+        },
+      });
       return;
     }
     const connection = requestConnection(body);
     if (!connection) {
-      res.json({ ok: false, error: { type: 'user_input', code: 'NoConnection', retryable: false, message: 'Choose a connection to fill this list.' } });
+      res.json({
+        ok: false,
+        error: {
+          type: 'user_input',
+          code: 'NoConnection',
+          retryable: false,
+          message: 'Choose a connection to fill this list.',
+        },
+      });
       return;
     }
-    res.json(await connector.invokeDynamic(op.name, isObject(body.input) ? body.input : {}, { connection, timeoutMs: 30_000 }));
+    res.json(
+      await connector.invokeDynamic(op.name, isObject(body.input) ? body.input : {}, { connection, timeoutMs: 30_000 }),
+    );
   });
 
   /** The config node's "Test connection" button. */
@@ -302,7 +351,15 @@ module.exports = async function (RED) {
     const body = isObject(req.body) ? req.body : {};
     const connection = requestConnection(body);
     if (!connection) {
-      res.json({ ok: false, error: { type: 'user_input', code: 'NoConnection', retryable: false, message: 'Nothing to test: fill in the connection first.' } });
+      res.json({
+        ok: false,
+        error: {
+          type: 'user_input',
+          code: 'NoConnection',
+          retryable: false,
+          message: 'Nothing to test: fill in the connection first.',
+        },
+      });
       return;
     }
     res.json(await connector.testConnection(connection));

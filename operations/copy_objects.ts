@@ -2,4 +2,6 @@ import type { CopyObjectsInput, CopyObjectsOutput } from '../src/generated/types
 import { copyPrefix } from '../src/io/copies.js';
 import { defineOperation } from '../src/runtime/operation.js';
 
-export default defineOperation<CopyObjectsInput, CopyObjectsOutput>(async (input, ctx) => (await copyPrefix(ctx, input, false)) as CopyObjectsOutput);
+export default defineOperation<CopyObjectsInput, CopyObjectsOutput>(
+  async (input, ctx) => (await copyPrefix(ctx, input, false)) as CopyObjectsOutput,
+);

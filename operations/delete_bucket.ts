@@ -20,7 +20,12 @@ export default defineOperation<DeleteBucketInput, DeleteBucketOutput>(async (inp
     // BucketNotEmpty answer proves the bucket may be deleted before anything in it is.
     try {
       await s3.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal });
-      return compact({ bucket, deleted: true as const, objectsDeleted, batches: input.emptyFirst ? batches : undefined });
+      return compact({
+        bucket,
+        deleted: true as const,
+        objectsDeleted,
+        batches: input.emptyFirst ? batches : undefined,
+      });
     } catch (err) {
       const info = describeError(err);
       if (info.code !== 'BucketNotEmpty') throw err;

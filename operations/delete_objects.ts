@@ -12,7 +12,13 @@ type Result = DeleteObjectsOutput['results'][number];
 export default defineOperation<DeleteObjectsInput, DeleteObjectsOutput>(async (input, ctx) => {
   const batches = batchesOf(input.objects);
   const results: Result[][] = new Array(batches.length);
-  const summary = await deleteBatches(ctx, input.bucket, batches, (batch, n) => { results[n] = batch; });
+  const summary = await deleteBatches(ctx, input.bucket, batches, (batch, n) => {
+    results[n] = batch;
+  });
   throwIfRefused(summary);
-  return { bucket: input.bucket, results: results.flat(), counts: { deleted: summary.deleted, failed: summary.failed } };
+  return {
+    bucket: input.bucket,
+    results: results.flat(),
+    counts: { deleted: summary.deleted, failed: summary.failed },
+  };
 });

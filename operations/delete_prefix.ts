@@ -22,13 +22,27 @@ export default defineOperation<DeletePrefixInput, DeletePrefixOutput>(async (inp
   const summary = await deleteBatches(ctx, bucket, source, (results) => {
     for (const r of results) {
       if (r.deleted && r.deleteMarker && !input.allVersions) deleteMarkers++;
-      if (!r.deleted && failures.length < MAX_LISTED_FAILURES) failures.push(compact({ key: r.key, versionId: r.versionId, error: r.error ?? { code: 'Unknown', message: 'Not deleted.' } }));
+      if (!r.deleted && failures.length < MAX_LISTED_FAILURES)
+        failures.push(
+          compact({
+            key: r.key,
+            versionId: r.versionId,
+            error: r.error ?? { code: 'Unknown', message: 'Not deleted.' },
+          }),
+        );
     }
   });
   throwIfRefused(summary);
   return compact({
-    bucket, prefix, dryRun: false,
-    counts: compact({ found: summary.deleted + summary.failed, deleted: summary.deleted, failed: summary.failed, deleteMarkers: deleteMarkers || undefined }),
+    bucket,
+    prefix,
+    dryRun: false,
+    counts: compact({
+      found: summary.deleted + summary.failed,
+      deleted: summary.deleted,
+      failed: summary.failed,
+      deleteMarkers: deleteMarkers || undefined,
+    }),
     failures,
     failuresTruncated: summary.failed > failures.length || undefined,
     batches: summary.batches,

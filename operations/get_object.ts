@@ -8,14 +8,17 @@ import { md5FromEtag, verifyMd5 } from '../src/io/integrity.js';
 import { downloadToFile } from '../src/io/transfers.js';
 
 export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { s3, signal, files, onProgress }) => {
-  const got = await s3.send(new GetObjectCommand({
-    Bucket: input.bucket,
-    Key: input.key,
-    Range: input.range,
-    ...readParams(input),
-    ResponseContentType: input.responseContentType,
-    ResponseContentDisposition: input.responseContentDisposition,
-  }), { abortSignal: signal });
+  const got = await s3.send(
+    new GetObjectCommand({
+      Bucket: input.bucket,
+      Key: input.key,
+      Range: input.range,
+      ...readParams(input),
+      ResponseContentType: input.responseContentType,
+      ResponseContentDisposition: input.responseContentDisposition,
+    }),
+    { abortSignal: signal },
+  );
   const body = got.Body as Readable;
   try {
     checkReadAnswer(input, got);
@@ -28,7 +31,9 @@ export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { 
   const content: Pick<GetObjectOutput, 'file' | 'text' | 'base64'> = {};
   if ((input.as ?? 'file') === 'file') {
     content.file = await downloadToFile({
-      body, files, signal,
+      body,
+      files,
+      signal,
       name: input.fileName ?? input.key,
       mimeType: contentType,
       ...(got.ContentLength !== undefined ? { expectedSize: got.ContentLength } : {}),
@@ -36,7 +41,9 @@ export default defineOperation<GetObjectInput, GetObjectOutput>(async (input, { 
       ...(onProgress ? { onProgress } : {}),
     });
   } else {
-    const bytes = await readCapped(body, input.maxInlineBytes ?? 5 * 1024 * 1024, got.ContentLength).finally(() => body.destroy());
+    const bytes = await readCapped(body, input.maxInlineBytes ?? 5 * 1024 * 1024, got.ContentLength).finally(() =>
+      body.destroy(),
+    );
     verifyMd5(bytes, expectedMd5);
     if (input.as === 'text') content.text = decodeText(bytes, input.charset ?? 'utf-8');
     else content.base64 = bytes.toString('base64');

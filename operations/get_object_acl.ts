@@ -11,20 +11,29 @@ type Grant = GetObjectACLOutput['grants'][number];
  * owner: it becomes the owner's ID when the answer names one.
  */
 function granteeOf(g: Partial<Grantee>, ownerId: string | undefined): Grant['grantee'] | undefined {
-  if (g.Type === 'Group' || (g.URI && !g.ID)) return { type: 'group', uri: g.URI as Extract<Grant['grantee'], { type: 'group' }>['uri'] };
-  if (g.Type === 'AmazonCustomerByEmail' || (g.EmailAddress && !g.ID)) return g.EmailAddress ? { type: 'email', emailAddress: g.EmailAddress } : undefined;
+  if (g.Type === 'Group' || (g.URI && !g.ID))
+    return { type: 'group', uri: g.URI as Extract<Grant['grantee'], { type: 'group' }>['uri'] };
+  if (g.Type === 'AmazonCustomerByEmail' || (g.EmailAddress && !g.ID))
+    return g.EmailAddress ? { type: 'email', emailAddress: g.EmailAddress } : undefined;
   const id = g.ID || ownerId;
   return id ? compact({ type: 'canonicalUser' as const, id, displayName: g.DisplayName }) : undefined;
 }
 
 export default defineOperation<GetObjectACLInput, GetObjectACLOutput>(async (input, { s3, signal }) => {
-  const acl = await s3.send(new GetObjectAclCommand({
-    Bucket: input.bucket,
-    Key: input.key,
-    VersionId: input.versionId,
-  }), { abortSignal: signal });
+  const acl = await s3.send(
+    new GetObjectAclCommand({
+      Bucket: input.bucket,
+      Key: input.key,
+      VersionId: input.versionId,
+    }),
+    { abortSignal: signal },
+  );
   if ((acl.Grants ?? []).some((g) => !g.Permission)) {
-    throw new ConnectorError({ type: 'unsupported', code: 'InvalidAclResponse', message: 'The store answered an ACL without permissions: it does not really support object ACLs.' });
+    throw new ConnectorError({
+      type: 'unsupported',
+      code: 'InvalidAclResponse',
+      message: 'The store answered an ACL without permissions: it does not really support object ACLs.',
+    });
   }
   const grants: Grant[] = [];
   let unnamed = 0;

@@ -5,8 +5,13 @@ import type { GetObjectSignedURLInput, GetObjectSignedURLOutput } from '../src/g
 import { defineOperation } from '../src/runtime/operation.js';
 
 const GET_ONLY = [
-  'versionId', 'responseContentType', 'responseContentDisposition', 'responseCacheControl',
-  'responseContentLanguage', 'responseContentEncoding', 'responseExpires',
+  'versionId',
+  'responseContentType',
+  'responseContentDisposition',
+  'responseCacheControl',
+  'responseContentLanguage',
+  'responseContentEncoding',
+  'responseExpires',
 ] as const;
 
 /**
@@ -14,40 +19,57 @@ const GET_ONLY = [
  * PUT URL, so S3 would refuse any real upload: drop checksum headers before the presigner runs.
  */
 function withoutChecksums(command: PutObjectCommand): PutObjectCommand {
-  command.middlewareStack.add((next) => async (args) => {
-    const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
-    for (const name of Object.keys(headers)) if (/^x-amz-(checksum-|sdk-checksum-algorithm$)/i.test(name)) delete headers[name];
-    return next(args);
-  }, { step: 'build', priority: 'low', name: 'dropPresignChecksum' });
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+      for (const name of Object.keys(headers))
+        if (/^x-amz-(checksum-|sdk-checksum-algorithm$)/i.test(name)) delete headers[name];
+      return next(args);
+    },
+    { step: 'build', priority: 'low', name: 'dropPresignChecksum' },
+  );
   return command;
 }
 
 export default defineOperation<GetObjectSignedURLInput, GetObjectSignedURLOutput>(async (input, { s3, connection }) => {
   const method = input.method ?? 'GET';
-  const misplaced: string[] = method === 'PUT' ? GET_ONLY.filter((f) => input[f] !== undefined) : input.contentType !== undefined ? ['contentType'] : [];
+  const misplaced: string[] =
+    method === 'PUT'
+      ? GET_ONLY.filter((f) => input[f] !== undefined)
+      : input.contentType !== undefined
+        ? ['contentType']
+        : [];
   if (misplaced.length) {
     throw new ConnectorError({
-      type: 'user_input', code: 'FieldNotForMethod', details: { fields: misplaced },
+      type: 'user_input',
+      code: 'FieldNotForMethod',
+      details: { fields: misplaced },
       message: `${misplaced.join(', ')} only ${misplaced.length > 1 ? 'apply' : 'applies'} to ${method === 'PUT' ? 'GET' : 'PUT'} URLs: remove ${misplaced.length > 1 ? 'them' : 'it'}, or set method to ${method === 'PUT' ? 'GET' : 'PUT'}.`,
     });
   }
   if (connection.credentials?.type === 'anonymous') {
-    throw new ConnectorError({ type: 'user_input', code: 'CredentialsRequired', message: 'A signed URL needs credentials to sign it with, and this connection is anonymous: use an access key, a role or the default provider chain.' });
+    throw new ConnectorError({
+      type: 'user_input',
+      code: 'CredentialsRequired',
+      message:
+        'A signed URL needs credentials to sign it with, and this connection is anonymous: use an access key, a role or the default provider chain.',
+    });
   }
 
   const target = { Bucket: input.bucket, Key: input.key };
-  const command = method === 'PUT'
-    ? withoutChecksums(new PutObjectCommand({ ...target, ContentType: input.contentType }))
-    : new GetObjectCommand({
-      ...target,
-      VersionId: input.versionId,
-      ResponseContentType: input.responseContentType,
-      ResponseContentDisposition: input.responseContentDisposition,
-      ResponseCacheControl: input.responseCacheControl,
-      ResponseContentLanguage: input.responseContentLanguage,
-      ResponseContentEncoding: input.responseContentEncoding,
-      ResponseExpires: input.responseExpires ? new Date(input.responseExpires) : undefined,
-    });
+  const command =
+    method === 'PUT'
+      ? withoutChecksums(new PutObjectCommand({ ...target, ContentType: input.contentType }))
+      : new GetObjectCommand({
+          ...target,
+          VersionId: input.versionId,
+          ResponseContentType: input.responseContentType,
+          ResponseContentDisposition: input.responseContentDisposition,
+          ResponseCacheControl: input.responseCacheControl,
+          ResponseContentLanguage: input.responseContentLanguage,
+          ResponseContentEncoding: input.responseContentEncoding,
+          ResponseExpires: input.responseExpires ? new Date(input.responseExpires) : undefined,
+        });
   const expiresIn = input.expiresIn ?? 3600;
   const signedAt = new Date(Math.floor(Date.now() / 1000) * 1000); // SigV4 dates are whole seconds
   const url = await getSignedUrl(s3, command, {

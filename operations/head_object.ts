@@ -14,11 +14,16 @@ export function restoreStatus(header: string | undefined): HeadObjectOutput['res
   if (ongoing === undefined) return undefined;
   const expiry = /expiry-date\s*=\s*"([^"]+)"/i.exec(header)?.[1];
   const at = expiry === undefined ? Number.NaN : Date.parse(expiry);
-  return compact({ ongoing: ongoing.toLowerCase() === 'true', expiry: Number.isNaN(at) ? undefined : new Date(at).toISOString() });
+  return compact({
+    ongoing: ongoing.toLowerCase() === 'true',
+    expiry: Number.isNaN(at) ? undefined : new Date(at).toISOString(),
+  });
 }
 
 export default defineOperation<HeadObjectInput, HeadObjectOutput>(async (input, { s3, signal }) => {
-  const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, ...readParams(input) }), { abortSignal: signal });
+  const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, ...readParams(input) }), {
+    abortSignal: signal,
+  });
   checkReadAnswer(input, head);
   return compact({
     bucket: input.bucket,

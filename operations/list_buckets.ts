@@ -10,20 +10,26 @@ export const AFTER_TOKEN_PREFIX = 's3-connector:after:';
 
 export default defineOperation<ListBucketsInput, ListBucketsOutput>(async (input, { s3, signal }) => {
   const paged = input.limit !== undefined || input.pageSize !== undefined || input.continuationToken !== undefined;
-  const after = input.continuationToken?.startsWith(AFTER_TOKEN_PREFIX) ? input.continuationToken.slice(AFTER_TOKEN_PREFIX.length) : undefined;
-  const wanted = (b: Bucket) => (!input.prefix || b.Name?.startsWith(input.prefix)) && (after === undefined || (b.Name ?? '') > after);
+  const after = input.continuationToken?.startsWith(AFTER_TOKEN_PREFIX)
+    ? input.continuationToken.slice(AFTER_TOKEN_PREFIX.length)
+    : undefined;
+  const wanted = (b: Bucket) =>
+    (!input.prefix || b.Name?.startsWith(input.prefix)) && (after === undefined || (b.Name ?? '') > after);
   const buckets: Bucket[] = [];
   let token = after === undefined ? input.continuationToken : undefined;
   let owner: ListBucketsOutput['owner'];
   do {
     const want = input.limit === undefined ? undefined : input.limit - buckets.length;
-    const page = await s3.send(new ListBucketsCommand({
-      Prefix: input.prefix,
-      BucketRegion: input.bucketRegion,
-      ContinuationToken: token,
-      // Without MaxBuckets S3 answers every bucket in one response.
-      MaxBuckets: paged ? Math.min(input.pageSize ?? 1000, want ?? Infinity) : undefined,
-    }), { abortSignal: signal });
+    const page = await s3.send(
+      new ListBucketsCommand({
+        Prefix: input.prefix,
+        BucketRegion: input.bucketRegion,
+        ContinuationToken: token,
+        // Without MaxBuckets S3 answers every bucket in one response.
+        MaxBuckets: paged ? Math.min(input.pageSize ?? 1000, want ?? Infinity) : undefined,
+      }),
+      { abortSignal: signal },
+    );
     // Some stores ignore Prefix: filter here too so the result means what was asked.
     buckets.push(...(page.Buckets ?? []).filter(wanted));
     owner ??= page.Owner ? compact({ id: page.Owner.ID, displayName: page.Owner.DisplayName }) : undefined;
@@ -34,7 +40,9 @@ export default defineOperation<ListBucketsInput, ListBucketsOutput>(async (input
   // More buckets than asked for came back (the store ignored MaxBuckets): resume after the last one kept.
   const cut = kept.length < buckets.length ? `${AFTER_TOKEN_PREFIX}${kept.at(-1)!.Name}` : undefined;
   return compact({
-    buckets: kept.map((b) => compact({ name: b.Name ?? '', creationDate: isoDate(b.CreationDate), region: b.BucketRegion })),
+    buckets: kept.map((b) =>
+      compact({ name: b.Name ?? '', creationDate: isoDate(b.CreationDate), region: b.BucketRegion }),
+    ),
     count: kept.length,
     owner,
     nextContinuationToken: cut ?? token,

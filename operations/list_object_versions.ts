@@ -15,42 +15,55 @@ export default defineOperation<ListObjectVersionsInput, ListObjectVersionsOutput
   const start = input.keyMarker ? { keyMarker: input.keyMarker, versionIdMarker: input.versionIdMarker } : undefined;
   // MaxKeys counts versions, delete markers and folders alike: the markers S3 answers resume
   // exactly after the last entry kept.
-  const next = await followPages<Markers>({ limit: input.limit, pageSize: input.pageSize, start }, async (position, maxKeys) => {
-    const page = await s3.send(new ListObjectVersionsCommand({
-      Bucket: input.bucket,
-      Prefix: input.prefix,
-      Delimiter: input.delimiter,
-      KeyMarker: position?.keyMarker,
-      VersionIdMarker: position?.versionIdMarker,
-      MaxKeys: maxKeys,
-    }), { abortSignal: signal });
-    const before = versions.length + deleteMarkers.length + folders.length;
-    versions.push(...(page.Versions ?? []));
-    deleteMarkers.push(...(page.DeleteMarkers ?? []));
-    for (const p of page.CommonPrefixes ?? []) if (p.Prefix && !folders.includes(p.Prefix)) folders.push(p.Prefix);
-    const more = page.IsTruncated && page.NextKeyMarker ? { keyMarker: page.NextKeyMarker, versionIdMarker: page.NextVersionIdMarker || undefined } : undefined;
-    return { count: versions.length + deleteMarkers.length + folders.length - before, next: more };
-  });
+  const next = await followPages<Markers>(
+    { limit: input.limit, pageSize: input.pageSize, start },
+    async (position, maxKeys) => {
+      const page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: input.bucket,
+          Prefix: input.prefix,
+          Delimiter: input.delimiter,
+          KeyMarker: position?.keyMarker,
+          VersionIdMarker: position?.versionIdMarker,
+          MaxKeys: maxKeys,
+        }),
+        { abortSignal: signal },
+      );
+      const before = versions.length + deleteMarkers.length + folders.length;
+      versions.push(...(page.Versions ?? []));
+      deleteMarkers.push(...(page.DeleteMarkers ?? []));
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix && !folders.includes(p.Prefix)) folders.push(p.Prefix);
+      const more =
+        page.IsTruncated && page.NextKeyMarker
+          ? { keyMarker: page.NextKeyMarker, versionIdMarker: page.NextVersionIdMarker || undefined }
+          : undefined;
+      return { count: versions.length + deleteMarkers.length + folders.length - before, next: more };
+    },
+  );
 
   return compact({
     bucket: input.bucket,
     prefix: input.prefix,
     delimiter: input.delimiter,
-    versions: versions.map((v) => compact({
-      key: v.Key ?? '',
-      versionId: v.VersionId ?? 'null',
-      isLatest: v.IsLatest ?? false,
-      size: v.Size ?? 0,
-      etag: v.ETag,
-      lastModified: isoDate(v.LastModified),
-      storageClass: v.StorageClass ?? 'STANDARD',
-    })),
-    deleteMarkers: deleteMarkers.map((m) => compact({
-      key: m.Key ?? '',
-      versionId: m.VersionId ?? 'null',
-      isLatest: m.IsLatest ?? false,
-      lastModified: isoDate(m.LastModified),
-    })),
+    versions: versions.map((v) =>
+      compact({
+        key: v.Key ?? '',
+        versionId: v.VersionId ?? 'null',
+        isLatest: v.IsLatest ?? false,
+        size: v.Size ?? 0,
+        etag: v.ETag,
+        lastModified: isoDate(v.LastModified),
+        storageClass: v.StorageClass ?? 'STANDARD',
+      }),
+    ),
+    deleteMarkers: deleteMarkers.map((m) =>
+      compact({
+        key: m.Key ?? '',
+        versionId: m.VersionId ?? 'null',
+        isLatest: m.IsLatest ?? false,
+        lastModified: isoDate(m.LastModified),
+      }),
+    ),
     folders,
     count: versions.length + deleteMarkers.length,
     nextKeyMarker: next?.keyMarker,

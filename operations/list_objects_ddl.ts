@@ -29,7 +29,11 @@ export default defineOperation<ListObjectsDropdownInput, ListObjectsDropdownOutp
           keys.push(key);
         }
       }
-      return { count: page.Contents?.length ?? 0, next: page.IsTruncated ? page.NextContinuationToken : undefined, stop: keys.length >= MAX_OPTIONS };
+      return {
+        count: page.Contents?.length ?? 0,
+        next: page.IsTruncated ? page.NextContinuationToken : undefined,
+        stop: keys.length >= MAX_OPTIONS,
+      };
     });
   }
   return { options: keys.map((key) => ({ label: key, value: key })) };

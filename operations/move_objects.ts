@@ -2,4 +2,6 @@ import type { MoveObjectsInput, MoveObjectsOutput } from '../src/generated/types
 import { copyPrefix } from '../src/io/copies.js';
 import { defineOperation } from '../src/runtime/operation.js';
 
-export default defineOperation<MoveObjectsInput, MoveObjectsOutput>(async (input, ctx) => (await copyPrefix(ctx, input, true)) as MoveObjectsOutput);
+export default defineOperation<MoveObjectsInput, MoveObjectsOutput>(
+  async (input, ctx) => (await copyPrefix(ctx, input, true)) as MoveObjectsOutput,
+);

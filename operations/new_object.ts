@@ -16,19 +16,35 @@ const HEAD_CONCURRENCY = 8;
 type Row = Listed & { storageClass?: string };
 
 /** Every object under the prefix, and the store's clock when the listing started (its Date header). */
-async function listAll(s3: S3Client, bucket: string, prefix: string | undefined, pageSize: number, signal: AbortSignal): Promise<{ objects: _Object[]; storeNow?: number }> {
+async function listAll(
+  s3: S3Client,
+  bucket: string,
+  prefix: string | undefined,
+  pageSize: number,
+  signal: AbortSignal,
+): Promise<{ objects: _Object[]; storeNow?: number }> {
   const objects: _Object[] = [];
   let storeNow: number | undefined;
   let token: string | undefined;
   do {
-    const command = new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: pageSize });
+    const command = new ListObjectsV2Command({
+      Bucket: bucket,
+      Prefix: prefix || undefined,
+      ContinuationToken: token,
+      MaxKeys: pageSize,
+    });
     if (storeNow === undefined) {
-      command.middlewareStack.add((next) => async (args) => {
-        const result = await next(args);
-        const date = Date.parse(String((result.response as { headers?: Record<string, string> }).headers?.date ?? ''));
-        if (!Number.isNaN(date)) storeNow = date;
-        return result;
-      }, { step: 'deserialize', name: 'storeClock' });
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          const date = Date.parse(
+            String((result.response as { headers?: Record<string, string> }).headers?.date ?? ''),
+          );
+          if (!Number.isNaN(date)) storeNow = date;
+          return result;
+        },
+        { step: 'deserialize', name: 'storeClock' },
+      );
     }
     const page = await s3.send(command, { abortSignal: signal });
     objects.push(...(page.Contents ?? []));
@@ -38,7 +54,12 @@ async function listAll(s3: S3Client, bucket: string, prefix: string | undefined,
 }
 
 /** The version each event names, read with HEAD; left out when the object changed (or went) since the listing. */
-async function addVersionIds(s3: S3Client, bucket: string, rows: Row[], signal: AbortSignal): Promise<Map<Row, string>> {
+async function addVersionIds(
+  s3: S3Client,
+  bucket: string,
+  rows: Row[],
+  signal: AbortSignal,
+): Promise<Map<Row, string>> {
   const found = new Map<Row, string>();
   let next = 0;
   const worker = async () => {
@@ -49,7 +70,8 @@ async function addVersionIds(s3: S3Client, bucket: string, rows: Row[], signal: 
         if (head.VersionId && head.ETag === row.etag) found.set(row, head.VersionId);
       } catch (err) {
         // Gone since the listing: it was still written, so it is still reported.
-        if ((err as { name?: string }).name !== 'NotFound' && (err as { name?: string }).name !== 'NoSuchKey') throw err;
+        if ((err as { name?: string }).name !== 'NotFound' && (err as { name?: string }).name !== 'NoSuchKey')
+          throw err;
       }
     }
   };
@@ -64,7 +86,13 @@ export default defineOperation<NewObjectInput, NewObjectOutput>(async (input, { 
   const { objects, storeNow } = await listAll(s3, input.bucket, input.prefix, input.pageSize ?? 1000, signal);
   const rows: Row[] = objects
     .filter((o) => o.Key !== undefined && o.LastModified !== undefined && matches(o.Key, o.Size ?? 0))
-    .map((o) => ({ key: o.Key!, etag: o.ETag ?? '', size: o.Size ?? 0, lastModified: o.LastModified!.getTime(), storageClass: o.StorageClass }));
+    .map((o) => ({
+      key: o.Key!,
+      etag: o.ETag ?? '',
+      size: o.Size ?? 0,
+      lastModified: o.LastModified!.getTime(),
+      storageClass: o.StorageClass,
+    }));
 
   const result = step(rows, {
     bucket: input.bucket,
@@ -74,17 +102,21 @@ export default defineOperation<NewObjectInput, NewObjectOutput>(async (input, { 
     windowSeconds: input.lateArrivalSeconds ?? DEFAULT_LATE_ARRIVAL_SECONDS,
     maxEvents: input.maxPerPoll ?? DEFAULT_MAX_PER_POLL,
   });
-  const versions = input.versionIds ? await addVersionIds(s3, input.bucket, result.events, signal) : new Map<Row, string>();
+  const versions = input.versionIds
+    ? await addVersionIds(s3, input.bucket, result.events, signal)
+    : new Map<Row, string>();
   return {
     bucket: input.bucket,
-    events: result.events.map((e) => compact({
-      key: e.key,
-      size: e.size,
-      etag: e.etag || undefined,
-      lastModified: isoDate(new Date(e.lastModified))!,
-      versionId: versions.get(e),
-      storageClass: e.storageClass,
-    })),
+    events: result.events.map((e) =>
+      compact({
+        key: e.key,
+        size: e.size,
+        etag: e.etag || undefined,
+        lastModified: isoDate(new Date(e.lastModified))!,
+        versionId: versions.get(e),
+        storageClass: e.storageClass,
+      }),
+    ),
     cursor: result.cursor as unknown as Record<string, unknown>,
     hasMore: result.hasMore,
   };

@@ -34,15 +34,32 @@ async function receive(sqs: Sqs, url: string, max: number, wait: number, visibil
   while (out.length < max) {
     const ask = Math.min(RECEIVE_BATCH, max - out.length);
     const sent = Date.now();
-    const answer = await sqs.send<{ Messages?: Message[] }>(new sqs.mod.ReceiveMessageCommand({
-      QueueUrl: url, MaxNumberOfMessages: ask, WaitTimeSeconds: out.length === 0 ? wait : 0, VisibilityTimeout: visibility,
-      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-    }), 'queue');
+    const answer = await sqs.send<{ Messages?: Message[] }>(
+      new sqs.mod.ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: ask,
+        WaitTimeSeconds: out.length === 0 ? wait : 0,
+        VisibilityTimeout: visibility,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+      'queue',
+    );
     const messages = answer.Messages ?? [];
     let start = sent;
     if (messages.length > 0 && Date.now() - sent > LEASE_RESTART_AFTER_MS) {
       start = Date.now();
-      await Promise.all(messages.map((m) => sqs.send(new sqs.mod.ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: visibility }), 'queue')));
+      await Promise.all(
+        messages.map((m) =>
+          sqs.send(
+            new sqs.mod.ChangeMessageVisibilityCommand({
+              QueueUrl: url,
+              ReceiptHandle: m.ReceiptHandle!,
+              VisibilityTimeout: visibility,
+            }),
+            'queue',
+          ),
+        ),
+      );
     }
     out.push(...messages.map((message) => ({ message, expires: start + visibility * 1000 })));
     if (messages.length < ask) break;
@@ -62,7 +79,11 @@ export default defineOperation<ObjectEventsInput, ObjectEventsOutput>(async (inp
     const released = await settle(sqs, releases, 'release');
     const received = await receive(sqs, url, input.maxEvents ?? DEFAULT_MAX_EVENTS, wait, visibility);
 
-    interface Pending { event: S3Event; lease: Lease; message: Message }
+    interface Pending {
+      event: S3Event;
+      lease: Lease;
+      message: Message;
+    }
     const pending: Pending[] = [];
     const byIdentity = new Map<string, Pending>();
     const tests: string[] = [];
@@ -94,13 +115,15 @@ export default defineOperation<ObjectEventsInput, ObjectEventsOutput>(async (inp
 
     return compact({
       queueUrl: url,
-      events: pending.map(({ event, lease, message }) => compact({
-        ...event,
-        ack: encodeToken(lease),
-        leaseExpiresAt: new Date(lease.x).toISOString(),
-        messageId: message.MessageId ?? '',
-        receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
-      })),
+      events: pending.map(({ event, lease, message }) =>
+        compact({
+          ...event,
+          ack: encodeToken(lease),
+          leaseExpiresAt: new Date(lease.x).toISOString(),
+          messageId: message.MessageId ?? '',
+          receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+        }),
+      ),
       ignored: tests.length,
       unrecognized: unrecognized || undefined,
       settled: {

@@ -6,22 +6,37 @@ import { compact, defineOperation } from '../src/runtime/operation.js';
 type Grant = NonNullable<PutObjectACLInput['grants']>[number];
 
 const HEADER = {
-  READ: 'GrantRead', WRITE: 'GrantWrite', READ_ACP: 'GrantReadACP', WRITE_ACP: 'GrantWriteACP', FULL_CONTROL: 'GrantFullControl',
+  READ: 'GrantRead',
+  WRITE: 'GrantWrite',
+  READ_ACP: 'GrantReadACP',
+  WRITE_ACP: 'GrantWriteACP',
+  FULL_CONTROL: 'GrantFullControl',
 } as const satisfies Record<Grant['permission'], keyof PutObjectAclRequest>;
 
 function token(grantee: Grant['grantee']): string {
   switch (grantee.type) {
-    case 'canonicalUser': return `id="${grantee.id}"`;
-    case 'email': return `emailAddress="${grantee.emailAddress}"`;
-    case 'group': return `uri="${grantee.uri}"`;
+    case 'canonicalUser':
+      return `id="${grantee.id}"`;
+    case 'email':
+      return `emailAddress="${grantee.emailAddress}"`;
+    case 'group':
+      return `uri="${grantee.uri}"`;
   }
 }
 
 export default defineOperation<PutObjectACLInput, PutObjectACLOutput>(async (input, { s3, signal }) => {
   if ((input.acl === undefined) === (input.grants === undefined)) {
     throw input.acl
-      ? new ConnectorError({ type: 'user_input', code: 'AclAndGrants', message: 'Give either a canned acl or grants, not both: S3 refuses a request with both.' })
-      : new ConnectorError({ type: 'user_input', code: 'AclOrGrantsRequired', message: 'Give a canned acl (e.g. "private" or "public-read") or a list of grants.' });
+      ? new ConnectorError({
+          type: 'user_input',
+          code: 'AclAndGrants',
+          message: 'Give either a canned acl or grants, not both: S3 refuses a request with both.',
+        })
+      : new ConnectorError({
+          type: 'user_input',
+          code: 'AclOrGrantsRequired',
+          message: 'Give a canned acl (e.g. "private" or "public-read") or a list of grants.',
+        });
   }
   const target = { Bucket: input.bucket, Key: input.key, VersionId: input.versionId };
   if (input.acl) {
@@ -39,7 +54,9 @@ export default defineOperation<PutObjectACLInput, PutObjectACLOutput>(async (inp
     const id = current.Owner?.ID;
     if (id) {
       owner = compact({ id, displayName: current.Owner?.DisplayName });
-      const kept = grants.some((g) => g.permission === 'FULL_CONTROL' && g.grantee.type === 'canonicalUser' && g.grantee.id === id);
+      const kept = grants.some(
+        (g) => g.permission === 'FULL_CONTROL' && g.grantee.type === 'canonicalUser' && g.grantee.id === id,
+      );
       if (!kept) grants = [{ grantee: { type: 'canonicalUser', id }, permission: 'FULL_CONTROL' }, ...grants];
     }
   }

@@ -7,7 +7,8 @@ import { writeOutput, writeParams, writeTagsSeparately } from '../src/io/writes.
 export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, ctx) => {
   const { s3, signal, files, allowedHttpsHosts, allowPrivateNetworks, onProgress } = ctx;
   const source = await openSource(input.file.url, { files, allowedHttpsHosts, allowPrivateNetworks, signal });
-  const contentType = input.contentType ?? input.file.mimeType ?? source.mimeType ?? contentTypeFor(input.file.name ?? input.key);
+  const contentType =
+    input.contentType ?? input.file.mimeType ?? source.mimeType ?? contentTypeFor(input.file.name ?? input.key);
   const params = writeParams(input, contentType, ctx.capabilities);
   const sent = await uploadStream({
     s3,

@@ -12,7 +12,15 @@ export default defineOperation<PutObjectTaggingInput, PutObjectTaggingOutput>(as
     checkVersionAnswer(input.versionId, current.VersionId);
     tags = mergeTags(toTagMap(current.TagSet), input.tags);
   }
-  const answer = await s3.send(new PutObjectTaggingCommand({ ...target, Tagging: { TagSet: toTagSet(tags) } }), { abortSignal: signal });
+  const answer = await s3.send(new PutObjectTaggingCommand({ ...target, Tagging: { TagSet: toTagSet(tags) } }), {
+    abortSignal: signal,
+  });
   checkVersionAnswer(input.versionId, answer.VersionId);
-  return compact({ bucket: input.bucket, key: input.key, versionId: answer.VersionId ?? input.versionId, tags, count: Object.keys(tags).length });
+  return compact({
+    bucket: input.bucket,
+    key: input.key,
+    versionId: answer.VersionId ?? input.versionId,
+    tags,
+    count: Object.keys(tags).length,
+  });
 });

@@ -10,8 +10,14 @@ const TEXT_DEFAULT_TYPE = 'text/plain; charset=utf-8';
 export default defineOperation<PutObjectTextInput, PutObjectTextOutput>(async (input, ctx) => {
   const body = Buffer.from(input.content, 'utf8');
   // Text is UTF-8: a type guessed from the key's extension says so (mime-types adds the charset to text types).
-  const params = writeParams(input, input.contentType ?? contentTypeFor(input.key, TEXT_DEFAULT_TYPE), ctx.capabilities);
-  const result = await ctx.s3.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length }), { abortSignal: ctx.signal });
+  const params = writeParams(
+    input,
+    input.contentType ?? contentTypeFor(input.key, TEXT_DEFAULT_TYPE),
+    ctx.capabilities,
+  );
+  const result = await ctx.s3.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length }), {
+    abortSignal: ctx.signal,
+  });
   await writeTagsSeparately(ctx, params, input, result.VersionId);
   return writeOutput(params, result, body.length);
 });

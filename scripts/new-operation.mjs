@@ -73,11 +73,15 @@ const [name] = positionals;
 
 // --- checks: nothing is written unless all pass -------------------------------------------
 
-if (!NAME.test(name)) fail(`"${name}" is not a snake_case name (lowercase words joined by _, starting with a letter, e.g. get_bucket_tagging).`);
+if (!NAME.test(name))
+  fail(
+    `"${name}" is not a snake_case name (lowercase words joined by _, starting with a letter, e.g. get_bucket_tagging).`,
+  );
 const manifestPath = join(root, 'connector.json');
 const manifestText = await readFile(manifestPath, 'utf8');
 const manifest = JSON.parse(manifestText);
-if (manifest.operations.some((op) => op.name === name)) fail(`an operation named ${name} already exists in connector.json.`);
+if (manifest.operations.some((op) => op.name === name))
+  fail(`an operation named ${name} already exists in connector.json.`);
 const files = {
   input: `schemas/${name}.input.json`,
   output: `schemas/${name}.output.json`,
@@ -85,11 +89,14 @@ const files = {
   test: `test/operations/${name}.test.ts`,
 };
 for (const path of Object.values(files)) if (existsSync(join(root, path))) fail(`${path} already exists.`);
-if (!['action', 'lookup', 'trigger'].includes(flags.kind)) fail(`--kind must be action, lookup or trigger, not "${flags.kind}".`);
+if (!['action', 'lookup', 'trigger'].includes(flags.kind))
+  fail(`--kind must be action, lookup or trigger, not "${flags.kind}".`);
 const lookup = flags.kind === 'lookup';
 const trigger = flags.kind === 'trigger';
 const permissions = [...new Set(flags.permission ?? ['s3:ListBucket'])];
-for (const p of permissions) if (!PERMISSION.test(p)) fail(`--permission "${p}" is not an IAM action of S3 or SQS (s3:Action, e.g. s3:GetBucketTagging, or sqs:Action).`);
+for (const p of permissions)
+  if (!PERMISSION.test(p))
+    fail(`--permission "${p}" is not an IAM action of S3 or SQS (s3:Action, e.g. s3:GetBucketTagging, or sqs:Action).`);
 
 const words = name.split('_');
 const sentence = (text) => text[0].toUpperCase() + text.slice(1);
@@ -100,11 +107,16 @@ if (description.length < 10) fail('--description needs at least 10 characters.')
 
 // The schemas' titles name the generated types (json-schema-to-typescript): "Get bucket tagging
 // input" becomes GetBucketTaggingInput. Two operations must not name the same type.
-const pascal = (text) => text.split(/[_\s]+/).map((w) => sentence(w).replace(/(\d)([a-z])/g, (_, d, l) => d + l.toUpperCase())).join('');
+const pascal = (text) =>
+  text
+    .split(/[_\s]+/)
+    .map((w) => sentence(w).replace(/(\d)([a-z])/g, (_, d, l) => d + l.toUpperCase()))
+    .join('');
 const typesPath = join(root, 'src/generated/types.ts');
 const typesText = await readFile(typesPath, 'utf8');
 for (const type of [pascal(`${name} input`), pascal(`${name} output`)]) {
-  if (new RegExp(`export (interface|type) ${type}\\b`).test(typesText)) fail(`the generated type ${type} already exists: choose another name.`);
+  if (new RegExp(`export (interface|type) ${type}\\b`).test(typesText))
+    fail(`the generated type ${type} already exists: choose another name.`);
 }
 
 // --- schemas --------------------------------------------------------------------------------
@@ -122,49 +134,66 @@ const inputSchema = {
   examples: [lookup ? { bucket: EXAMPLE_BUCKET, search: 'reports/' } : { bucket: EXAMPLE_BUCKET }],
   properties: {
     bucket: { $ref: 'defs.json#/$defs/bucket' },
-    ...(lookup ? { search: { type: 'string', title: 'Search', description: 'Only keys that start with this text.', maxLength: 1024 } } : {}),
+    ...(lookup
+      ? {
+          search: {
+            type: 'string',
+            title: 'Search',
+            description: 'Only keys that start with this text.',
+            maxLength: 1024,
+          },
+        }
+      : {}),
     ...(trigger ? { cursor: TRIGGER_CURSOR } : {}),
   },
 };
 const outputSchema = trigger
   ? {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: `${SCHEMA_BASE}${name}.output.json`,
-    title: `${sentence(words.join(' '))} output`,
-    description: 'TODO: the events of this poll, and the cursor to pass to the next one.',
-    type: 'object',
-    additionalProperties: false,
-    required: ['events', 'cursor'],
-    properties: {
-      events: {
-        type: 'array',
-        description: 'TODO: what happened since the previous poll, oldest first.',
-        items: { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { type: 'string', description: 'TODO: what each event names.' } } },
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: `${SCHEMA_BASE}${name}.output.json`,
+      title: `${sentence(words.join(' '))} output`,
+      description: 'TODO: the events of this poll, and the cursor to pass to the next one.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['events', 'cursor'],
+      properties: {
+        events: {
+          type: 'array',
+          description: 'TODO: what happened since the previous poll, oldest first.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['key'],
+            properties: { key: { type: 'string', description: 'TODO: what each event names.' } },
+          },
+        },
+        cursor: {
+          ...TRIGGER_CURSOR,
+          description: "Where the next poll goes on: store it as it is and pass it back as the next input's cursor.",
+        },
       },
-      cursor: { ...TRIGGER_CURSOR, description: 'Where the next poll goes on: store it as it is and pass it back as the next input\'s cursor.' },
-    },
-  }
+    }
   : lookup
-  ? {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: `${SCHEMA_BASE}${name}.output.json`,
-    title: `${sentence(words.join(' '))} output`,
-    description: 'TODO: what the options are.',
-    $ref: 'defs.json#/$defs/lookupOutput',
-  }
-  : {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: `${SCHEMA_BASE}${name}.output.json`,
-    title: `${sentence(words.join(' '))} output`,
-    description: `TODO: what ${name} answers.`,
-    type: 'object',
-    additionalProperties: false,
-    required: ['bucket'],
-    properties: {
-      bucket: { type: 'string', description: 'The bucket asked about.' },
-      region: { type: 'string', description: "The bucket's region, when the store says." },
-    },
-  };
+    ? {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: `${SCHEMA_BASE}${name}.output.json`,
+        title: `${sentence(words.join(' '))} output`,
+        description: 'TODO: what the options are.',
+        $ref: 'defs.json#/$defs/lookupOutput',
+      }
+    : {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: `${SCHEMA_BASE}${name}.output.json`,
+        title: `${sentence(words.join(' '))} output`,
+        description: `TODO: what ${name} answers.`,
+        type: 'object',
+        additionalProperties: false,
+        required: ['bucket'],
+        properties: {
+          bucket: { type: 'string', description: 'The bucket asked about.' },
+          region: { type: 'string', description: "The bucket's region, when the store says." },
+        },
+      };
 
 const readOnly = !(flags.writes || flags.destructive);
 const entry = {
@@ -199,9 +228,17 @@ try {
   const generated = await readFile(typesPath, 'utf8');
   const mapped = new RegExp(`^\\s*${name}: \\{ input: (\\w+); output: (\\w+) \\};`, 'm').exec(generated);
   const [inputType, outputType] = mapped ? [mapped[1], mapped[2]] : [pascal(`${name} input`), pascal(`${name} output`)];
-  if (!new RegExp(`export (interface|type) ${inputType}\\b`).test(generated)) throw new Error(`npm run types did not write ${inputType}`);
+  if (!new RegExp(`export (interface|type) ${inputType}\\b`).test(generated))
+    throw new Error(`npm run types did not write ${inputType}`);
 
-  await put(files.handler, trigger ? triggerHandler(inputType, outputType) : lookup ? lookupHandler(inputType, outputType) : actionHandler(inputType, outputType));
+  await put(
+    files.handler,
+    trigger
+      ? triggerHandler(inputType, outputType)
+      : lookup
+        ? lookupHandler(inputType, outputType)
+        : actionHandler(inputType, outputType),
+  );
   await put(files.test, trigger ? triggerTest() : lookup ? lookupTest() : actionTest());
 } catch (err) {
   for (const path of written) await rm(join(root, path), { force: true });

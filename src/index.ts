@@ -1,5 +1,13 @@
 export { loadConnector, DEFAULT_INVOKE_TIMEOUT_MS } from './runtime/connector.js';
-export type { Connector, ConnectionReport, InvokeContext, InvokeResult, LoadOptions, OperationInfo, TestConnectionOptions } from './runtime/connector.js';
+export type {
+  Connector,
+  ConnectionReport,
+  InvokeContext,
+  InvokeResult,
+  LoadOptions,
+  OperationInfo,
+  TestConnectionOptions,
+} from './runtime/connector.js';
 export type { ConnectorErrorInfo, ErrorType, FieldProblem } from './runtime/errors.js';
 export type { Manifest, ManifestOperation, OperationAnnotations } from './runtime/manifest.js';
 export type { Progress } from './runtime/operation.js';
@@ -14,5 +22,6 @@ export { CAPABILITIES, CAPABILITY_PROBE_PREFIX, type Capability, type StoreSuppo
 // AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED is "true". A library should not print that on
 // its host's stderr, so the switch is set here unless the host has set it (to anything: "false"
 // shows the notice). It is the SDK's own switch for that notice alone; other warnings still print.
-if (Number(process.versions.node.split('.')[0]) < 22) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+if (Number(process.versions.node.split('.')[0]) < 22)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export { bundleSchema, type BundleOptions, type Dialect } from './runtime/bundle.js';

@@ -12,10 +12,10 @@
 // that can show them as rows (the n8n node: n8n/lib/model.cjs). Everything else (patterns,
 // lengths, dependentRequired) is not modelled: such a field is JSON text, or a plain input, and
 // the connector checks the whole input against the full schema when it runs.
-(function (root, factory) {
+((root, factory) => {
   if (typeof module === 'object' && module.exports) module.exports = factory();
   else root.AwsS3Form = factory();
-})(typeof self !== 'undefined' ? self : this, function () {
+})(typeof self !== 'undefined' ? self : this, () => {
   'use strict';
 
   var LOCAL_REF = '#/$defs/';
@@ -40,10 +40,10 @@
   }
 
   function choicesOf(s) {
-    if (Array.isArray(s.oneOf) && s.oneOf.length && s.oneOf.every(function (b) { return isObject(b) && 'const' in b; })) {
-      return s.oneOf.map(function (b) { return { value: b.const, title: b.title || String(b.const), description: b.description }; });
+    if (Array.isArray(s.oneOf) && s.oneOf.length && s.oneOf.every((b) => isObject(b) && 'const' in b)) {
+      return s.oneOf.map((b) => ({ value: b.const, title: b.title || String(b.const), description: b.description }));
     }
-    if (Array.isArray(s.enum)) return s.enum.map(function (v) { return { value: v, title: String(v) }; });
+    if (Array.isArray(s.enum)) return s.enum.map((v) => ({ value: v, title: String(v) }));
     if ('const' in s && !isObject(s.const)) return [{ value: s.const, title: String(s.const) }];
     return undefined;
   }
@@ -51,34 +51,39 @@
   function variantsOf(s, schema, path) {
     var branches = s.oneOf || s.anyOf;
     if (!Array.isArray(branches) || !branches.length) return undefined;
-    var resolved = branches.map(function (b) { return resolve(b, schema); });
-    if (!resolved.every(function (b) { return isObject(b.properties); })) return undefined;
+    var resolved = branches.map((b) => resolve(b, schema));
+    if (!resolved.every((b) => isObject(b.properties))) return undefined;
     var prop = s.discriminator && s.discriminator.propertyName;
     if (!prop) {
       // The one property every branch pins to a constant.
       var first = Object.keys(resolved[0].properties);
-      prop = first.find(function (p) { return resolved.every(function (b) { return b.properties[p] && 'const' in resolve(b.properties[p], schema); }); });
+      prop = first.find((p) => resolved.every((b) => b.properties[p] && 'const' in resolve(b.properties[p], schema)));
     }
     if (!prop) return undefined;
     return {
       discriminator: prop,
-      variants: resolved.map(function (b) {
+      variants: resolved.map((b) => {
         var tag = resolve(b.properties[prop], schema).const;
-        return { value: tag, title: b.title || String(tag), description: b.description, fields: fieldsOf(b, schema, path, { skip: prop }) };
+        return {
+          value: tag,
+          title: b.title || String(tag),
+          description: b.description,
+          fields: fieldsOf(b, schema, path, { skip: prop }),
+        };
       }),
     };
   }
 
   /** Ordered like the playground: `x-order: n` puts a field at position n, others keep schema order. */
   function ordered(names, props, schema) {
-    var rank = function (name, index) {
+    var rank = (name, index) => {
       var o = resolve(props[name], schema)['x-order'];
       return typeof o === 'number' ? o : index;
     };
     return names
-      .map(function (name, index) { return { name: name, index: index, rank: rank(name, index) }; })
-      .sort(function (a, b) { return a.rank - b.rank || a.index - b.index; })
-      .map(function (e) { return e.name; });
+      .map((name, index) => ({ name: name, index: index, rank: rank(name, index) }))
+      .sort((a, b) => a.rank - b.rank || a.index - b.index)
+      .map((e) => e.name);
   }
 
   function describe(name, raw, schema, required, path) {
@@ -129,7 +134,8 @@
       field.kind = 'json';
       // What JSON holds, for form models that can do better than JSON text (n8n's collections):
       // an array's items, or the values of a free-form object (names chosen by the user).
-      if (s.type === 'array' && isObject(s.items)) field.items = describe('item', s.items, schema, true, path.concat(['[]']));
+      if (s.type === 'array' && isObject(s.items))
+        field.items = describe('item', s.items, schema, true, path.concat(['[]']));
       else if (s.type === 'object' && !s.properties && isObject(s.additionalProperties)) {
         field.entries = describe('value', s.additionalProperties, schema, true, path.concat(['{}']));
       }
@@ -149,8 +155,8 @@
     var required = Array.isArray(s.required) ? s.required : [];
     var skip = options && options.skip;
     return ordered(Object.keys(props), props, schema)
-      .filter(function (name) { return name !== skip; })
-      .map(function (name) { return describe(name, props[name], schema, required.indexOf(name) !== -1, (path || []).concat([name])); });
+      .filter((name) => name !== skip)
+      .map((name) => describe(name, props[name], schema, required.indexOf(name) !== -1, (path || []).concat([name])));
   }
 
   /** The form model of a bundled root schema. */
@@ -161,18 +167,24 @@
   function containsSecret(field) {
     if (field.secret) return true;
     if (field.fields) return field.fields.some(containsSecret);
-    if (field.variants) return field.variants.some(function (v) { return v.fields.some(containsSecret); });
+    if (field.variants) return field.variants.some((v) => v.fields.some(containsSecret));
     return false;
   }
 
   /** Every leaf below a field (variants' fields and nested groups), each once by key. */
   function leavesOf(field, into) {
     into = into || {};
-    var add = function (f) {
+    var add = (f) => {
       if (f.kind === 'group') f.fields.forEach(add);
       else if (f.kind === 'variants') {
-        into[f.key ? f.key + '_' + f.discriminator : f.discriminator] = { field: f, discriminator: true, path: f.path.concat([f.discriminator]) };
-        f.variants.forEach(function (v) { v.fields.forEach(add); });
+        into[f.key ? f.key + '_' + f.discriminator : f.discriminator] = {
+          field: f,
+          discriminator: true,
+          path: f.path.concat([f.discriminator]),
+        };
+        f.variants.forEach((v) => {
+          v.fields.forEach(add);
+        });
       } else {
         var prev = into[f.key];
         into[f.key] = { field: f, secret: !!f.secret || !!(prev && prev.secret), path: f.path };
@@ -192,11 +204,11 @@
     var credentials = {};
     var leaves = {};
     var inCredentials = [];
-    form.fields.forEach(function (f) {
+    form.fields.forEach((f) => {
       if (!containsSecret(f)) return;
       inCredentials.push(f.name);
       var found = leavesOf(f);
-      Object.keys(found).forEach(function (key) {
+      Object.keys(found).forEach((key) => {
         leaves[key] = found[key];
         credentials[key] = { type: found[key].secret ? 'password' : 'text' };
       });
@@ -208,14 +220,18 @@
     if (typeof value !== 'string') return value;
     if (field.kind === 'integer' || field.kind === 'number') {
       var n = Number(value);
-      return value.trim() !== '' && isFinite(n) ? n : value;
+      return value.trim() !== '' && Number.isFinite(n) ? n : value;
     }
     if (field.kind === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
     if (field.kind === 'json') {
-      try { return JSON.parse(value); } catch (e) { return value; }
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
     }
     if (field.kind === 'choice') {
-      var hit = field.choices.find(function (c) { return String(c.value) === value; });
+      var hit = field.choices.find((c) => String(c.value) === value);
       return hit ? hit.value : value;
     }
     return value;
@@ -242,11 +258,11 @@
   /** The fields a value shows: a variant's own fields only, the chosen variant by its tag. */
   function activeLeaves(fields, value, into) {
     into = into || [];
-    fields.forEach(function (f) {
+    fields.forEach((f) => {
       if (f.kind === 'group') activeLeaves(f.fields, value, into);
       else if (f.kind === 'variants') {
         var tag = getPath(value, f.path.concat([f.discriminator]));
-        var chosen = f.variants.find(function (v) { return v.value === tag; });
+        var chosen = f.variants.find((v) => v.value === tag);
         into.push({ field: f, discriminator: true, path: f.path.concat([f.discriminator]) });
         if (chosen) activeLeaves(chosen.fields, value, into);
       } else into.push({ field: f, path: f.path });
@@ -261,15 +277,17 @@
    */
   function joinConnection(form, model, settings, credentials) {
     var connection = JSON.parse(JSON.stringify(isObject(settings) ? settings : {}));
-    model.properties.forEach(function (p) { delete connection[p]; });
+    model.properties.forEach((p) => {
+      delete connection[p];
+    });
     var flat = {};
-    Object.keys(model.leaves).forEach(function (key) {
+    Object.keys(model.leaves).forEach((key) => {
       var v = credentials ? credentials[key] : undefined;
       if (v === undefined || v === null || v === '') return;
       setPath(flat, model.leaves[key].path, v);
     });
-    var top = form.fields.filter(function (f) { return model.properties.indexOf(f.name) !== -1; });
-    activeLeaves(top, flat).forEach(function (leaf) {
+    var top = form.fields.filter((f) => model.properties.indexOf(f.name) !== -1);
+    activeLeaves(top, flat).forEach((leaf) => {
       var v = getPath(flat, leaf.path);
       if (v === undefined) return;
       setPath(connection, leaf.path, leaf.discriminator ? v : coerce(v, leaf.field));
@@ -281,10 +299,10 @@
   function splitConnection(model, connection) {
     var settings = {};
     var credentials = {};
-    Object.keys(connection || {}).forEach(function (k) {
+    Object.keys(connection || {}).forEach((k) => {
       if (model.properties.indexOf(k) === -1) settings[k] = connection[k];
     });
-    Object.keys(model.leaves).forEach(function (key) {
+    Object.keys(model.leaves).forEach((key) => {
       var v = getPath(connection, model.leaves[key].path);
       if (v !== undefined) credentials[key] = String(v);
     });
@@ -294,7 +312,7 @@
   /** Top-level fields holding a file reference (`#/$defs/fileReference`). */
   function fileFields(schema) {
     var props = (schema && schema.properties) || {};
-    return Object.keys(props).filter(function (name) { return props[name] && props[name].$ref === FILE_REFERENCE; });
+    return Object.keys(props).filter((name) => props[name] && props[name].$ref === FILE_REFERENCE);
   }
 
   return {

@@ -89,7 +89,13 @@ const addFormats = formatsPlugin.default;
  * so an error goes there only when the schema allows it.
  */
 class OutputCheck {
-  private readonly ajv = new Ajv({ strict: false, validateFormats: true, validateSchema: false, allErrors: true, logger: false });
+  private readonly ajv = new Ajv({
+    strict: false,
+    validateFormats: true,
+    validateSchema: false,
+    allErrors: true,
+    logger: false,
+  });
   private readonly compiled = new Map<string, ValidateFunction>();
   constructor() {
     addFormats(this.ajv);
@@ -156,8 +162,9 @@ export function createMcpServer(connector: Connector, options: McpServerOptions)
     { name: manifest.name, title: manifest.title, version: manifest.version },
     {
       capabilities: { tools: {} },
-      instructions: `${manifest.description} Every tool runs with the connection this server was started with; `
-        + 'a failed call is an isError result whose text is {"error": {type, code, message, retryable, …}}.',
+      instructions:
+        `${manifest.description} Every tool runs with the connection this server was started with; ` +
+        'a failed call is an isError result whose text is {"error": {type, code, message, retryable, …}}.',
     },
   );
 
@@ -167,13 +174,18 @@ export function createMcpServer(connector: Connector, options: McpServerOptions)
     const { name, arguments: args } = request.params;
     const tool = byName.get(name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `There is no tool named ${JSON.stringify(name)}. Known tools: ${tools.map((t) => t.name).join(', ')}.`);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `There is no tool named ${JSON.stringify(name)}. Known tools: ${tools.map((t) => t.name).join(', ')}.`,
+      );
     }
     const token = extra._meta?.progressToken;
-    const progress = progressReporter(token, (p) => extra.sendNotification({
-      method: 'notifications/progress',
-      params: { progressToken: token!, progress: p.loaded, ...(p.total !== undefined ? { total: p.total } : {}) },
-    }));
+    const progress = progressReporter(token, (p) =>
+      extra.sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken: token!, progress: p.loaded, ...(p.total !== undefined ? { total: p.total } : {}) },
+      }),
+    );
     const result = await connector.invokeDynamic(name, args ?? {}, {
       connection: options.connection,
       signal: extra.signal,
@@ -215,7 +227,9 @@ export interface McpHttpServer {
 }
 
 function refuse(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InvalidRequest, message }, id: null }));
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code: ErrorCode.InvalidRequest, message }, id: null }));
 }
 
 /**
@@ -223,16 +237,22 @@ function refuse(res: ServerResponse, status: number, message: string): void {
  * server per session; requests must be addressed to this host and port (no DNS rebinding),
  * and a browser's request from another origin is refused.
  */
-export async function serveMcpHttp(connector: Connector, options: McpServerOptions & { port: number }): Promise<McpHttpServer> {
+export async function serveMcpHttp(
+  connector: Connector,
+  options: McpServerOptions & { port: number },
+): Promise<McpHttpServer> {
   const sessions = new Map<string, StreamableHTTPServerTransport>(); // in order of last use
   let port = options.port;
   const ownOrigins = () => [`http://${MCP_HTTP_HOST}:${port}`, `http://localhost:${port}`];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!ownOrigins().includes(`http://${req.headers.host ?? ''}`)) return refuse(res, 421, `Address this server as ${ownOrigins()[0]}${MCP_HTTP_PATH}.`);
+    if (!ownOrigins().includes(`http://${req.headers.host ?? ''}`))
+      return refuse(res, 421, `Address this server as ${ownOrigins()[0]}${MCP_HTTP_PATH}.`);
     const origin = req.headers.origin;
-    if (origin !== undefined && !ownOrigins().includes(origin)) return refuse(res, 403, 'Requests from another origin are refused.');
-    if (new URL(req.url ?? '/', ownOrigins()[0]).pathname !== MCP_HTTP_PATH) return refuse(res, 404, `The MCP endpoint is ${MCP_HTTP_PATH}.`);
+    if (origin !== undefined && !ownOrigins().includes(origin))
+      return refuse(res, 403, 'Requests from another origin are refused.');
+    if (new URL(req.url ?? '/', ownOrigins()[0]).pathname !== MCP_HTTP_PATH)
+      return refuse(res, 404, `The MCP endpoint is ${MCP_HTTP_PATH}.`);
 
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {

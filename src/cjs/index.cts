@@ -32,4 +32,6 @@ export async function loadConnector(options?: Api.LoadOptions): Promise<Api.Conn
 export const packageRoot: string = join(__dirname, '..', '..', '..');
 
 /** connector.json as is, read synchronously: the operations, their schema paths, IAM actions and annotations. */
-export const manifest: Api.Manifest = JSON.parse(readFileSync(join(packageRoot, 'connector.json'), 'utf8')) as Api.Manifest;
+export const manifest: Api.Manifest = JSON.parse(
+  readFileSync(join(packageRoot, 'connector.json'), 'utf8'),
+) as Api.Manifest;

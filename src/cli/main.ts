@@ -7,7 +7,13 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConnector, type Connector, type InvokeResult, type LoadOptions, type OperationInfo } from '../runtime/connector.js';
+import {
+  loadConnector,
+  type Connector,
+  type InvokeResult,
+  type LoadOptions,
+  type OperationInfo,
+} from '../runtime/connector.js';
 import { transferBar, type TransferBar } from './progress.js';
 import type { ConnectorErrorInfo, ErrorType, FieldProblem } from '../runtime/errors.js';
 import { LocalFileStore } from '../io/files.js';
@@ -42,7 +48,10 @@ const TRANSFERS = new Set(['put_object_file', 'get_object']);
 
 /** A mistake in the command line itself: exit 1, message on stderr, an error result on stdout. */
 class CliInputError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -99,9 +108,12 @@ async function readJsonOption(option: '--input' | '--connection', value: string,
       text = await readFile(value, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new CliInputError('InvalidCliArgument', code === 'ENOENT'
-        ? `${option}: there is no file ${JSON.stringify(value)}. Give a file path or inline JSON starting with {${option === '--input' ? ', or - to read stdin' : ''}.`
-        : `${option}: cannot read ${JSON.stringify(value)} (${code ?? 'error'}).`);
+      throw new CliInputError(
+        'InvalidCliArgument',
+        code === 'ENOENT'
+          ? `${option}: there is no file ${JSON.stringify(value)}. Give a file path or inline JSON starting with {${option === '--input' ? ', or - to read stdin' : ''}.`
+          : `${option}: cannot read ${JSON.stringify(value)} (${code ?? 'error'}).`,
+      );
     }
     from = `${option} file ${JSON.stringify(value)}`;
   }
@@ -118,9 +130,11 @@ async function readJsonOption(option: '--input' | '--connection', value: string,
 function connectionFromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (!region) {
-    throw new CliInputError('NoConnection',
-      'No connection: pass --connection <file | JSON>, or set AWS_REGION (or AWS_DEFAULT_REGION) to use the AWS environment '
-      + '(credentials from the default provider chain, endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL).');
+    throw new CliInputError(
+      'NoConnection',
+      'No connection: pass --connection <file | JSON>, or set AWS_REGION (or AWS_DEFAULT_REGION) to use the AWS environment ' +
+        '(credentials from the default provider chain, endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL).',
+    );
   }
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
   return { region, ...(endpoint ? { endpoint } : {}), credentials: { type: 'defaultChain' } };
@@ -153,8 +167,13 @@ function referencedDefs(schemas: unknown[], defs: JsonSchema): Record<string, un
 function findOperation(connector: Connector, name: string): OperationInfo {
   const op = connector.operations().find((o) => o.name === name);
   if (!op) {
-    throw new CliInputError('UnknownOperation',
-      `There is no operation named ${JSON.stringify(name)}. Known operations: ${connector.operations().map((o) => o.name).join(', ')}.`);
+    throw new CliInputError(
+      'UnknownOperation',
+      `There is no operation named ${JSON.stringify(name)}. Known operations: ${connector
+        .operations()
+        .map((o) => o.name)
+        .join(', ')}.`,
+    );
   }
   return op;
 }
@@ -190,10 +209,14 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
     controller.abort();
   };
   try {
-    const input = (opts.input === undefined ? {} : await readJsonOption('--input', opts.input, false)) as Record<string, unknown>;
-    const connection = opts.connection === undefined
-      ? connectionFromEnvironment(process.env)
-      : await readJsonOption('--connection', opts.connection, true);
+    const input = (opts.input === undefined ? {} : await readJsonOption('--input', opts.input, false)) as Record<
+      string,
+      unknown
+    >;
+    const connection =
+      opts.connection === undefined
+        ? connectionFromEnvironment(process.env)
+        : await readJsonOption('--connection', opts.connection, true);
 
     let filesRoot = opts.filesRoot === undefined ? undefined : resolve(opts.filesRoot);
     const loadOptions: LoadOptions = {
@@ -207,16 +230,29 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
         throw new CliInputError('InvalidCliArgument', `--input-file only applies to put_object_file, not ${name}.`);
       }
       if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-        throw new CliInputError('InvalidCliArgument', '--input-file needs the --input to be a JSON object (or no --input).');
+        throw new CliInputError(
+          'InvalidCliArgument',
+          '--input-file needs the --input to be a JSON object (or no --input).',
+        );
       }
       if (input.file !== undefined) {
-        throw new CliInputError('InvalidCliArgument', 'Give the file either as "file" in --input or with --input-file, not both.');
+        throw new CliInputError(
+          'InvalidCliArgument',
+          'Give the file either as "file" in --input or with --input-file, not both.',
+        );
       }
       const real = await realpath(opts.inputFile).catch(() => undefined);
-      const kind = real === undefined ? undefined : await stat(real).then((s) => (s.isFile() ? 'file' : s.isDirectory() ? 'folder' : 'other'));
+      const kind =
+        real === undefined
+          ? undefined
+          : await stat(real).then((s) => (s.isFile() ? 'file' : s.isDirectory() ? 'folder' : 'other'));
       if (real === undefined || kind !== 'file') {
-        const what = kind === 'folder' ? 'is a folder, not a file: give the path of one file'
-          : kind === 'other' ? 'is not a regular file' : 'does not exist';
+        const what =
+          kind === 'folder'
+            ? 'is a folder, not a file: give the path of one file'
+            : kind === 'other'
+              ? 'is not a regular file'
+              : 'does not exist';
         throw new CliInputError('InvalidCliArgument', `--input-file: ${JSON.stringify(opts.inputFile)} ${what}.`);
       }
       filesRoot ??= dirname(real);
@@ -229,8 +265,8 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
     connector = await loadConnector(loadOptions);
     // Progress is drawn on stderr, by default only when both stdout and stderr are terminals;
     // --progress draws it whenever stderr is a terminal, --no-progress never.
-    const wantBar = TRANSFERS.has(name) && process.stderr.isTTY === true
-      && (opts.progress ?? process.stdout.isTTY === true);
+    const wantBar =
+      TRANSFERS.has(name) && process.stderr.isTTY === true && (opts.progress ?? process.stdout.isTTY === true);
     if (wantBar) bar = transferBar(name);
     process.on('SIGINT', onSigint);
     const result: InvokeResult = await connector.invokeDynamic(name, input, {
@@ -243,7 +279,7 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
     printJson(result);
     if (result.ok) return 0;
     fail(describeError(result.error));
-    return interrupted ? EXIT_INTERRUPTED : EXIT_CODES[result.error.type] ?? 2;
+    return interrupted ? EXIT_INTERRUPTED : (EXIT_CODES[result.error.type] ?? 2);
   } catch (err) {
     bar?.stop();
     if (!(err instanceof CliInputError)) throw err;
@@ -276,17 +312,29 @@ async function pollCommand(name: string, opts: PollCommandOptions): Promise<numb
   };
   let connector: Connector | undefined;
   try {
-    const input = (opts.input === undefined ? {} : await readJsonOption('--input', opts.input, false)) as Record<string, unknown>;
-    const connection = opts.connection === undefined ? connectionFromEnvironment(process.env) : await readJsonOption('--connection', opts.connection, true);
+    const input = (opts.input === undefined ? {} : await readJsonOption('--input', opts.input, false)) as Record<
+      string,
+      unknown
+    >;
+    const connection =
+      opts.connection === undefined
+        ? connectionFromEnvironment(process.env)
+        : await readJsonOption('--connection', opts.connection, true);
     connector = await loadConnector();
     process.on('SIGINT', onSigint);
     const { runPoll } = await import('./poll.js');
     const code = await runPoll({
-      connector, operation: name, input, connection, everyMs: opts.every * 1000, signal: controller.signal,
+      connector,
+      operation: name,
+      input,
+      connection,
+      everyMs: opts.every * 1000,
+      signal: controller.signal,
       ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
       ...(opts.cursorFile !== undefined ? { cursorFile: opts.cursorFile } : {}),
       ...(opts.polls !== undefined ? { polls: opts.polls } : {}),
-      exitCodes: EXIT_CODES, describeError,
+      exitCodes: EXIT_CODES,
+      describeError,
       out: (line) => process.stdout.write(`${line}\n`),
       err: fail,
     });
@@ -320,9 +368,10 @@ interface McpCommandOptions {
 async function mcpCommand(opts: McpCommandOptions): Promise<number> {
   let connection: unknown;
   try {
-    connection = opts.connection === undefined
-      ? connectionFromEnvironment(process.env)
-      : await readJsonOption('--connection', opts.connection, true);
+    connection =
+      opts.connection === undefined
+        ? connectionFromEnvironment(process.env)
+        : await readJsonOption('--connection', opts.connection, true);
   } catch (err) {
     if (!(err instanceof CliInputError)) throw err;
     fail(`error: ${err.message}`); // stdout belongs to the protocol
@@ -366,13 +415,15 @@ async function mcpCommand(opts: McpCommandOptions): Promise<number> {
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('give a port number, 0 to 65535 (0: a free port).');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('give a port number, 0 to 65535 (0: a free port).');
   return port;
 }
 
 function parseTimeout(value: string): number {
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 1) throw new InvalidArgumentError('give a whole number of milliseconds, at least 1.');
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new InvalidArgumentError('give a whole number of milliseconds, at least 1.');
   return ms;
 }
 
@@ -380,10 +431,14 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 const program = new Command()
   .name('s3-connector')
-  .description('Amazon S3 and S3-compatible stores from the command line: list the operations, describe one, invoke one, or serve them all as MCP tools.')
+  .description(
+    'Amazon S3 and S3-compatible stores from the command line: list the operations, describe one, invoke one, or serve them all as MCP tools.',
+  )
   .version(version)
   .showHelpAfterError('(add --help for usage)')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Exit status: 0 success; 1 the request cannot succeed as given (user_input, not_found, forbidden,
 auth, precondition_failed, region_mismatch, or a bad command line); 2 anything else (network,
 timeout, throttled, conflict, unsupported, api, internal); 130 interrupted with Ctrl-C.
@@ -392,16 +447,20 @@ Examples:
   $ s3-connector operations
   $ s3-connector describe get_object
   $ AWS_REGION=eu-west-1 s3-connector invoke list_buckets
-  $ s3-connector invoke head_object --connection conn.json --input '{"bucket": "my-bucket", "key": "a.txt"}'`);
+  $ s3-connector invoke head_object --connection conn.json --input '{"bucket": "my-bucket", "key": "a.txt"}'`,
+  );
 
 program
   .command('operations')
   .description('List the operations: name, kind (action, lookup for dropdowns, or trigger: see poll) and title.')
   .option('--json', 'print a JSON array (name, title, kind, description) instead of a table')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Examples:
   $ s3-connector operations
-  $ s3-connector operations --json | jq -r '.[] | select(.kind == "action") | .name'`)
+  $ s3-connector operations --json | jq -r '.[] | select(.kind == "action") | .name'`,
+  )
   .action(async (opts: { json?: boolean }) => {
     const connector = await loadConnector();
     const ops = connector.operations();
@@ -416,15 +475,20 @@ Examples:
 
 program
   .command('describe')
-  .description('Print an operation as JSON: title, description, kind, IAM actions, annotations, input and output schemas, and the shared definitions they reference.')
+  .description(
+    'Print an operation as JSON: title, description, kind, IAM actions, annotations, input and output schemas, and the shared definitions they reference.',
+  )
   .argument('<operation>', 'operation name, e.g. get_object (see: s3-connector operations)')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 The schemas refer to shared definitions as "defs.json#/$defs/<name>"; those used are under "defs".
 
 Examples:
   $ s3-connector describe put_object_text
   $ s3-connector describe get_object | jq '.input.properties | keys'
-  $ s3-connector describe delete_objects | jq -r '.permissions[]'`)
+  $ s3-connector describe delete_objects | jq -r '.permissions[]'`,
+  )
   .action(async (name: string) => {
     const connector = await loadConnector();
     try {
@@ -449,18 +513,42 @@ Examples:
 
 program
   .command('invoke')
-  .description('Invoke an operation and print its result JSON ({"ok": true, "output": …} or {"ok": false, "error": …}) on stdout; on an error, its message goes to stderr.')
+  .description(
+    'Invoke an operation and print its result JSON ({"ok": true, "output": …} or {"ok": false, "error": …}) on stdout; on an error, its message goes to stderr.',
+  )
   .argument('<operation>', 'operation name, e.g. list_objects (see: s3-connector operations)')
-  .option('-c, --connection <file | JSON>', 'the connection (schemas/connection.json): a JSON file, or inline JSON starting with {. Without it: the AWS environment (see below)')
-  .option('-i, --input <file | JSON | ->', 'the operation\'s input: a JSON file, inline JSON starting with {, or - to read it from stdin (default: {})')
-  .option('--input-file <path>', 'put_object_file only: upload this local file (its folder becomes the file store, unless --files-root is given and holds it)')
-  .option('--files-root <dir>', 'folder of the local file store: where get_object writes files, and the only place file:// references may point into (default: the connector\'s, under the OS temp folder)')
+  .option(
+    '-c, --connection <file | JSON>',
+    'the connection (schemas/connection.json): a JSON file, or inline JSON starting with {. Without it: the AWS environment (see below)',
+  )
+  .option(
+    '-i, --input <file | JSON | ->',
+    "the operation's input: a JSON file, inline JSON starting with {, or - to read it from stdin (default: {})",
+  )
+  .option(
+    '--input-file <path>',
+    'put_object_file only: upload this local file (its folder becomes the file store, unless --files-root is given and holds it)',
+  )
+  .option(
+    '--files-root <dir>',
+    "folder of the local file store: where get_object writes files, and the only place file:// references may point into (default: the connector's, under the OS temp folder)",
+  )
   .option('--timeout <ms>', 'deadline for the whole call in milliseconds (default: 15 minutes)', parseTimeout)
   .option('--allow-host <host>', 'allow https:// file references from this host (repeatable; none by default)', collect)
-  .option('--allow-private-networks', 'let the --allow-host hosts be (or resolve to) loopback, link-local or private addresses (refused by default)')
-  .addOption(new Option('--progress', 'draw the transfer progress bar on stderr whenever stderr is a terminal (default: only when stdout is one too)'))
+  .option(
+    '--allow-private-networks',
+    'let the --allow-host hosts be (or resolve to) loopback, link-local or private addresses (refused by default)',
+  )
+  .addOption(
+    new Option(
+      '--progress',
+      'draw the transfer progress bar on stderr whenever stderr is a terminal (default: only when stdout is one too)',
+    ),
+  )
   .addOption(new Option('--no-progress', 'never draw a progress bar'))
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Without --connection, the connection comes from the standard AWS environment: region from
 AWS_REGION (or AWS_DEFAULT_REGION), endpoint from AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL),
 credentials from the default provider chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
@@ -481,22 +569,35 @@ Examples:
   $ s3-connector invoke put_object_file -c conn.json -i '{"bucket": "my-bucket", "key": "backup.tar"}' --input-file ./backup.tar
   $ s3-connector invoke get_object -c conn.json -i '{"bucket": "my-bucket", "key": "backup.tar"}' --files-root ./downloads | jq -r .output.file.url
   with conn.json like {"region": "us-east-1", "endpoint": "http://127.0.0.1:9000",
-    "credentials": {"type": "accessKey", "accessKeyId": "…", "secretAccessKey": "…"}}`)
+    "credentials": {"type": "accessKey", "accessKeyId": "…", "secretAccessKey": "…"}}`,
+  )
   .action(async (name: string, opts: InvokeOptions) => {
     process.exitCode = await invokeCommand(name, opts);
   });
 
 program
   .command('poll')
-  .description('Poll a trigger and print each event as one JSON line on stdout, until Ctrl-C: the cursor (new_object) or the acks of the printed events (object_events) are passed to the next poll.')
+  .description(
+    'Poll a trigger and print each event as one JSON line on stdout, until Ctrl-C: the cursor (new_object) or the acks of the printed events (object_events) are passed to the next poll.',
+  )
   .argument('<trigger>', 'a trigger, e.g. new_object or object_events (see: s3-connector operations)')
   .option('-c, --connection <file | JSON>', 'the connection, as for invoke (without it: the AWS environment)')
-  .option('-i, --input <file | JSON | ->', 'the trigger\'s input, as for invoke (default: {})')
-  .option('--every <seconds>', 'wait between polls when there is nothing more to fetch (default: 10)', parsePositive, 10)
-  .option('--cursor-file <path>', 'read the starting cursor from this file and write the new one after every poll, so a restart goes on where it stopped')
+  .option('-i, --input <file | JSON | ->', "the trigger's input, as for invoke (default: {})")
+  .option(
+    '--every <seconds>',
+    'wait between polls when there is nothing more to fetch (default: 10)',
+    parsePositive,
+    10,
+  )
+  .option(
+    '--cursor-file <path>',
+    'read the starting cursor from this file and write the new one after every poll, so a restart goes on where it stopped',
+  )
   .option('--polls <n>', 'stop after this many polls (default: until Ctrl-C)', parsePositive)
   .option('--timeout <ms>', 'deadline for each poll in milliseconds', parseTimeout)
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 An event of object_events is acknowledged (deleted from the queue) once its line is written: by the
 next poll, or when stopped. Errors go to stderr; a retryable one (network, throttled, ...) is
 retried at the next interval, any other ends the command with its exit status.
@@ -506,21 +607,39 @@ Exit status: 130 when stopped with Ctrl-C (the normal end); 0 after --polls; 1 o
 Examples:
   $ s3-connector poll new_object -c conn.json -i '{"bucket": "my-bucket", "prefix": "incoming/"}' --every 30
   $ s3-connector poll new_object -c conn.json -i '{"bucket": "my-bucket"}' --cursor-file ./cursor.json | jq -r .key
-  $ s3-connector poll object_events -c conn.json -i '{"queue": "my-bucket-events", "waitSeconds": 20}'`)
+  $ s3-connector poll object_events -c conn.json -i '{"queue": "my-bucket-events", "waitSeconds": 20}'`,
+  )
   .action(async (name: string, opts: PollCommandOptions) => {
     process.exitCode = await pollCommand(name, opts);
   });
 
 program
   .command('mcp')
-  .description('Serve the operations as Model Context Protocol tools on stdin/stdout (or, with --http, on a loopback port) until the client closes it.')
-  .option('-c, --connection <file | JSON>', 'the connection every tool call uses (schemas/connection.json): a JSON file, or inline JSON starting with {. Without it: the AWS environment (see invoke --help). Never a tool argument, never shown to the client')
-  .option('--files-root <dir>', 'folder of the local file store: where get_object writes files, and the only place put_object_file\'s file:// references may point into (default: the connector\'s, under the OS temp folder)')
-  .option('--http <port>', 'serve Streamable HTTP at http://127.0.0.1:<port>/mcp instead of stdio (0: a free port, printed on stderr); loopback only', parsePort)
+  .description(
+    'Serve the operations as Model Context Protocol tools on stdin/stdout (or, with --http, on a loopback port) until the client closes it.',
+  )
+  .option(
+    '-c, --connection <file | JSON>',
+    'the connection every tool call uses (schemas/connection.json): a JSON file, or inline JSON starting with {. Without it: the AWS environment (see invoke --help). Never a tool argument, never shown to the client',
+  )
+  .option(
+    '--files-root <dir>',
+    "folder of the local file store: where get_object writes files, and the only place put_object_file's file:// references may point into (default: the connector's, under the OS temp folder)",
+  )
+  .option(
+    '--http <port>',
+    'serve Streamable HTTP at http://127.0.0.1:<port>/mcp instead of stdio (0: a free port, printed on stderr); loopback only',
+    parsePort,
+  )
   .option('--timeout <ms>', 'deadline for each tool call in milliseconds (default: 15 minutes)', parseTimeout)
   .option('--allow-host <host>', 'allow https:// file references from this host (repeatable; none by default)', collect)
-  .option('--allow-private-networks', 'let the --allow-host hosts be (or resolve to) loopback, link-local or private addresses (refused by default)')
-  .addHelpText('after', `
+  .option(
+    '--allow-private-networks',
+    'let the --allow-host hosts be (or resolve to) loopback, link-local or private addresses (refused by default)',
+  )
+  .addHelpText(
+    'after',
+    `
 Every action is a tool (lookups too, as read-only tools), with its input and output schemas and
 its annotations as hints; a failed call is an isError result carrying the connector's error as JSON.
 Messages (a bad --connection, the HTTP address) go to stderr: stdout is the protocol's.
@@ -528,7 +647,8 @@ Messages (a bad --connection, the HTTP address) go to stderr: stdout is the prot
 Examples:
   $ s3-connector mcp --connection conn.json
   $ AWS_REGION=eu-west-1 AWS_PROFILE=work s3-connector mcp --files-root ~/s3-files
-  $ s3-connector mcp -c conn.json --http 8765      # http://127.0.0.1:8765/mcp`)
+  $ s3-connector mcp -c conn.json --http 8765      # http://127.0.0.1:8765/mcp`,
+  )
   .action(async (opts: McpCommandOptions) => {
     process.exitCode = await mcpCommand(opts);
   });

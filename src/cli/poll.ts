@@ -28,7 +28,8 @@ export interface PollOptions {
 }
 
 /** An input field the trigger's schema has. */
-const hasField = (schema: Record<string, unknown>, field: string) => Object.hasOwn((schema.properties ?? {}) as object, field);
+const hasField = (schema: Record<string, unknown>, field: string) =>
+  Object.hasOwn((schema.properties ?? {}) as object, field);
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -47,25 +48,39 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function runPoll(o: PollOptions): Promise<number> {
   const op = o.connector.operations().find((x) => x.name === o.operation);
   if (!op || op.kind !== 'trigger') {
-    const triggers = o.connector.operations().filter((x) => x.kind === 'trigger').map((x) => x.name);
-    o.err(`error (user_input, NotATrigger): ${JSON.stringify(o.operation)} is not a trigger. Triggers: ${triggers.join(', ')}.`);
+    const triggers = o.connector
+      .operations()
+      .filter((x) => x.kind === 'trigger')
+      .map((x) => x.name);
+    o.err(
+      `error (user_input, NotATrigger): ${JSON.stringify(o.operation)} is not a trigger. Triggers: ${triggers.join(', ')}.`,
+    );
     return 1;
   }
   const usesCursor = hasField(op.inputSchema, 'cursor');
   const usesAck = hasField(op.inputSchema, 'ack');
   let cursor: unknown = o.input.cursor;
   if (usesCursor && o.cursorFile) {
-    const text = await readFile(o.cursorFile, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    const text = await readFile(o.cursorFile, 'utf8').catch((e: NodeJS.ErrnoException) =>
+      e.code === 'ENOENT' ? undefined : Promise.reject(e),
+    );
     if (text !== undefined && text.trim() !== '') cursor = JSON.parse(text);
   }
   let acks: string[] = [];
-  const call = (name: string, input: unknown): Promise<InvokeResult> => o.connector.invokeDynamic(name, input, {
-    connection: o.connection, signal: o.signal, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-  });
+  const call = (name: string, input: unknown): Promise<InvokeResult> =>
+    o.connector.invokeDynamic(name, input, {
+      connection: o.connection,
+      signal: o.signal,
+      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    });
   let count = 0;
   try {
     while (!o.signal.aborted) {
-      const input = { ...o.input, ...(usesCursor && cursor !== undefined ? { cursor } : {}), ...(usesAck && acks.length ? { ack: acks } : {}) };
+      const input = {
+        ...o.input,
+        ...(usesCursor && cursor !== undefined ? { cursor } : {}),
+        ...(usesAck && acks.length ? { ack: acks } : {}),
+      };
       const result = await call(o.operation, input);
       if (o.signal.aborted) break;
       count++;
@@ -99,7 +114,11 @@ export async function runPoll(o: PollOptions): Promise<number> {
     // Events printed but not yet acknowledged (stopped between polls): acknowledge them now,
     // past the interrupt, so they are not delivered again; if this fails they simply come back.
     if (acks.length > 0) {
-      const done = await o.connector.invokeDynamic('object_events_ack', { ack: acks }, { connection: o.connection, timeoutMs: 10_000 });
+      const done = await o.connector.invokeDynamic(
+        'object_events_ack',
+        { ack: acks },
+        { connection: o.connection, timeoutMs: 10_000 },
+      );
       if (!done.ok) o.err(o.describeError(done.error));
     }
   }

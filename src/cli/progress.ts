@@ -61,7 +61,8 @@ export function transferBar(label: string, stream: NodeJS.WriteStream = process.
       loadedText: formatBytes(p.loaded),
       totalText: p.total !== undefined ? formatBytes(p.total) : '?',
       rateText: `${formatBytes(Math.round(rate))}/s`,
-      etaText: remaining === 0 ? '0s' : formatDuration(remaining !== undefined && rate > 0 ? remaining / rate : undefined),
+      etaText:
+        remaining === 0 ? '0s' : formatDuration(remaining !== undefined && rate > 0 ? remaining / rate : undefined),
     };
   };
 

@@ -28,7 +28,9 @@ export async function seedDemo(connection: S3Connection): Promise<void> {
     const s3 = clients.get(connection);
     await s3.send(new CreateBucketCommand({ Bucket: DEMO_BUCKET }));
     for (const [Key, Body, ContentType] of DEMO_OBJECTS) {
-      await s3.send(new PutObjectCommand({ Bucket: DEMO_BUCKET, Key, Body, ContentType, Metadata: { source: 'demo' } }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: DEMO_BUCKET, Key, Body, ContentType, Metadata: { source: 'demo' } }),
+      );
     }
   } finally {
     clients.close();

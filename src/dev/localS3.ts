@@ -24,7 +24,9 @@ export async function ensureMoto(log: (line: string) => void = (l) => process.st
   log(`local S3: installing moto[server]==${MOTO_VERSION} into ${venvDir} (once)`);
   const python3 = process.env.PYTHON ?? 'python3';
   await run(python3, ['-m', 'venv', venvDir]);
-  await run(join(venvDir, 'bin', 'pip'), ['install', '--quiet', `moto[server]==${MOTO_VERSION}`], { maxBuffer: 16 * 1024 * 1024 });
+  await run(join(venvDir, 'bin', 'pip'), ['install', '--quiet', `moto[server]==${MOTO_VERSION}`], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   await writeFile(marker, `${MOTO_VERSION}\n`);
 }
 
@@ -61,7 +63,8 @@ export async function startMoto(options: StartOptions = {}): Promise<LocalS3> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
-  if (options.initialNoAuthActionCount !== undefined) env.INITIAL_NO_AUTH_ACTION_COUNT = String(options.initialNoAuthActionCount);
+  if (options.initialNoAuthActionCount !== undefined)
+    env.INITIAL_NO_AUTH_ACTION_COUNT = String(options.initialNoAuthActionCount);
   const child: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -56,15 +56,20 @@ function batchResults(batch: readonly DeleteTarget[], answer: DeleteObjectsComma
   const found = new Map<string, DeleteOutcome>();
   for (const d of answer.Deleted ?? []) {
     const result = compact({
-      key: d.Key ?? '', versionId: d.VersionId, deleted: true,
-      deleteMarker: d.DeleteMarker, deleteMarkerVersionId: d.DeleteMarkerVersionId,
+      key: d.Key ?? '',
+      versionId: d.VersionId,
+      deleted: true,
+      deleteMarker: d.DeleteMarker,
+      deleteMarkerVersionId: d.DeleteMarkerVersionId,
     });
     found.set(id(result.key, d.VersionId), result);
     found.set(id(result.key), found.get(id(result.key)) ?? result);
   }
   for (const e of answer.Errors ?? []) {
     const result = compact({
-      key: e.Key ?? '', versionId: e.VersionId, deleted: false,
+      key: e.Key ?? '',
+      versionId: e.VersionId,
+      deleted: false,
       error: { code: e.Code ?? 'Unknown', message: e.Message ?? 'The store did not delete this object.' },
     });
     found.set(id(result.key, e.VersionId), result);
@@ -75,7 +80,9 @@ function batchResults(batch: readonly DeleteTarget[], answer: DeleteObjectsComma
     const result = found.get(id(item.key, item.versionId)) ?? found.get(id(item.key));
     if (result) return compact({ ...result, versionId: item.versionId });
     return compact({
-      key: item.key, versionId: item.versionId, deleted: false,
+      key: item.key,
+      versionId: item.versionId,
+      deleted: false,
       error: { code: 'NoResult', message: 'The store did not report on this object: check whether it still exists.' },
     });
   });
@@ -88,7 +95,9 @@ function batchResults(batch: readonly DeleteTarget[], answer: DeleteObjectsComma
  * source is only asked for the next batch when a request slot is free.
  */
 export async function deleteBatches(
-  ctx: Ctx, bucket: string, source: Iterable<DeleteTarget[]> | AsyncIterable<DeleteTarget[]>,
+  ctx: Ctx,
+  bucket: string,
+  source: Iterable<DeleteTarget[]> | AsyncIterable<DeleteTarget[]>,
   onResults: (results: DeleteOutcome[], index: number) => void = () => undefined,
 ): Promise<DeleteSummary> {
   const { s3, signal, describeError } = ctx;
@@ -124,10 +133,13 @@ export async function deleteBatches(
       const n = summary.batches++;
       let results: DeleteOutcome[];
       try {
-        const answer = await s3.send(new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Quiet: false, Objects: batch.map((o) => ({ Key: o.key, VersionId: o.versionId })) },
-        }), { abortSignal: signal });
+        const answer = await s3.send(
+          new DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Quiet: false, Objects: batch.map((o) => ({ Key: o.key, VersionId: o.versionId })) },
+          }),
+          { abortSignal: signal },
+        );
         results = batchResults(batch, answer);
       } catch (err) {
         summary.refusedBatches.push(err);

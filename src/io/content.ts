@@ -36,7 +36,10 @@ export async function openSource(url: string, policy: SourcePolicy): Promise<Sou
   if (url.startsWith('data:')) return dataUrlSource(url);
   if (url.startsWith('file:')) return policy.files.open(url);
   if (url.startsWith('https:')) return httpsSource(url, policy);
-  throw userError('FileNotAllowed', 'A file reference must be a file:// URL of the file store, a data: URL, or an https:// URL from an allowed host.');
+  throw userError(
+    'FileNotAllowed',
+    'A file reference must be a file:// URL of the file store, a data: URL, or an https:// URL from an allowed host.',
+  );
 }
 
 /** A data: URL's media type: empty, or type/subtype, then ;name=value parameters (RFC 2397, RFC 9110 tokens). */
@@ -52,32 +55,60 @@ function dataUrlSource(url: string): Source {
   // The media type becomes the object's Content-Type header: nothing but a media type may pass
   // (a CR or LF would otherwise reach the HTTP layer).
   if (!MEDIA_TYPE.test(mediaType)) {
-    throw userError('InvalidDataUrl', 'The data: URL\'s media type is not valid: give type/subtype with optional ;name=value parameters (e.g. data:text/csv;charset=utf-8,…), or none.');
+    throw userError(
+      'InvalidDataUrl',
+      "The data: URL's media type is not valid: give type/subtype with optional ;name=value parameters (e.g. data:text/csv;charset=utf-8,…), or none.",
+    );
   }
   const payload = url.slice(comma + 1);
   let bytes: Buffer;
   try {
     bytes = isBase64 ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8');
   } catch {
-    throw userError('InvalidDataUrl', 'The data: URL\'s content has a broken percent escape (a % must be followed by two hex digits that spell UTF-8): encode it with encodeURIComponent, or use ;base64.');
+    throw userError(
+      'InvalidDataUrl',
+      "The data: URL's content has a broken percent escape (a % must be followed by two hex digits that spell UTF-8): encode it with encodeURIComponent, or use ;base64.",
+    );
   }
   if (bytes.length > MAX_DATA_URL_BYTES) {
-    throw userError('DataUrlTooLarge', `A data: URL may carry at most ${MAX_DATA_URL_BYTES} bytes; pass larger content as a file from the file store.`);
+    throw userError(
+      'DataUrlTooLarge',
+      `A data: URL may carry at most ${MAX_DATA_URL_BYTES} bytes; pass larger content as a file from the file store.`,
+    );
   }
   // RFC 2397: no type means text/plain, and so does a bare ;charset=….
-  const mimeType = mediaType === '' ? 'text/plain;charset=US-ASCII' : mediaType.startsWith(';') ? `text/plain${mediaType}` : mediaType;
+  const mimeType =
+    mediaType === '' ? 'text/plain;charset=US-ASCII' : mediaType.startsWith(';') ? `text/plain${mediaType}` : mediaType;
   return { stream: Readable.from([bytes]), size: bytes.length, mimeType };
 }
 
 /** Address ranges an https:// source may not resolve to unless the runtime allows private networks. */
 const PRIVATE_V4 = new BlockList();
-for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
   PRIVATE_V4.addSubnet(net, prefix, 'ipv4');
 }
 const PRIVATE_V6 = new BlockList();
 // Unique local, link-local, site-local (deprecated), multicast, and NAT64's local-use prefix.
 // (:: and ::1, and the forms that carry an IPv4 address, are judged as IPv4: see embeddedIpv4.)
-for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b:1::', 48]] as const) PRIVATE_V6.addSubnet(net, prefix, 'ipv6');
+for (const [net, prefix] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+  ['64:ff9b:1::', 48],
+] as const)
+  PRIVATE_V6.addSubnet(net, prefix, 'ipv6');
 
 /** The eight 16-bit words of an IPv6 address (a zone such as %eth0 dropped), or undefined. */
 function ipv6Words(address: string): number[] | undefined {
@@ -91,7 +122,11 @@ function ipv6Words(address: string): number[] | undefined {
   const [head = '', tail] = a.split('::');
   const front = head ? head.split(':') : [];
   const back = tail ? tail.split(':') : [];
-  const words = [...front, ...Array<string>(tail === undefined ? 0 : 8 - front.length - back.length).fill('0'), ...back].map((w) => parseInt(w, 16));
+  const words = [
+    ...front,
+    ...Array<string>(tail === undefined ? 0 : 8 - front.length - back.length).fill('0'),
+    ...back,
+  ].map((w) => parseInt(w, 16));
   return words.length === 8 ? words : undefined;
 }
 
@@ -149,15 +184,24 @@ async function httpsSource(url: string, policy: SourcePolicy): Promise<Source> {
   }
   // Node would send them as Basic auth to the host, and they would be echoed in messages.
   if (parsed.username || parsed.password) {
-    throw userError('CredentialsInUrl', 'The https:// URL carries a user name or password (user:password@host): credentials in a URL are refused, never sent. Give a URL without them, e.g. a presigned URL.');
+    throw userError(
+      'CredentialsInUrl',
+      'The https:// URL carries a user name or password (user:password@host): credentials in a URL are refused, never sent. Give a URL without them, e.g. a presigned URL.',
+    );
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const target = `${parsed.hostname}:${parsed.port || '443'}`;
   if (!policy.allowedHttpsHosts.some((h) => hostAndPort(h) === target)) {
-    throw userError('HostNotAllowed', `Downloading from ${target} is not allowed: the runtime allows https:// sources only from ${policy.allowedHttpsHosts.join(', ') || 'no host'} (an entry without a port allows port 443 only).`);
+    throw userError(
+      'HostNotAllowed',
+      `Downloading from ${target} is not allowed: the runtime allows https:// sources only from ${policy.allowedHttpsHosts.join(', ') || 'no host'} (an entry without a port allows port 443 only).`,
+    );
   }
   if (isIP(host) && isPrivateAddress(host) && !policy.allowPrivateNetworks) {
-    throw userError('AddressNotAllowed', `${host} is a loopback, link-local or private address: the runtime does not allow downloads from those.`);
+    throw userError(
+      'AddressNotAllowed',
+      `${host} is a loopback, link-local or private address: the runtime does not allow downloads from those.`,
+    );
   }
   // Addresses are checked when the socket connects, so DNS cannot swap in a private one later.
   const guardedLookup = ((hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
@@ -165,13 +209,22 @@ async function httpsSource(url: string, policy: SourcePolicy): Promise<Source> {
       if (err) return callback(err);
       const blocked = addresses.find((a) => isPrivateAddress(a.address));
       if (blocked && !policy.allowPrivateNetworks) {
-        return callback(userError('AddressNotAllowed', `${hostname} resolves to ${blocked.address}, a loopback, link-local or private address: the runtime does not allow downloads from those.`));
+        return callback(
+          userError(
+            'AddressNotAllowed',
+            `${hostname} resolves to ${blocked.address}, a loopback, link-local or private address: the runtime does not allow downloads from those.`,
+          ),
+        );
       }
       return options.all ? callback(null, addresses) : callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   }) as unknown as LookupFunction;
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpsGet(url, { lookup: guardedLookup, signal: policy.signal, ...(isIP(host) ? {} : { servername: host }) }, resolve);
+    const req = httpsGet(
+      url,
+      { lookup: guardedLookup, signal: policy.signal, ...(isIP(host) ? {} : { servername: host }) },
+      resolve,
+    );
     req.on('error', reject);
   });
   const status = res.statusCode ?? 0;
@@ -179,7 +232,12 @@ async function httpsSource(url: string, policy: SourcePolicy): Promise<Source> {
     res.destroy();
     // Redirects could lead to a host that is not allowed: they are refused, not followed.
     // Named without its query: a presigned URL's signature and token stay out of the message.
-    throw new ConnectorError({ type: status === 404 ? 'not_found' : status >= 300 && status < 400 ? 'user_input' : 'api', code: 'SourceHttpError', status, message: `Fetching ${parsed.origin}${parsed.pathname} answered HTTP ${status}${status >= 300 && status < 400 ? ' (a redirect: give the final URL)' : ''}.` });
+    throw new ConnectorError({
+      type: status === 404 ? 'not_found' : status >= 300 && status < 400 ? 'user_input' : 'api',
+      code: 'SourceHttpError',
+      status,
+      message: `Fetching ${parsed.origin}${parsed.pathname} answered HTTP ${status}${status >= 300 && status < 400 ? ' (a redirect: give the final URL)' : ''}.`,
+    });
   }
   const length = Number(res.headers['content-length']);
   const type = res.headers['content-type'];
@@ -192,8 +250,11 @@ async function httpsSource(url: string, policy: SourcePolicy): Promise<Source> {
 
 /** Reads a stream into memory, refusing past `cap` bytes (before reading when the size is known). */
 export async function readCapped(stream: AsyncIterable<Uint8Array>, cap: number, knownSize?: number): Promise<Buffer> {
-  const tooBig = () => userError('TooLargeForInline',
-    `The content is larger than maxInlineBytes (${cap} bytes). Read it as a file (as: "file"), ask for a byte range, or raise maxInlineBytes.`);
+  const tooBig = () =>
+    userError(
+      'TooLargeForInline',
+      `The content is larger than maxInlineBytes (${cap} bytes). Read it as a file (as: "file"), ask for a byte range, or raise maxInlineBytes.`,
+    );
   if (knownSize !== undefined && knownSize > cap) throw tooBig();
   const chunks: Buffer[] = [];
   let total = 0;
@@ -216,7 +277,10 @@ export function decodeText(bytes: Uint8Array, charset: 'utf-8' | 'utf-16le' | 'l
     if (strict === false) throw new TypeError('not ascii');
     return new TextDecoder(charset === 'ascii' ? 'utf-8' : charset, { fatal: true }).decode(bytes);
   } catch {
-    throw userError('NotText', `The object's bytes are not valid ${charset} text. Read it as base64 (as: "base64") or as a file, or pick the charset it was written in.`);
+    throw userError(
+      'NotText',
+      `The object's bytes are not valid ${charset} text. Read it as base64 (as: "base64") or as a file, or pick the charset it was written in.`,
+    );
   }
 }
 

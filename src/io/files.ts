@@ -144,7 +144,10 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f<>:"|?*]/g;
 // Made on first use: creating it loads ICU's break data, several milliseconds of start-up.
 let segmenter: Intl.Segmenter | null | undefined;
 const graphemes = () =>
-  (segmenter ??= typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null);
+  (segmenter ??=
+    typeof Intl !== 'undefined' && 'Segmenter' in Intl
+      ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+      : null);
 
 /** The longest prefix of `text` of at most `maxBytes` UTF-8 bytes, cut between characters. */
 function cutToBytes(text: string, maxBytes: number): string {

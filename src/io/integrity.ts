@@ -18,7 +18,13 @@ export function verifyMd5(bytes: Uint8Array | string, expectedMd5: string | unde
   if (!expectedMd5) return;
   const actual = hash ?? createHash('md5').update(bytes).digest('hex');
   if (actual !== expectedMd5) {
-    throw new ConnectorError({ type: 'api', code: 'ChecksumMismatch', retryable: true, message: 'The bytes received do not match the object\'s MD5 (ETag): the download was damaged or the store holds a damaged object. Try again.' });
+    throw new ConnectorError({
+      type: 'api',
+      code: 'ChecksumMismatch',
+      retryable: true,
+      message:
+        "The bytes received do not match the object's MD5 (ETag): the download was damaged or the store holds a damaged object. Try again.",
+    });
   }
 }
 
@@ -28,21 +34,32 @@ export function addWriteVerification(client: S3Client): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const request = args.request as { headers?: Headers; body?: unknown };
-      if (!VERIFIED_COMMANDS.has(context.commandName ?? '') || !(request.body instanceof Uint8Array) || !request.headers) return next(args);
+      if (
+        !VERIFIED_COMMANDS.has(context.commandName ?? '') ||
+        !(request.body instanceof Uint8Array) ||
+        !request.headers
+      )
+        return next(args);
       const md5 = createHash('md5').update(request.body).digest();
       const hasMd5 = Object.keys(request.headers).some((h) => h.toLowerCase() === 'content-md5');
       if (!hasMd5) request.headers['content-md5'] = md5.toString('base64');
       const result = await next(args);
-      const headers = ((result.response as { headers?: Headers }).headers ?? {});
+      const headers = (result.response as { headers?: Headers }).headers ?? {};
       const stored = md5FromEtag(headers.etag ?? headers.ETag, headers['x-amz-server-side-encryption']);
       if (stored && stored !== md5.toString('hex')) {
         const input = args.input as { Bucket?: string; Key?: string };
         if (context.commandName === 'PutObjectCommand') {
           // The store ignored Content-MD5 and kept damaged bytes: take them back out.
-          await client.send(new DeleteObjectCommand({ Bucket: input.Bucket, Key: input.Key, VersionId: headers['x-amz-version-id'] })).catch(() => undefined);
+          await client
+            .send(
+              new DeleteObjectCommand({ Bucket: input.Bucket, Key: input.Key, VersionId: headers['x-amz-version-id'] }),
+            )
+            .catch(() => undefined);
         }
         throw new ConnectorError({
-          type: 'api', code: 'ChecksumMismatch', retryable: true,
+          type: 'api',
+          code: 'ChecksumMismatch',
+          retryable: true,
           message: `The store kept different bytes than were sent for s3://${input.Bucket}/${input.Key} (MD5 ${stored} instead of ${md5.toString('hex')}); the write was undone. Try again.`,
         });
       }

@@ -61,13 +61,27 @@ export type DeletionListing = 'keys' | 'versions';
  * is held back into the next batch, so it still exists when the next page is asked for: moto
  * answers an empty page when the version a marker names was deleted in between.
  */
-export async function* deletionBatches(ctx: ListCtx, bucket: string, prefix: string | undefined, listing: DeletionListing, pageSize = MAX_LIST_PAGE_SIZE): AsyncGenerator<DeleteTarget[]> {
+export async function* deletionBatches(
+  ctx: ListCtx,
+  bucket: string,
+  prefix: string | undefined,
+  listing: DeletionListing,
+  pageSize = MAX_LIST_PAGE_SIZE,
+): AsyncGenerator<DeleteTarget[]> {
   const { s3, signal } = ctx;
   let held: DeleteTarget[] = [];
   if (listing === 'keys') {
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token, MaxKeys: pageSize }), { abortSignal: signal });
+      const page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix || undefined,
+          ContinuationToken: token,
+          MaxKeys: pageSize,
+        }),
+        { abortSignal: signal },
+      );
       const keys: DeleteTarget[] = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ key: o.Key }]));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
       const keep = token && keys.length ? keys.splice(keys.length - 1) : [];
@@ -78,11 +92,19 @@ export async function* deletionBatches(ctx: ListCtx, bucket: string, prefix: str
     let keyMarker: string | undefined;
     let versionIdMarker: string | undefined;
     do {
-      const page = await s3.send(new ListObjectVersionsCommand({
-        Bucket: bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker, MaxKeys: pageSize,
-      }), { abortSignal: signal });
-      const entries: DeleteTarget[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
-        .flatMap((v) => (v.Key === undefined ? [] : [{ key: v.Key, versionId: v.VersionId ?? 'null' }]));
+      const page = await s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          Prefix: prefix || undefined,
+          KeyMarker: keyMarker,
+          VersionIdMarker: versionIdMarker,
+          MaxKeys: pageSize,
+        }),
+        { abortSignal: signal },
+      );
+      const entries: DeleteTarget[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].flatMap((v) =>
+        v.Key === undefined ? [] : [{ key: v.Key, versionId: v.VersionId ?? 'null' }],
+      );
       const truncated = Boolean(page.IsTruncated && (page.NextKeyMarker || page.NextVersionIdMarker));
       keyMarker = truncated ? page.NextKeyMarker : undefined;
       versionIdMarker = truncated ? page.NextVersionIdMarker : undefined;

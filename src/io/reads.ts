@@ -27,7 +27,11 @@ export interface ReadAnswer {
 const unquote = (etag: string) => etag.replace(/^W\/|"/g, '');
 
 function ignored(code: string, what: string): ConnectorError {
-  return new ConnectorError({ type: 'unsupported', code, message: `The store ignored ${what} and answered with something else: it does not support it.` });
+  return new ConnectorError({
+    type: 'unsupported',
+    code,
+    message: `The store ignored ${what} and answered with something else: it does not support it.`,
+  });
 }
 
 function failed(code: 'PreconditionFailed' | 'NotModified', what: string): ConnectorError {
@@ -45,18 +49,27 @@ function wantedRange(range: string, size: number): [number, number] | undefined 
 export function checkReadAnswer(asked: ReadRequest, answer: ReadAnswer): void {
   const etag = answer.ETag ? unquote(answer.ETag) : undefined;
   const modified = answer.LastModified?.getTime();
-  if (asked.ifMatch && asked.ifMatch !== '*' && etag && unquote(asked.ifMatch) !== etag) throw failed('PreconditionFailed', `the ETag is ${answer.ETag}, not ${asked.ifMatch}`);
-  if (asked.ifNoneMatch && etag && (asked.ifNoneMatch === '*' || unquote(asked.ifNoneMatch) === etag)) throw failed('NotModified', `the ETag is ${answer.ETag}`);
-  if (asked.ifUnmodifiedSince && modified !== undefined && modified > Date.parse(asked.ifUnmodifiedSince)) throw failed('PreconditionFailed', `the object changed at ${answer.LastModified!.toISOString()}`);
+  if (asked.ifMatch && asked.ifMatch !== '*' && etag && unquote(asked.ifMatch) !== etag)
+    throw failed('PreconditionFailed', `the ETag is ${answer.ETag}, not ${asked.ifMatch}`);
+  if (asked.ifNoneMatch && etag && (asked.ifNoneMatch === '*' || unquote(asked.ifNoneMatch) === etag))
+    throw failed('NotModified', `the ETag is ${answer.ETag}`);
+  if (asked.ifUnmodifiedSince && modified !== undefined && modified > Date.parse(asked.ifUnmodifiedSince))
+    throw failed('PreconditionFailed', `the object changed at ${answer.LastModified!.toISOString()}`);
   // HTTP dates have whole seconds: compare at that precision.
-  if (asked.ifModifiedSince && modified !== undefined && Math.floor(modified / 1000) <= Math.floor(Date.parse(asked.ifModifiedSince) / 1000)) {
+  if (
+    asked.ifModifiedSince &&
+    modified !== undefined &&
+    Math.floor(modified / 1000) <= Math.floor(Date.parse(asked.ifModifiedSince) / 1000)
+  ) {
     throw failed('NotModified', `the object has not changed since ${asked.ifModifiedSince}`);
   }
-  if (asked.versionId && answer.VersionId !== asked.versionId) throw ignored('VersionIdIgnored', `versionId ${asked.versionId}`);
+  if (asked.versionId && answer.VersionId !== asked.versionId)
+    throw ignored('VersionIdIgnored', `versionId ${asked.versionId}`);
   if (asked.range) {
     const got = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(answer.ContentRange ?? '');
     const want = got ? wantedRange(asked.range, Number(got[3])) : undefined;
-    if (!got || !want || Number(got[1]) !== want[0] || Number(got[2]) !== want[1]) throw ignored('RangeNotHonoured', `the range ${asked.range}`);
+    if (!got || !want || Number(got[1]) !== want[0] || Number(got[2]) !== want[1])
+      throw ignored('RangeNotHonoured', `the range ${asked.range}`);
   }
 }
 

@@ -27,7 +27,12 @@ export function mergeTags(existing: TagSet, added: TagSet): TagSet {
       type: 'user_input',
       code: 'TooManyTags',
       message: `Merged, the object would have ${count} tags (${kept} kept and ${Object.keys(added).length} given), more than S3's ${MAX_OBJECT_TAGS}: nothing was changed. Give fewer tags, or replace the set instead of merging.`,
-      details: { existing: Object.keys(existing).length, given: Object.keys(added).length, merged: count, limit: MAX_OBJECT_TAGS },
+      details: {
+        existing: Object.keys(existing).length,
+        given: Object.keys(added).length,
+        merged: count,
+        limit: MAX_OBJECT_TAGS,
+      },
     });
   }
   return merged;

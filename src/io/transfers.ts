@@ -4,7 +4,12 @@
 import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AbortMultipartUploadCommand, type CompleteMultipartUploadCommandOutput, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { annotate, ConnectorError } from '../runtime/errors.js';
 import { verifyMd5 } from './integrity.js';
@@ -51,10 +56,14 @@ export async function uploadStream(o: UploadOptions): Promise<UploadResult> {
   // lib-storage sends parts without a signal: give this upload's sends the caller's one, so a
   // cancel also stops the parts in flight (but never the abort that cleans up after it).
   const client = new Proxy(o.s3, {
-    get: (target, prop, receiver) => prop === 'send'
-      ? (command: Parameters<S3Client['send']>[0], options?: object) =>
-        target.send(command, command instanceof AbortMultipartUploadCommand ? options : { abortSignal: o.signal, ...options })
-      : Reflect.get(target, prop, receiver),
+    get: (target, prop, receiver) =>
+      prop === 'send'
+        ? (command: Parameters<S3Client['send']>[0], options?: object) =>
+            target.send(
+              command,
+              command instanceof AbortMultipartUploadCommand ? options : { abortSignal: o.signal, ...options },
+            )
+        : Reflect.get(target, prop, receiver),
   });
   const upload = new Upload({
     client,
@@ -73,14 +82,27 @@ export async function uploadStream(o: UploadOptions): Promise<UploadResult> {
     // Nothing half-written stays: abort the multipart upload, if one was started.
     const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
     if (uploadId) {
-      const failed = await o.s3.send(new AbortMultipartUploadCommand({ Bucket: o.params.Bucket, Key: o.params.Key, UploadId: uploadId }))
-        .then(() => undefined, (abortErr: unknown) => abortErr as { name?: string; $metadata?: { httpStatusCode?: number } });
+      const failed = await o.s3
+        .send(new AbortMultipartUploadCommand({ Bucket: o.params.Bucket, Key: o.params.Key, UploadId: uploadId }))
+        .then(
+          () => undefined,
+          (abortErr: unknown) => abortErr as { name?: string; $metadata?: { httpStatusCode?: number } },
+        );
       if (failed) {
         const status = failed.$metadata?.httpStatusCode;
         const answer = [failed.name, status].filter((x) => x !== undefined).join(' ');
-        annotate(err, `The parts uploaded so far could not be removed (AbortMultipartUpload failed: ${answer}): they may stay on the store and use space until it expires them (upload ID ${uploadId}).`, {
-          cleanup: { uploadId, partsMayRemain: true, ...(failed.name ? { code: failed.name } : {}), ...(status ? { status } : {}) },
-        });
+        annotate(
+          err,
+          `The parts uploaded so far could not be removed (AbortMultipartUpload failed: ${answer}): they may stay on the store and use space until it expires them (upload ID ${uploadId}).`,
+          {
+            cleanup: {
+              uploadId,
+              partsMayRemain: true,
+              ...(failed.name ? { code: failed.name } : {}),
+              ...(status ? { status } : {}),
+            },
+          },
+        );
       }
     }
     body.destroy();
@@ -111,7 +133,11 @@ export async function downloadToFile(o: DownloadOptions): Promise<FileReference>
     await pipeline(o.body, counted.transform, draft.stream, { signal: o.signal });
     const size = counted.loaded();
     if (o.expectedSize !== undefined && size !== o.expectedSize) {
-      throw new ConnectorError({ type: 'network', code: 'IncompleteDownload', message: `The download stopped after ${size} of ${o.expectedSize} bytes. Try again.` });
+      throw new ConnectorError({
+        type: 'network',
+        code: 'IncompleteDownload',
+        message: `The download stopped after ${size} of ${o.expectedSize} bytes. Try again.`,
+      });
     }
     if (hash) verifyMd5('', o.expectedMd5, hash.digest('hex'));
     return await draft.commit({ mimeType: o.mimeType, size });

@@ -3,8 +3,24 @@ import { PutObjectTaggingCommand, type PutObjectCommandInput } from '@aws-sdk/cl
 import type { StoreSupport } from '../probes/capabilities.js';
 import { annotate, ConnectorError } from '../runtime/errors.js';
 import type {
-  Bucket, BucketKeyEnabled, CacheControl, ChecksumAlgorithm, ContentDisposition, ContentEncoding, ContentLanguage, Expires, Key,
-  PutObjectTextOutput, ServerSideEncryption, SseKmsKeyId, StorageClass, Tags, WriteAcl, WriteIfMatch, WriteIfNoneMatch, WriteMetadata,
+  Bucket,
+  BucketKeyEnabled,
+  CacheControl,
+  ChecksumAlgorithm,
+  ContentDisposition,
+  ContentEncoding,
+  ContentLanguage,
+  Expires,
+  Key,
+  PutObjectTextOutput,
+  ServerSideEncryption,
+  SseKmsKeyId,
+  StorageClass,
+  Tags,
+  WriteAcl,
+  WriteIfMatch,
+  WriteIfNoneMatch,
+  WriteMetadata,
 } from '../generated/types.js';
 import { compact, type OperationContext } from '../runtime/operation.js';
 
@@ -36,17 +52,28 @@ type WriteParams = Omit<PutObjectCommandInput, 'Body'>;
 /** The put's parameters; tags are left out for a store that drops them (see writeTagsSeparately). */
 export function writeParams(input: WriteOptions, contentType: string, support: StoreSupport = {}): WriteParams {
   const metadata = input.metadata ?? {};
-  const metadataBytes = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const metadataBytes = Object.entries(metadata).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+    0,
+  );
   if (metadataBytes > MAX_METADATA_BYTES) {
     throw new ConnectorError({
       type: 'user_input',
       code: 'MetadataTooLarge',
       message: `metadata is ${metadataBytes} bytes; S3 allows at most ${MAX_METADATA_BYTES} bytes of names and values together.`,
-      details: { problems: [{ field: 'metadata', rule: 'maxBytes', message: `metadata must be at most ${MAX_METADATA_BYTES} bytes` }] },
+      details: {
+        problems: [
+          { field: 'metadata', rule: 'maxBytes', message: `metadata must be at most ${MAX_METADATA_BYTES} bytes` },
+        ],
+      },
     });
   }
   if (input.sseKmsKeyId && input.serverSideEncryption !== 'aws:kms' && input.serverSideEncryption !== 'aws:kms:dsse') {
-    throw new ConnectorError({ type: 'user_input', code: 'InvalidInput', message: 'sseKmsKeyId needs serverSideEncryption set to aws:kms (or aws:kms:dsse).' });
+    throw new ConnectorError({
+      type: 'user_input',
+      code: 'InvalidInput',
+      message: 'sseKmsKeyId needs serverSideEncryption set to aws:kms (or aws:kms:dsse).',
+    });
   }
   return compact({
     Bucket: input.bucket,
@@ -71,13 +98,30 @@ export function writeParams(input: WriteOptions, contentType: string, support: S
 }
 
 /** Tags for a store that drops them on upload: written by a second request once the object exists. */
-export async function writeTagsSeparately(ctx: Pick<OperationContext, 's3' | 'signal' | 'capabilities'>, params: WriteParams, input: WriteOptions, versionId?: string): Promise<void> {
+export async function writeTagsSeparately(
+  ctx: Pick<OperationContext, 's3' | 'signal' | 'capabilities'>,
+  params: WriteParams,
+  input: WriteOptions,
+  versionId?: string,
+): Promise<void> {
   if (ctx.capabilities.tagsOnPut !== false || !input.tags || !Object.keys(input.tags).length) return;
   const TagSet = Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value }));
   try {
-    await ctx.s3.send(new PutObjectTaggingCommand({ Bucket: params.Bucket, Key: params.Key, VersionId: versionId, Tagging: { TagSet } }), { abortSignal: ctx.signal });
+    await ctx.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: params.Bucket,
+        Key: params.Key,
+        VersionId: versionId,
+        Tagging: { TagSet },
+      }),
+      { abortSignal: ctx.signal },
+    );
   } catch (err) {
-    throw annotate(err, 'The object was written, but its tags were not (this store drops tags sent with an upload, so they are written separately).', { written: true, tagged: false });
+    throw annotate(
+      err,
+      'The object was written, but its tags were not (this store drops tags sent with an upload, so they are written separately).',
+      { written: true, tagged: false },
+    );
   }
 }
 

@@ -5,8 +5,13 @@
 // asked once per bucket by a probe on a scratch object (cached with the connection's client).
 import { randomUUID } from 'node:crypto';
 import {
-  DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectAclCommand, PutObjectCommand,
-  type PutObjectCommandInput, type S3Client,
+  DeleteObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectAclCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { ConnectorError } from '../runtime/errors.js';
 import { STORE_CAPABILITIES } from '../runtime/vocabulary.js';
@@ -51,11 +56,17 @@ export function capabilityUses(schema: SchemaNode, resolve: (ref: string) => Sch
     if (typeof n.$ref === 'string') walk(resolve(n.$ref), path, inside);
     const need = n['x-needs'] as Capability | { capability: Capability; except?: unknown[] } | undefined;
     if (need !== undefined) {
-      uses.push(typeof need === 'string' ? { path, capability: need, except: [] } : { path, capability: need.capability, except: need.except ?? [] });
+      uses.push(
+        typeof need === 'string'
+          ? { path, capability: need, except: [] }
+          : { path, capability: need.capability, except: need.except ?? [] },
+      );
     }
-    for (const [name, child] of Object.entries((n.properties ?? {}) as SchemaNode)) walk(child, [...path, name], inside);
+    for (const [name, child] of Object.entries((n.properties ?? {}) as SchemaNode))
+      walk(child, [...path, name], inside);
     if (n.items !== undefined) walk(n.items, [...path, '*'], inside);
-    for (const branch of ['allOf', 'anyOf', 'oneOf'] as const) for (const b of (n[branch] ?? []) as unknown[]) walk(b, path, inside);
+    for (const branch of ['allOf', 'anyOf', 'oneOf'] as const)
+      for (const b of (n[branch] ?? []) as unknown[]) walk(b, path, inside);
   };
   walk(schema, [], new Set());
   return uses;
@@ -95,7 +106,9 @@ function needs(uses: readonly CapabilityUse[], input: Record<string, unknown>): 
 function mayRunProbe(op: ManifestOperation): boolean {
   // An operation that sends no request of its own (a signed URL) never writes a scratch object for one.
   if (op.annotations.openWorld === false) return false;
-  return !op.annotations.readOnly && (op.permissions.includes('s3:PutObject') || op.permissions.includes('s3:DeleteObject'));
+  return (
+    !op.annotations.readOnly && (op.permissions.includes('s3:PutObject') || op.permissions.includes('s3:DeleteObject'))
+  );
 }
 
 /**
@@ -103,13 +116,21 @@ function mayRunProbe(op: ManifestOperation): boolean {
  * request is harmless to anything else in the bucket. null: the probe could not tell
  * (a denied or failed request): the real request is then sent, and its own answer decides.
  */
-async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal: AbortSignal): Promise<Record<Capability, Verdict>> {
+async function probe(
+  s3: S3Client,
+  bucket: string,
+  wanted: Capability[],
+  signal: AbortSignal,
+): Promise<Record<Capability, Verdict>> {
   const Key = `${CAPABILITY_PROBE_PREFIX}${randomUUID()}`;
   const opts = { abortSignal: signal };
   const versions = new Set<string | undefined>();
   const found: Partial<Record<Capability, Verdict>> = {};
   const put = async (extra: Partial<PutObjectCommandInput>) => {
-    const answer = await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'capability probe', ...extra }), opts);
+    const answer = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key, Body: 'capability probe', ...extra }),
+      opts,
+    );
     versions.add(answer.VersionId);
     return answer;
   };
@@ -135,11 +156,14 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
       // The store refuses a header of the upload outright (S3Proxy answers 501 to x-amz-tagging
       // and to encryption): write the scratch object plainly, then ask about each header alone.
       await put({});
-      const alone = async (extra: Partial<PutObjectCommandInput>) => put(extra).catch((refused: unknown) => {
-        if (!settled(refused)) throw refused;
-        return undefined;
-      });
-      if (want('serverSideEncryption')) found.serverSideEncryption = (await alone({ ServerSideEncryption: 'AES256' }))?.ServerSideEncryption !== undefined;
+      const alone = async (extra: Partial<PutObjectCommandInput>) =>
+        put(extra).catch((refused: unknown) => {
+          if (!settled(refused)) throw refused;
+          return undefined;
+        });
+      if (want('serverSideEncryption'))
+        found.serverSideEncryption =
+          (await alone({ ServerSideEncryption: 'AES256' }))?.ServerSideEncryption !== undefined;
       if (want('tagsOnPut') && (await alone({ Tagging: 'probe=1' })) === undefined) found.tagsOnPut = false;
       return undefined;
     });
@@ -159,7 +183,8 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
     }
     if (want('conditionalWrites')) {
       const noneMatch = await refuses(() => put({ IfNoneMatch: '*' }), 412);
-      const match = noneMatch === false ? false : await refuses(() => put({ IfMatch: '"00000000000000000000000000000000"' }), 412);
+      const match =
+        noneMatch === false ? false : await refuses(() => put({ IfMatch: '"00000000000000000000000000000000"' }), 412);
       found.conditionalWrites = noneMatch === false || match === false ? false : noneMatch && match;
     }
     if (want('acl')) {
@@ -173,21 +198,28 @@ async function probe(s3: S3Client, bucket: string, wanted: Capability[], signal:
     }
     // Last: a store that ignores the version deletes the scratch object here.
     if (want('versioning')) {
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key, VersionId: `probe-${randomUUID()}` }), opts).catch((err: unknown) => {
-        if (!settled(err)) throw err;
-      });
-      found.versioning = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key }), opts).then(() => true, (err: unknown) => {
-        if (statusOf(err) === 404) return false;
-        if (!settled(err)) throw err;
-        return null;
-      });
+      await s3
+        .send(new DeleteObjectCommand({ Bucket: bucket, Key, VersionId: `probe-${randomUUID()}` }), opts)
+        .catch((err: unknown) => {
+          if (!settled(err)) throw err;
+        });
+      found.versioning = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key }), opts).then(
+        () => true,
+        (err: unknown) => {
+          if (statusOf(err) === 404) return false;
+          if (!settled(err)) throw err;
+          return null;
+        },
+      );
     }
   } catch (err) {
     if (!settled(err)) throw err;
   } finally {
     // Every version the probe wrote, so it leaves nothing behind on a versioned bucket either.
     for (const VersionId of versions) {
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key, ...(VersionId ? { VersionId } : {}) })).catch(() => undefined);
+      await s3
+        .send(new DeleteObjectCommand({ Bucket: bucket, Key, ...(VersionId ? { VersionId } : {}) }))
+        .catch(() => undefined);
     }
   }
   return Object.fromEntries(wanted.map((c) => [c, found[c] ?? null])) as Record<Capability, Verdict>;
@@ -203,7 +235,11 @@ export class StoreCapabilities {
    * others count only when an earlier probe already answered them.
    */
   async detect(
-    connection: S3Connection, s3: S3Client, bucket: string, wanted: Capability[], signal: AbortSignal,
+    connection: S3Connection,
+    s3: S3Client,
+    bucket: string,
+    wanted: Capability[],
+    signal: AbortSignal,
     mayProbe: (c: Capability) => boolean = () => true,
   ): Promise<StoreSupport> {
     const declared = connection.capabilities ?? {};
@@ -219,7 +255,12 @@ export class StoreCapabilities {
         known.set(slot(c), verdict);
         // Only an answer is kept: a probe that was cut short (network, 5xx, cancel) or refused
         // (no such bucket yet, no permission) is asked again by the next call that needs it.
-        verdict.then((v) => { if (v === null) known.delete(slot(c)); }, () => known.delete(slot(c)));
+        verdict.then(
+          (v) => {
+            if (v === null) known.delete(slot(c));
+          },
+          () => known.delete(slot(c)),
+        );
       }
     }
     const support: StoreSupport = {};
@@ -230,7 +271,8 @@ export class StoreCapabilities {
       }
     } catch (err) {
       // Another call's probe that was cancelled: this call still wants its answer.
-      if ((err as Error)?.name === 'AbortError' && !signal.aborted) return this.detect(connection, s3, bucket, wanted, signal, mayProbe);
+      if ((err as Error)?.name === 'AbortError' && !signal.aborted)
+        return this.detect(connection, s3, bucket, wanted, signal, mayProbe);
       throw err;
     }
     return support;
@@ -241,7 +283,12 @@ export class StoreCapabilities {
    * handler must work around (tags a store drops on upload).
    */
   async check(
-    connection: S3Connection, s3: S3Client, op: ManifestOperation, uses: readonly CapabilityUse[], input: Record<string, unknown>, signal: AbortSignal,
+    connection: S3Connection,
+    s3: S3Client,
+    op: ManifestOperation,
+    uses: readonly CapabilityUse[],
+    input: Record<string, unknown>,
+    signal: AbortSignal,
   ): Promise<StoreSupport> {
     const wanted = needs(uses, input);
     if (!wanted.length) return {};
@@ -250,7 +297,10 @@ export class StoreCapabilities {
     const declared = connection.capabilities ?? {};
     for (const c of wanted) {
       if (support[c] !== false || c === 'tagsOnPut') continue;
-      const how = declared[c] === false ? `capabilities.${c} is off` : `found by probing bucket ${bucket}; set capabilities.${c} to skip the probe`;
+      const how =
+        declared[c] === false
+          ? `capabilities.${c} is off`
+          : `found by probing bucket ${bucket}; set capabilities.${c} to skip the probe`;
       throw new ConnectorError({
         type: 'unsupported',
         code: 'StoreCapability',

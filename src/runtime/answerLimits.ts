@@ -30,7 +30,10 @@ interface Answer {
 }
 
 const isAnswer = (r: unknown): r is Answer =>
-  typeof r === 'object' && r !== null && typeof (r as Answer).statusCode === 'number' && typeof (r as Answer).headers === 'object';
+  typeof r === 'object' &&
+  r !== null &&
+  typeof (r as Answer).statusCode === 'number' &&
+  typeof (r as Answer).headers === 'object';
 
 const isStream = (b: unknown): b is AsyncIterable<Uint8Array> =>
   typeof b === 'object' && b !== null && typeof (b as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function';
@@ -50,7 +53,10 @@ function size(bytes: number): string {
  * Reads `body` whole if it holds at most `limit` bytes. Past the limit it stops (the stream is
  * destroyed, and with it the socket) and hands back what it read, cut at the limit.
  */
-async function readUpTo(body: AsyncIterable<Uint8Array>, limit: number): Promise<{ chunks: Buffer[]; complete: boolean }> {
+async function readUpTo(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+): Promise<{ chunks: Buffer[]; complete: boolean }> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
@@ -80,11 +86,23 @@ function salvage(prefix: Buffer): { code?: string; text?: string } {
   return { ...(code ? { code } : {}), ...(text ? { text } : {}) };
 }
 
-function tooLarge(status: number, command: string, limit: number, failed: boolean, declared: number | undefined, prefix?: Buffer): ConnectorError {
-  const length = declared !== undefined ? `declares ${declared} bytes, more than the ${size(limit)} the connector reads` : `is over ${size(limit)}`;
+function tooLarge(
+  status: number,
+  command: string,
+  limit: number,
+  failed: boolean,
+  declared: number | undefined,
+  prefix?: Buffer,
+): ConnectorError {
+  const length =
+    declared !== undefined
+      ? `declares ${declared} bytes, more than the ${size(limit)} the connector reads`
+      : `is over ${size(limit)}`;
   if (!failed) {
     return new ConnectorError({
-      type: 'api', code: 'AnswerTooLarge', status,
+      type: 'api',
+      code: 'AnswerTooLarge',
+      status,
       message: `The store's answer to ${command.replace(/Command$/, '')} ${length}, so it was not read further (S3's largest answers are a few MiB). The endpoint does not behave like S3: check the connection's endpoint.`,
       details: { limitBytes: limit, ...(declared !== undefined ? { declaredBytes: declared } : {}) },
     });
@@ -92,16 +110,28 @@ function tooLarge(status: number, command: string, limit: number, failed: boolea
   const said = prefix ? salvage(prefix) : {};
   const quoted = said.text ? ` It began: "${said.text.slice(0, QUOTED_CHARS)}…" (cut).` : '';
   return new ConnectorError({
-    type: 'api', code: 'AnswerTooLarge', status,
+    type: 'api',
+    code: 'AnswerTooLarge',
+    status,
     message: `The store failed with HTTP ${status}${said.code ? ` (${said.code})` : ''}, and its error answer ${length}: the connector stopped reading it there, so the message is cut.${quoted}`,
-    details: { limitBytes: limit, ...(said.code ? { storeCode: said.code } : {}), ...(declared !== undefined ? { declaredBytes: declared } : {}) },
+    details: {
+      limitBytes: limit,
+      ...(said.code ? { storeCode: said.code } : {}),
+      ...(declared !== undefined ? { declaredBytes: declared } : {}),
+    },
   });
 }
 
 /** Cuts a store's over-long message on an error the SDK parsed, saying so. */
 function cutMessage(err: unknown): void {
   const e = err as { message?: unknown; $metadata?: unknown };
-  if (typeof e !== 'object' || e === null || typeof e.message !== 'string' || e.message.length <= MAX_STORE_MESSAGE_CHARS) return;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.message !== 'string' ||
+    e.message.length <= MAX_STORE_MESSAGE_CHARS
+  )
+    return;
   const length = e.message.length;
   try {
     e.message = `${e.message.slice(0, MAX_STORE_MESSAGE_CHARS)}… (cut: the store's message was ${length} characters)`;
@@ -127,7 +157,9 @@ export function addAnswerLimits(client: { middlewareStack: Pick<S3Client['middle
       const limit = failed ? MAX_ERROR_BODY_BYTES : MAX_ANSWER_BYTES;
       const body = answer.body;
       if (!isStream(body)) return result; // already in memory, or none
-      const lengthHeader = Object.entries(answer.headers).find(([name]) => name.toLowerCase() === 'content-length')?.[1];
+      const lengthHeader = Object.entries(answer.headers).find(
+        ([name]) => name.toLowerCase() === 'content-length',
+      )?.[1];
       const declared = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
       if (declared !== undefined && declared > limit && !failed) {
         discard(body);
@@ -135,7 +167,15 @@ export function addAnswerLimits(client: { middlewareStack: Pick<S3Client['middle
       }
       // An error answer is read up to the limit even when it declares more: its start names the error.
       const read = await readUpTo(body, limit);
-      if (!read.complete) throw tooLarge(answer.statusCode, command, limit, failed, declared, failed ? Buffer.concat(read.chunks) : undefined);
+      if (!read.complete)
+        throw tooLarge(
+          answer.statusCode,
+          command,
+          limit,
+          failed,
+          declared,
+          failed ? Buffer.concat(read.chunks) : undefined,
+        );
       answer.body = Buffer.concat(read.chunks);
       return result;
     },

@@ -21,7 +21,9 @@ export const MAX_SOCKETS_PER_CLIENT = 64;
 const hmacKey = randomBytes(32);
 
 function cacheKey(connection: S3Connection, region: string): string {
-  return createHmac('sha256', hmacKey).update(JSON.stringify([connection, region])).digest('hex');
+  return createHmac('sha256', hmacKey)
+    .update(JSON.stringify([connection, region]))
+    .digest('hex');
 }
 
 /** Shorter strings are not scrubbed: they are not real secrets, and would mangle ordinary words. */
@@ -39,7 +41,9 @@ export function secretsOf(connection: S3Connection | undefined): string[] {
 type CredentialProviders = typeof import('@aws-sdk/credential-providers');
 
 /** A provider made on first use: most connections never need @aws-sdk/credential-providers loaded. */
-function lazyProvider(make: (providers: CredentialProviders) => AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+function lazyProvider(
+  make: (providers: CredentialProviders) => AwsCredentialIdentityProvider,
+): AwsCredentialIdentityProvider {
   let provider: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (options) => {
     provider ??= import('@aws-sdk/credential-providers').then(make);
@@ -61,22 +65,37 @@ function credentialsFor(connection: S3Connection): Pick<S3ClientConfig, 'credent
     case 'assumeRole': {
       const stsEndpoint = creds.stsEndpoint ?? connection.endpoint;
       return {
-        credentials: lazyProvider(({ fromTemporaryCredentials }) => fromTemporaryCredentials({
-          params: {
-            RoleArn: creds.roleArn,
-            RoleSessionName: creds.sessionName ?? 's3-connector',
-            DurationSeconds: creds.durationSeconds ?? 3600,
-            ...(creds.externalId ? { ExternalId: creds.externalId } : {}),
-          },
-          ...(creds.accessKeyId && creds.secretAccessKey
-            ? { masterCredentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}) } }
-            : {}),
-          clientConfig: { region: connection.region === 'auto' ? 'us-east-1' : connection.region, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
-        })),
+        credentials: lazyProvider(({ fromTemporaryCredentials }) =>
+          fromTemporaryCredentials({
+            params: {
+              RoleArn: creds.roleArn,
+              RoleSessionName: creds.sessionName ?? 's3-connector',
+              DurationSeconds: creds.durationSeconds ?? 3600,
+              ...(creds.externalId ? { ExternalId: creds.externalId } : {}),
+            },
+            ...(creds.accessKeyId && creds.secretAccessKey
+              ? {
+                  masterCredentials: {
+                    accessKeyId: creds.accessKeyId,
+                    secretAccessKey: creds.secretAccessKey,
+                    ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
+                  },
+                }
+              : {}),
+            clientConfig: {
+              region: connection.region === 'auto' ? 'us-east-1' : connection.region,
+              ...(stsEndpoint ? { endpoint: stsEndpoint } : {}),
+            },
+          }),
+        ),
       };
     }
     case 'defaultChain':
-      return { credentials: lazyProvider(({ fromIni, fromNodeProviderChain }) => (creds.profile ? fromIni({ profile: creds.profile }) : fromNodeProviderChain())) };
+      return {
+        credentials: lazyProvider(({ fromIni, fromNodeProviderChain }) =>
+          creds.profile ? fromIni({ profile: creds.profile }) : fromNodeProviderChain(),
+        ),
+      };
     case 'anonymous':
       // Unsigned requests: a signer that leaves the request as it is.
       return { credentials: { accessKeyId: '', secretAccessKey: '' }, signer: { sign: async (request) => request } };
@@ -151,7 +170,10 @@ function createClient(connection: S3Connection, region: string, overrides: Clien
 export class ClientCache {
   private readonly clients = new Map<string, S3Client>();
 
-  constructor(private readonly overrides: ClientOverrides = {}, readonly capacity = MAX_CACHED_CLIENTS) {}
+  constructor(
+    private readonly overrides: ClientOverrides = {},
+    readonly capacity = MAX_CACHED_CLIENTS,
+  ) {}
 
   /** The cached client for this connection (and optionally another region), created on first use. */
   get(connection: S3Connection, region = connection.region): S3Client {

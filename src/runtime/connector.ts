@@ -12,7 +12,12 @@ import type { Progress } from './operation.js';
 import { requiredPermissions } from './permissions.js';
 import { checkRegion } from './regions.js';
 import { DEFS_SCHEMA, Registry, type OperationInfo } from './registry.js';
-import { connectionReport, testConnectionPermissions, type ConnectionReport, type TestConnectionOptions } from './testConnection.js';
+import {
+  connectionReport,
+  testConnectionPermissions,
+  type ConnectionReport,
+  type TestConnectionOptions,
+} from './testConnection.js';
 import { check, CheckedObjects, deepFreeze, errorsText, plainCopy } from './validators.js';
 
 export { DEFAULT_INVOKE_TIMEOUT_MS, CLEANUP_GRACE_MS, type InvokeResult } from './guard.js';
@@ -54,7 +59,11 @@ export interface Connector {
   /** The connection schema, self-contained in the given dialect. */
   bundledConnectionSchema(options?: BundleOptions): Record<string, unknown>;
   /** Runs an operation, typed by its name: its input and output types come from its schemas. */
-  invoke<N extends OperationName>(name: N, input: OperationTypes[N]['input'], ctx: InvokeContext): Promise<InvokeResult<OperationTypes[N]['output']>>;
+  invoke<N extends OperationName>(
+    name: N,
+    input: OperationTypes[N]['input'],
+    ctx: InvokeContext,
+  ): Promise<InvokeResult<OperationTypes[N]['output']>>;
   /** The same for a name and input known only at run time (a runtime's flow step); validated all the same. */
   invokeDynamic(name: string, input: unknown, ctx: InvokeContext): Promise<InvokeResult>;
   testConnection(connection: unknown, options?: TestConnectionOptions): Promise<InvokeResult<ConnectionReport>>;
@@ -78,7 +87,11 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
    */
   async function checkedConnection(connection: unknown): Promise<S3Connection> {
     if (connection === null || typeof connection !== 'object') {
-      throw new ConnectorError({ type: 'user_input', code: 'InvalidConnection', message: 'A connection is required: an object with at least a region, e.g. {"region": "us-east-1"}.' });
+      throw new ConnectorError({
+        type: 'user_input',
+        code: 'InvalidConnection',
+        message: 'A connection is required: an object with at least a region, e.g. {"region": "us-east-1"}.',
+      });
     }
     const known = checkedConnections.lookup(connection);
     if (known) return known;
@@ -101,45 +114,58 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     };
   }
 
-  async function invokeOperation(op: ManifestOperation, input: Record<string, unknown>, ctx: InvokeContext): Promise<InvokeResult> {
+  async function invokeOperation(
+    op: ManifestOperation,
+    input: Record<string, unknown>,
+    ctx: InvokeContext,
+  ): Promise<InvokeResult> {
     const uses = registry.capabilityUses(op);
-    const namesVersion = uses.some((u) => u.capability === 'versioning' && valuesAt(input, u.path).some((v) => typeof v === 'string'));
+    const namesVersion = uses.some(
+      (u) => u.capability === 'versioning' && valuesAt(input, u.path).some((v) => typeof v === 'string'),
+    );
     const errorContext = errorContextOf(op.name, requiredPermissions(op.permissions, namesVersion), input);
     let connection: S3Connection | undefined;
-    return guarded({
-      errorContext,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
-      secrets: () => secretsOf(connection ?? (ctx.connection as S3Connection)),
-    }, async (signal) => {
-      connection = await checkedConnection(ctx.connection);
-      errorContext.region = connection.region;
-      check(registry.loadedValidator(op.input) ?? (await registry.validator(op.input)), input, 'input');
-      const s3 = clients.get(connection);
-      const support = await capabilities.check(connection, s3, op, uses, input, signal);
-      const handler = registry.loadedHandler(op) ?? (await registry.handler(op));
-      const boundConnection = connection;
-      const output = await handler(input, {
-        s3,
-        connection: boundConnection,
-        operation: { name: op.name, permissions: errorContext.permissions },
-        describeError: (err) => toErrorInfo(err, { ...errorContext }),
-        capabilities: support,
-        signal,
-        clientFor: (region) => clients.get(boundConnection, region),
-        files: ctx.files ?? defaultFiles,
-        allowedHttpsHosts,
-        allowPrivateNetworks: options.allowPrivateNetworks ?? false,
-        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
-      });
-      if (options.validateOutput) {
-        const validate = await registry.validator(op.output);
-        if (!validate(output)) {
-          throw new ConnectorError({ type: 'internal', code: 'InvalidOutput', message: `${op.name} produced output that does not match its schema: ${errorsText(validate.errors)}` });
+    return guarded(
+      {
+        errorContext,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
+        secrets: () => secretsOf(connection ?? (ctx.connection as S3Connection)),
+      },
+      async (signal) => {
+        connection = await checkedConnection(ctx.connection);
+        errorContext.region = connection.region;
+        check(registry.loadedValidator(op.input) ?? (await registry.validator(op.input)), input, 'input');
+        const s3 = clients.get(connection);
+        const support = await capabilities.check(connection, s3, op, uses, input, signal);
+        const handler = registry.loadedHandler(op) ?? (await registry.handler(op));
+        const boundConnection = connection;
+        const output = await handler(input, {
+          s3,
+          connection: boundConnection,
+          operation: { name: op.name, permissions: errorContext.permissions },
+          describeError: (err) => toErrorInfo(err, { ...errorContext }),
+          capabilities: support,
+          signal,
+          clientFor: (region) => clients.get(boundConnection, region),
+          files: ctx.files ?? defaultFiles,
+          allowedHttpsHosts,
+          allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+          ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+        });
+        if (options.validateOutput) {
+          const validate = await registry.validator(op.output);
+          if (!validate(output)) {
+            throw new ConnectorError({
+              type: 'internal',
+              code: 'InvalidOutput',
+              message: `${op.name} produced output that does not match its schema: ${errorsText(validate.errors)}`,
+            });
+          }
         }
-      }
-      return output as Record<string, unknown>;
-    });
+        return output as Record<string, unknown>;
+      },
+    );
   }
 
   const connector: Connector = {
@@ -152,7 +178,11 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       if (!opts.bundled) return all;
       const how = opts.bundled === true ? {} : opts.bundled;
       const defs = registry.schema(DEFS_SCHEMA);
-      return all.map((op) => ({ ...op, inputSchema: bundleSchema(op.inputSchema, defs, how) as JsonSchema, outputSchema: bundleSchema(op.outputSchema, defs, how) as JsonSchema }));
+      return all.map((op) => ({
+        ...op,
+        inputSchema: bundleSchema(op.inputSchema, defs, how) as JsonSchema,
+        outputSchema: bundleSchema(op.outputSchema, defs, how) as JsonSchema,
+      }));
     },
 
     bundledConnectionSchema(how = {}) {
@@ -166,27 +196,56 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     async invokeDynamic(name, input, ctx) {
       const op = registry.operation(name);
       if (!op) {
-        return { ok: false, error: { type: 'user_input', code: 'UnknownOperation', retryable: false, message: `There is no operation named ${JSON.stringify(name)}. Known operations: ${registry.names().join(', ')}.` } };
+        return {
+          ok: false,
+          error: {
+            type: 'user_input',
+            code: 'UnknownOperation',
+            retryable: false,
+            message: `There is no operation named ${JSON.stringify(name)}. Known operations: ${registry.names().join(', ')}.`,
+          },
+        };
       }
       let copy: Record<string, unknown>;
       try {
         copy = (input === undefined ? {} : plainCopy(input, 'input')) as Record<string, unknown>;
       } catch (err) {
         // Too deep, or not plain data (a function, a symbol): refused as the input it is.
-        const refusal = err instanceof ConnectorError ? err : new ConnectorError({ type: 'user_input', code: 'InvalidInput', message: `Invalid input: it must be plain JSON data (${(err as Error).name}).` });
+        const refusal =
+          err instanceof ConnectorError
+            ? err
+            : new ConnectorError({
+                type: 'user_input',
+                code: 'InvalidInput',
+                message: `Invalid input: it must be plain JSON data (${(err as Error).name}).`,
+              });
         return { ok: false, error: refusal.info };
       }
       return invokeOperation(op, copy, ctx ?? { connection: undefined });
     },
 
     async testConnection(rawConnection, testOptions = {}) {
-      const errorContext = errorContextOf('testConnection', testConnectionPermissions(testOptions), testOptions.bucket ? { bucket: testOptions.bucket } : undefined);
+      const errorContext = errorContextOf(
+        'testConnection',
+        testConnectionPermissions(testOptions),
+        testOptions.bucket ? { bucket: testOptions.bucket } : undefined,
+      );
       let connection: S3Connection | undefined;
-      return guarded({ errorContext, secrets: () => secretsOf(connection ?? (rawConnection as S3Connection)) }, async (signal) => {
-        connection = await checkedConnection(rawConnection);
-        errorContext.region = connection.region;
-        return connectionReport(clients.get(connection), connection, testOptions, manifest.operations, capabilities, signal);
-      });
+      return guarded(
+        { errorContext, secrets: () => secretsOf(connection ?? (rawConnection as S3Connection)) },
+        async (signal) => {
+          connection = await checkedConnection(rawConnection);
+          errorContext.region = connection.region;
+          return connectionReport(
+            clients.get(connection),
+            connection,
+            testOptions,
+            manifest.operations,
+            capabilities,
+            signal,
+          );
+        },
+      );
     },
 
     close() {

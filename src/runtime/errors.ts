@@ -96,7 +96,7 @@ function classify(err: unknown, ctx: ErrorContext): ConnectorErrorInfo {
   const details = rule.details?.(ctx, f);
   return {
     type: rule.type,
-    code: typeof rule.code === 'function' ? rule.code(f) : rule.code ?? f.name,
+    code: typeof rule.code === 'function' ? rule.code(f) : (rule.code ?? f.name),
     message: rule.message(ctx, f),
     retryable: rule.retryable ?? RETRYABLE.has(rule.type),
     ...(f.status ? { status: f.status } : {}),

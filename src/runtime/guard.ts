@@ -7,7 +7,9 @@ export const DEFAULT_INVOKE_TIMEOUT_MS = 15 * 60 * 1000;
 /** How long a cancelled or timed-out invoke waits for its handler to clean up before returning. */
 export const CLEANUP_GRACE_MS = 1000;
 
-export type InvokeResult<O = Record<string, unknown>> = { ok: true; output: O } | { ok: false; error: ConnectorErrorInfo };
+export type InvokeResult<O = Record<string, unknown>> =
+  | { ok: true; output: O }
+  | { ok: false; error: ConnectorErrorInfo };
 
 export interface GuardOptions {
   /** What the error mapper knows of the call; the body may fill in more (the region). */
@@ -19,7 +21,10 @@ export interface GuardOptions {
   secrets: () => string[];
 }
 
-export async function guarded<O>(options: GuardOptions, body: (signal: AbortSignal) => Promise<O>): Promise<InvokeResult<O>> {
+export async function guarded<O>(
+  options: GuardOptions,
+  body: (signal: AbortSignal) => Promise<O>,
+): Promise<InvokeResult<O>> {
   const { errorContext } = options;
   const deadline = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
@@ -43,7 +48,8 @@ export async function guarded<O>(options: GuardOptions, body: (signal: AbortSign
       return { ok: true, output: await Promise.race([work, stopped]) };
     } catch (err) {
       // Stopped: give the handler a moment to clean up (temp files, multipart aborts) first.
-      if (signal.aborted) await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, CLEANUP_GRACE_MS))]);
+      if (signal.aborted)
+        await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, CLEANUP_GRACE_MS))]);
       throw err;
     }
   } catch (err) {
@@ -62,13 +68,20 @@ export function scrub(error: ConnectorErrorInfo, secrets: string[]): ConnectorEr
   if (!secrets.length) return error;
   let text = JSON.stringify(error);
   const escapedOnce = (s: string) => JSON.stringify(s).slice(1, -1);
-  const forms = [...new Set(secrets.flatMap((s) => [escapedOnce(s), escapedOnce(escapedOnce(s))]))].sort((a, b) => b.length - a.length);
+  const forms = [...new Set(secrets.flatMap((s) => [escapedOnce(s), escapedOnce(escapedOnce(s))]))].sort(
+    (a, b) => b.length - a.length,
+  );
   if (!forms.some((f) => text.includes(f))) return error;
   for (const f of forms) text = text.split(f).join('***');
   try {
     return JSON.parse(text) as ConnectorErrorInfo;
   } catch {
     // A replacement cut through an escape sequence: say less rather than risk the secret.
-    return { type: error.type, ...(error.code ? { code: error.code } : {}), retryable: error.retryable, message: 'The error could not be shown without a secret of the connection in it.' };
+    return {
+      type: error.type,
+      ...(error.code ? { code: error.code } : {}),
+      retryable: error.retryable,
+      message: 'The error could not be shown without a secret of the connection in it.',
+    };
   }
 }

@@ -66,7 +66,9 @@ export async function readSchemas(manifest: Manifest, root = packageRoot()): Pro
     paths.add(op.input);
     paths.add(op.output);
   }
-  const entries = await Promise.all([...paths].map(async (p) => [p, await readJson<JsonSchema>(join(root, p))] as const));
+  const entries = await Promise.all(
+    [...paths].map(async (p) => [p, await readJson<JsonSchema>(join(root, p))] as const),
+  );
   return new Map(entries);
 }
 

@@ -55,7 +55,12 @@ export function awsRegionData(): AwsRegionData | null {
     const raw = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as RawPartitions;
     const partitions = raw.partitions.map((p) => {
       const regionRegex = new RegExp(p.regionRegex);
-      return { id: p.id, dnsSuffix: p.outputs?.dnsSuffix ?? 'amazonaws.com', regionRegex, regions: Object.keys(p.regions).filter((r) => regionRegex.test(r)) };
+      return {
+        id: p.id,
+        dnsSuffix: p.outputs?.dnsSuffix ?? 'amazonaws.com',
+        regionRegex,
+        regions: Object.keys(p.regions).filter((r) => regionRegex.test(r)),
+      };
     });
     loaded = partitions.some((p) => p.regions.length) ? { sdkVersion, partitions } : null;
   } catch {
@@ -72,7 +77,10 @@ export function checkRegion(connection: S3Connection): void {
   const { region } = connection;
   if (data.partitions.some((p) => p.regions.includes(region))) return;
 
-  const suggestions = nearestRegions(region, data.partitions.flatMap((p) => p.regions));
+  const suggestions = nearestRegions(
+    region,
+    data.partitions.flatMap((p) => p.regions),
+  );
   const partition = data.partitions.find((p) => p.regionRegex.test(region));
   // Not even shaped like an AWS region (auto, a store's own name): that needs the store's endpoint.
   const problem = partition

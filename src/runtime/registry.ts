@@ -7,7 +7,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { capabilityUses, type CapabilityUse } from '../probes/capabilities.js';
-import { handlerUrl, readManifest, readSchemas, type JsonSchema, type Manifest, type ManifestOperation } from './manifest.js';
+import {
+  handlerUrl,
+  readManifest,
+  readSchemas,
+  type JsonSchema,
+  type Manifest,
+  type ManifestOperation,
+} from './manifest.js';
 import type { Handler } from './operation.js';
 import type { Validator } from './validators.js';
 import { schemaDigest, validatorModuleUrl, type GeneratedValidator } from './validatorsGenerated.js';
@@ -59,7 +66,11 @@ export class Registry {
   }
 
   operations(): OperationInfo[] {
-    return this.manifest.operations.map((op) => ({ ...op, inputSchema: this.schema(op.input), outputSchema: this.schema(op.output) }));
+    return this.manifest.operations.map((op) => ({
+      ...op,
+      inputSchema: this.schema(op.input),
+      outputSchema: this.schema(op.output),
+    }));
   }
 
   /** The validator of a schema file when it is loaded already (every call after the first), else undefined. */
@@ -139,7 +150,7 @@ export class Registry {
       found = capabilityUses(input, (ref) => {
         if (ref.startsWith(SHARED_REF)) return shared[ref.slice(SHARED_REF.length)];
         const name = ref.startsWith('#/$defs/') ? ref.slice('#/$defs/'.length) : undefined;
-        return name === undefined ? undefined : local[name] ?? shared[name];
+        return name === undefined ? undefined : (local[name] ?? shared[name]);
       });
       this.uses.set(op.name, found);
     }

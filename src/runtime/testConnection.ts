@@ -25,8 +25,12 @@ export function testConnectionPermissions(options: TestConnectionOptions): strin
 }
 
 export async function connectionReport(
-  s3: S3Client, connection: S3Connection, options: TestConnectionOptions,
-  operations: ManifestOperation[], capabilities: StoreCapabilities, signal: AbortSignal,
+  s3: S3Client,
+  connection: S3Connection,
+  options: TestConnectionOptions,
+  operations: ManifestOperation[],
+  capabilities: StoreCapabilities,
+  signal: AbortSignal,
 ): Promise<ConnectionReport> {
   const { bucket } = options;
   if (!bucket) {

@@ -8,7 +8,15 @@ import formatsPlugin from 'ajv-formats';
 import { CUSTOM_FORMATS, UI_KEYWORDS } from './vocabulary.js';
 
 export { MAX_KEY_BYTES } from './vocabulary.js';
-export { MAX_INPUT_DEPTH, check, checkDepth, describeErrors, errorsText, plainCopy, type Validator } from './validators.js';
+export {
+  MAX_INPUT_DEPTH,
+  check,
+  checkDepth,
+  describeErrors,
+  errorsText,
+  plainCopy,
+  type Validator,
+} from './validators.js';
 
 export interface CreateAjvOptions {
   /**
@@ -34,4 +42,3 @@ export function createAjv(options: CreateAjvOptions = {}): Ajv2020 {
   for (const definition of UI_KEYWORDS) ajv.addKeyword(definition);
   return ajv;
 }
-

@@ -13,7 +13,13 @@ export const CUSTOM_FORMATS = {
 };
 
 /** What an S3-compatible store may silently ignore (connection `capabilities`, `x-needs`). */
-export const STORE_CAPABILITIES = ['conditionalWrites', 'versioning', 'tagsOnPut', 'acl', 'serverSideEncryption'] as const;
+export const STORE_CAPABILITIES = [
+  'conditionalWrites',
+  'versioning',
+  'tagsOnPut',
+  'acl',
+  'serverSideEncryption',
+] as const;
 
 /** UI-hint keywords, with meta-schemas so their own shape is checked in strict mode. */
 export const UI_KEYWORDS = [

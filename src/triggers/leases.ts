@@ -37,10 +37,22 @@ function decodeToken(token: string, field: string, i: number): Lease {
   } catch {
     lease = undefined;
   }
-  const ok = lease && typeof lease.q === 'string' && /^https?:\/\//.test(lease.q) && Array.isArray(lease.h) && lease.h.length > 0
-    && lease.h.every((h) => typeof h === 'string' && h.length > 0) && Number.isFinite(lease.x) && Number.isFinite(lease.v);
+  const ok =
+    lease &&
+    typeof lease.q === 'string' &&
+    /^https?:\/\//.test(lease.q) &&
+    Array.isArray(lease.h) &&
+    lease.h.length > 0 &&
+    lease.h.every((h) => typeof h === 'string' && h.length > 0) &&
+    Number.isFinite(lease.x) &&
+    Number.isFinite(lease.v);
   if (!ok) {
-    throw new ConnectorError({ type: 'user_input', code: 'InvalidAckToken', message: `${field}[${i}] is not an ack token of an object_events event: pass the event's ack as it was.`, details: { problems: [{ field: `${field}[${i}]`, message: 'not an ack token of an object_events event' }] } });
+    throw new ConnectorError({
+      type: 'user_input',
+      code: 'InvalidAckToken',
+      message: `${field}[${i}] is not an ack token of an object_events event: pass the event's ack as it was.`,
+      details: { problems: [{ field: `${field}[${i}]`, message: 'not an ack token of an object_events event' }] },
+    });
   }
   return lease as Lease;
 }
@@ -62,12 +74,17 @@ export const leaseHeld = (lease: Lease, now = Date.now()) => now < lease.x - mar
 
 async function eachLimited<T>(items: T[], run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
 }
 
-const invalidHandle = (err: unknown) => ['ReceiptHandleIsInvalid', 'InvalidParameterValue', 'MessageNotInflight'].includes((err as { name?: string }).name ?? '');
+const invalidHandle = (err: unknown) =>
+  ['ReceiptHandleIsInvalid', 'InvalidParameterValue', 'MessageNotInflight'].includes(
+    (err as { name?: string }).name ?? '',
+  );
 
 /**
  * Acknowledges (deletes) or releases (visible again at once, for another try) the messages of each
@@ -76,12 +93,23 @@ const invalidHandle = (err: unknown) => ['ReceiptHandleIsInvalid', 'InvalidParam
  */
 export async function settle(sqs: Sqs, leases: Lease[], how: 'ack' | 'release'): Promise<Settled[]> {
   const out: Settled[] = leases.map((_, index) => ({ index, status: 'expired' }));
-  const work = leases.flatMap((lease, index) => (leaseHeld(lease) ? lease.h.map((handle) => ({ lease, index, handle })) : []));
+  const work = leases.flatMap((lease, index) =>
+    leaseHeld(lease) ? lease.h.map((handle) => ({ lease, index, handle })) : [],
+  );
   const failed = new Set<number>();
   await eachLimited(work, async ({ lease, index, handle }) => {
     try {
-      if (how === 'ack') await sqs.send(new sqs.mod.DeleteMessageCommand({ QueueUrl: lease.q, ReceiptHandle: handle }), 'queue');
-      else await sqs.send(new sqs.mod.ChangeMessageVisibilityCommand({ QueueUrl: lease.q, ReceiptHandle: handle, VisibilityTimeout: 0 }), 'queue');
+      if (how === 'ack')
+        await sqs.send(new sqs.mod.DeleteMessageCommand({ QueueUrl: lease.q, ReceiptHandle: handle }), 'queue');
+      else
+        await sqs.send(
+          new sqs.mod.ChangeMessageVisibilityCommand({
+            QueueUrl: lease.q,
+            ReceiptHandle: handle,
+            VisibilityTimeout: 0,
+          }),
+          'queue',
+        );
     } catch (err) {
       // A handle SQS no longer knows: the message went (deleted, or its lease ended there first).
       if (!invalidHandle(err)) throw err;

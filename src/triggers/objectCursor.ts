@@ -52,14 +52,18 @@ const isoSecond = (s: number) => new Date(s * 1000).toISOString().replace('.000Z
 
 /** 96 bits of SHA-256 over key, ETag and second: short, fixed-size, and no key is shown. */
 export function identity(o: Listed): string {
-  return createHash('sha256').update(`${o.key}\0${o.etag}\0${second(o.lastModified)}`).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(`${o.key}\0${o.etag}\0${second(o.lastModified)}`)
+    .digest('base64url')
+    .slice(0, 16);
 }
 
-const invalid = (why: string) => new ConnectorError({
-  type: 'user_input',
-  code: 'InvalidCursor',
-  message: `The cursor is not one new_object answered for this bucket (${why}): pass back the cursor of the previous poll as it was, or leave it out to start again from now (or from since).`,
-});
+const invalid = (why: string) =>
+  new ConnectorError({
+    type: 'user_input',
+    code: 'InvalidCursor',
+    message: `The cursor is not one new_object answered for this bucket (${why}): pass back the cursor of the previous poll as it was, or leave it out to start again from now (or from since).`,
+  });
 
 /** The cursor as given, checked; undefined when there is none. */
 export function readCursor(value: unknown, bucket: string): { t: number; seen: Set<string> } | undefined {
@@ -69,7 +73,8 @@ export function readCursor(value: unknown, bucket: string): { t: number; seen: S
   if (c.b !== bucket) throw invalid(`it belongs to ${typeof c.b === 'string' ? `bucket ${c.b}` : 'no bucket'}`);
   const t = typeof c.t === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(c.t) ? Date.parse(c.t) : NaN;
   if (Number.isNaN(t)) throw invalid('its time is not a whole-second ISO 8601 date');
-  if (!Array.isArray(c.seen) || !c.seen.every((s) => typeof s === 'string' && /^[A-Za-z0-9_-]{16}$/.test(s))) throw invalid('its seen list is not one it wrote');
+  if (!Array.isArray(c.seen) || !c.seen.every((s) => typeof s === 'string' && /^[A-Za-z0-9_-]{16}$/.test(s)))
+    throw invalid('its seen list is not one it wrote');
   return { t: second(t), seen: new Set(c.seen) };
 }
 
@@ -95,7 +100,8 @@ export function step<T extends Listed>(listing: readonly T[], o: StepOptions): S
   const seen = o.cursor?.seen ?? new Set<string>();
 
   const inWindow = listing.filter((x) => second(x.lastModified) >= t).map((x) => ({ x, id: identity(x) }));
-  const fresh = inWindow.filter(({ id }) => !seen.has(id))
+  const fresh = inWindow
+    .filter(({ id }) => !seen.has(id))
     .sort((a, b) => second(a.x.lastModified) - second(b.x.lastModified) || byKey(a.x, b.x));
   // A first poll without since: what is there now is the baseline, remembered and not reported.
   const reported = baseline ? [] : fresh.slice(0, o.maxEvents);
@@ -104,7 +110,9 @@ export function step<T extends Listed>(listing: readonly T[], o: StepOptions): S
 
   const limit = left.length > 0 ? Math.min(edge, second(left[0]!.x.lastModified)) : edge;
   const next = Math.max(t, limit);
-  const keep = [...new Set(inWindow.filter(({ x, id }) => second(x.lastModified) >= next && handled.has(id)).map(({ id }) => id))].sort();
+  const keep = [
+    ...new Set(inWindow.filter(({ x, id }) => second(x.lastModified) >= next && handled.has(id)).map(({ id }) => id)),
+  ].sort();
   return {
     events: reported.map(({ x }) => x),
     cursor: { v: CURSOR_VERSION, b: o.bucket, t: isoSecond(next), seen: keep },

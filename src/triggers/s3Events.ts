@@ -14,17 +14,17 @@ export interface S3Event {
   sequencer?: string;
 }
 
-export type Parsed =
-  | { kind: 'events'; events: S3Event[] }
-  | { kind: 'test' }
-  | { kind: 'unrecognized' };
+export type Parsed = { kind: 'events'; events: S3Event[] } | { kind: 'test' } | { kind: 'unrecognized' };
 
 interface S3Record {
   eventSource?: string;
   eventName?: string;
   eventTime?: string;
   awsRegion?: string;
-  s3?: { bucket?: { name?: string }; object?: { key?: string; size?: number; eTag?: string; versionId?: string; sequencer?: string } };
+  s3?: {
+    bucket?: { name?: string };
+    object?: { key?: string; size?: number; eTag?: string; versionId?: string; sequencer?: string };
+  };
 }
 
 /** S3's key encoding: form-style, so + is a space and %2B a plus. */
@@ -47,7 +47,9 @@ export function parseMessage(body: string | undefined): Parsed {
   }
   const v = value as { Event?: string; Records?: S3Record[] } | null;
   if (v && v.Event === 's3:TestEvent') return { kind: 'test' };
-  const records = Array.isArray(v?.Records) ? v.Records.filter((r) => r?.eventSource === 'aws:s3' && r.s3?.bucket?.name && typeof r.s3.object?.key === 'string') : [];
+  const records = Array.isArray(v?.Records)
+    ? v.Records.filter((r) => r?.eventSource === 'aws:s3' && r.s3?.bucket?.name && typeof r.s3.object?.key === 'string')
+    : [];
   if (records.length === 0) return { kind: 'unrecognized' };
   return {
     kind: 'events',

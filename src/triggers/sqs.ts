@@ -34,10 +34,19 @@ export interface Sqs {
  * endpoint serves SQS too, as moto and LocalStack do). Requests go to that endpoint whatever
  * host a queue URL names. `longestWaitSeconds`: the request timeout is kept above a long poll.
  */
-export async function withSqs<T>(ctx: OperationContext, longestWaitSeconds: number, use: (sqs: Sqs) => Promise<T>): Promise<T> {
+export async function withSqs<T>(
+  ctx: OperationContext,
+  longestWaitSeconds: number,
+  use: (sqs: Sqs) => Promise<T>,
+): Promise<T> {
   const { connection, signal } = ctx;
   if (connection.credentials?.type === 'anonymous') {
-    throw new ConnectorError({ type: 'user_input', code: 'CredentialsRequired', message: 'SQS does not take anonymous requests: give the connection credentials (an access key, a role or the default chain).' });
+    throw new ConnectorError({
+      type: 'user_input',
+      code: 'CredentialsRequired',
+      message:
+        'SQS does not take anonymous requests: give the connection credentials (an access key, a role or the default chain).',
+    });
   }
   const mod = await loadSqs();
   const requestTimeout = Math.max(connection.requestTimeoutMs ?? 60_000, (longestWaitSeconds + 10) * 1000);
@@ -47,7 +56,11 @@ export async function withSqs<T>(ctx: OperationContext, longestWaitSeconds: numb
     useQueueUrlAsEndpoint: false,
     maxAttempts: connection.maxAttempts ?? 3,
     credentials: ctx.s3.config.credentials as AwsCredentialIdentityProvider,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: connection.connectTimeoutMs ?? 5000, requestTimeout, throwOnRequestTimeout: true }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: connection.connectTimeoutMs ?? 5000,
+      requestTimeout,
+      throwOnRequestTimeout: true,
+    }),
   });
   addAnswerLimits(client as unknown as Parameters<typeof addAnswerLimits>[0]); // the same caps on what is read of an answer as every S3 client has
   const send = async <O = unknown>(command: object, what: string): Promise<O> => {
@@ -84,7 +97,8 @@ export function queueUrlOf(endpoint: string | undefined, region: string, account
 
 /** The queue's name, from a name, URL or ARN. */
 export function queueName(queue: string): string {
-  if (/^https?:\/\//.test(queue)) return decodeURIComponent(new URL(queue).pathname.split('/').filter(Boolean).pop() ?? '');
+  if (/^https?:\/\//.test(queue))
+    return decodeURIComponent(new URL(queue).pathname.split('/').filter(Boolean).pop() ?? '');
   return QUEUE_ARN.exec(queue)?.[4] ?? queue;
 }
 
@@ -99,9 +113,18 @@ export function isQueueName(queue: string): boolean {
 function sqsError(err: unknown, what: string): unknown {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   if (e?.name === 'QueueDoesNotExist' || e?.name === 'AWS.SimpleQueueService.NonExistentQueue') {
-    return new ConnectorError({ type: 'not_found', code: 'QueueDoesNotExist', status: e.$metadata?.httpStatusCode, message: `The SQS ${what} does not exist (in this region and account, on this endpoint). Check its name, URL or ARN, or create it (configure_object_events with createQueue).` });
+    return new ConnectorError({
+      type: 'not_found',
+      code: 'QueueDoesNotExist',
+      status: e.$metadata?.httpStatusCode,
+      message: `The SQS ${what} does not exist (in this region and account, on this endpoint). Check its name, URL or ARN, or create it (configure_object_events with createQueue).`,
+    });
   }
-  if (e?.$metadata?.httpStatusCode === 403 && e.name !== 'AccessDenied' && !/token|signature|credential/i.test(`${e.name} ${e.message}`)) {
+  if (
+    e?.$metadata?.httpStatusCode === 403 &&
+    e.name !== 'AccessDenied' &&
+    !/token|signature|credential/i.test(`${e.name} ${e.message}`)
+  ) {
     return Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: e.$metadata });
   }
   return err;

@@ -8,7 +8,10 @@ import { CUSTOM_FORMATS, UI_KEYWORDS } from '../../src/runtime/vocabulary.js';
 import { testConnector } from '../support/helpers.js';
 
 function standalone(dialect: '2020-12' | 'draft-07') {
-  const ajv = dialect === 'draft-07' ? new AjvDraft07({ strict: true, allErrors: true, discriminator: true }) : new Ajv2020({ strict: true, allErrors: true, discriminator: true });
+  const ajv =
+    dialect === 'draft-07'
+      ? new AjvDraft07({ strict: true, allErrors: true, discriminator: true })
+      : new Ajv2020({ strict: true, allErrors: true, discriminator: true });
   formatsPlugin.default(ajv);
   for (const [name, format] of Object.entries(CUSTOM_FORMATS)) ajv.addFormat(name, format);
   for (const keyword of UI_KEYWORDS) ajv.addKeyword(keyword);
@@ -24,7 +27,16 @@ describe('bundled schemas', async () => {
   for (const dialect of dialects) {
     it(`every schema compiles standalone as ${dialect}, a literal object at its root, with only local references`, () => {
       const ops = c.operations({ bundled: { dialect } });
-      const schemas = [...ops.flatMap((op) => [[`${op.name} input`, op.inputSchema], [`${op.name} output`, op.outputSchema]] as const), ['connection', c.bundledConnectionSchema({ dialect })] as const];
+      const schemas = [
+        ...ops.flatMap(
+          (op) =>
+            [
+              [`${op.name} input`, op.inputSchema],
+              [`${op.name} output`, op.outputSchema],
+            ] as const,
+        ),
+        ['connection', c.bundledConnectionSchema({ dialect })] as const,
+      ];
       expect(schemas.length).toBe(ops.length * 2 + 1);
       for (const [what, schema] of schemas) {
         expect(schema.type, what).toBe('object');
@@ -39,13 +51,14 @@ describe('bundled schemas', async () => {
         const validate = standalone(dialect).compile(op.inputSchema);
         const examples = (op.inputSchema.examples ?? []) as Record<string, unknown>[];
         expect(examples.length, op.name).toBeGreaterThan(0);
-        for (const example of examples) expect(validate(example), `${op.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        for (const example of examples)
+          expect(validate(example), `${op.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
         expect(validate({ ...examples[0], notAField: 1 }), op.name).toBe(false);
       }
     });
   }
 
-  it('a lookup whose input is a bare reference gets the definition\'s keywords at its root', () => {
+  it("a lookup whose input is a bare reference gets the definition's keywords at its root", () => {
     const lookup = c.operations({ bundled: true }).find((op) => op.name === 'list_buckets_ddl')!;
     expect(c.operations().find((op) => op.name === 'list_buckets_ddl')!.inputSchema).not.toHaveProperty('type');
     expect(lookup.inputSchema).toMatchObject({ type: 'object', properties: { search: expect.any(Object) } });

@@ -11,16 +11,37 @@ import { aws, motoConnection, uniqueBucket, until } from '../support/helpers.js'
 
 const CLI = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'dist', 'src', 'cli', 'main.js');
 
-interface Poller { child: ChildProcessWithoutNullStreams; lines: () => Record<string, unknown>[]; stderr: () => string; exit: Promise<number | null> }
+interface Poller {
+  child: ChildProcessWithoutNullStreams;
+  lines: () => Record<string, unknown>[];
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
 
 function startPoll(args: string[]): Poller {
-  const child = spawn(process.execPath, [CLI, 'poll', ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'poll', ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const exit = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
-  return { child, lines: () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>), stderr: () => err, exit };
+  return {
+    child,
+    lines: () =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    stderr: () => err,
+    exit,
+  };
 }
 
 async function write(bucket: string, key: string): Promise<void> {
@@ -36,7 +57,17 @@ describe('s3-connector poll', () => {
     await write(bucket, 'before.txt');
     const dir = await mkdtemp(join(tmpdir(), 'poll-'));
     const cursorFile = join(dir, 'cursor.json');
-    const args = ['new_object', '-c', JSON.stringify(motoConnection()), '-i', JSON.stringify({ bucket }), '--every', '0.2', '--cursor-file', cursorFile];
+    const args = [
+      'new_object',
+      '-c',
+      JSON.stringify(motoConnection()),
+      '-i',
+      JSON.stringify({ bucket }),
+      '--every',
+      '0.2',
+      '--cursor-file',
+      cursorFile,
+    ];
 
     const first = startPoll(args);
     // The first poll starts now: wait for its cursor, then write.
@@ -58,13 +89,27 @@ describe('s3-connector poll', () => {
   });
 
   it('refuses an operation that is not a trigger (exit 1)', async () => {
-    const run = startPoll(['list_objects', '-c', JSON.stringify(motoConnection()), '-i', '{"bucket": "x-bucket"}', '--polls', '1']);
+    const run = startPoll([
+      'list_objects',
+      '-c',
+      JSON.stringify(motoConnection()),
+      '-i',
+      '{"bucket": "x-bucket"}',
+      '--polls',
+      '1',
+    ]);
     expect(await run.exit).toBe(1);
     expect(run.stderr()).toMatch(/not a trigger\. Triggers: .*new_object/);
   });
 
   it('a bucket that does not exist ends it with exit 1 (not retried)', async () => {
-    const run = startPoll(['new_object', '-c', JSON.stringify(motoConnection()), '-i', JSON.stringify({ bucket: uniqueBucket('gone') })]);
+    const run = startPoll([
+      'new_object',
+      '-c',
+      JSON.stringify(motoConnection()),
+      '-i',
+      JSON.stringify({ bucket: uniqueBucket('gone') }),
+    ]);
     expect(await run.exit).toBe(1);
     expect(run.stderr()).toMatch(/not_found/);
   });

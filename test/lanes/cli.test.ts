@@ -10,14 +10,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collect, type Run } from '../support/processes.js';
-import { aws, awsJson, fakeStore, motoConnection, motoEndpoint, TEST_KEY_ID, TEST_SECRET, uniqueBucket } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  motoConnection,
+  motoEndpoint,
+  TEST_KEY_ID,
+  TEST_SECRET,
+  uniqueBucket,
+} from '../support/helpers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(root, 'dist', 'src', 'cli', 'main.js');
 const manifest = JSON.parse(readFileSync(join(root, 'connector.json'), 'utf8')) as {
   operations: { name: string; title: string; kind: string; permissions: string[] }[];
 };
-
 
 /** A clean environment: no AWS_* from the machine running the tests. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -33,7 +41,10 @@ function cli(args: string[], o: { stdin?: string; env?: Record<string, string> }
 /** Runs a shell command line under a pseudo-terminal (util-linux `script`): stdout and stderr are a tty. */
 function underTerminal(commandLine: string): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn('script', ['-qfec', commandLine, '/dev/null'], { env: baseEnv({ TERM: 'xterm' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', commandLine, '/dev/null'], {
+      env: baseEnv({ TERM: 'xterm' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -82,7 +93,9 @@ describe('operations', () => {
     const run = await cli(['operations', '--json']);
     expect(run.code).toBe(0);
     const ops = JSON.parse(run.stdout) as { name: string; title: string; kind: string; description: string }[];
-    expect(ops.map(({ name, title, kind }) => ({ name, title, kind }))).toEqual(manifest.operations.map(({ name, title, kind }) => ({ name, title, kind })));
+    expect(ops.map(({ name, title, kind }) => ({ name, title, kind }))).toEqual(
+      manifest.operations.map(({ name, title, kind }) => ({ name, title, kind })),
+    );
     expect(ops.every((o) => o.description.length > 10)).toBe(true);
   });
 });
@@ -91,13 +104,21 @@ describe('describe', () => {
   it('prints the input and output schemas, IAM actions, and every shared definition they reference', async () => {
     const run = await cli(['describe', 'put_object_file']);
     expect(run.code).toBe(0);
-    const d = JSON.parse(run.stdout) as { name: string; permissions: string[]; input: { $id: string; required: string[] }; output: { $id: string }; defs: Record<string, unknown> };
+    const d = JSON.parse(run.stdout) as {
+      name: string;
+      permissions: string[];
+      input: { $id: string; required: string[] };
+      output: { $id: string };
+      defs: Record<string, unknown>;
+    };
     expect(d.name).toBe('put_object_file');
     expect(d.permissions).toEqual(manifest.operations.find((o) => o.name === 'put_object_file')!.permissions);
     expect(d.input.$id).toMatch(/put_object_file\.input\.json$/);
     expect(d.input.required).toEqual(expect.arrayContaining(['bucket', 'key', 'file']));
     expect(d.output.$id).toMatch(/put_object_file\.output\.json$/);
-    const refs = [...JSON.stringify([d.input, d.output, d.defs]).matchAll(/"\$ref":"(?:defs\.json)?#\/\$defs\/([^"]+)"/g)].map((m) => m[1]!);
+    const refs = [
+      ...JSON.stringify([d.input, d.output, d.defs]).matchAll(/"\$ref":"(?:defs\.json)?#\/\$defs\/([^"]+)"/g),
+    ].map((m) => m[1]!);
     expect(refs).toContain('fileReference');
     for (const ref of refs) expect(d.defs, `defs.${ref}`).toHaveProperty([ref]);
   });
@@ -113,7 +134,14 @@ describe('describe', () => {
 
 describe('invoke', () => {
   it('exit 0: puts text with inline JSON and prints the result; the aws cli reads it back', async () => {
-    const run = await cli(['invoke', 'put_object_text', '--connection', JSON.stringify(motoConnection()), '--input', JSON.stringify({ bucket, key: 'inline.txt', content: 'from the cli\n' })]);
+    const run = await cli([
+      'invoke',
+      'put_object_text',
+      '--connection',
+      JSON.stringify(motoConnection()),
+      '--input',
+      JSON.stringify({ bucket, key: 'inline.txt', content: 'from the cli\n' }),
+    ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(result(run)).toMatchObject({ ok: true, output: { bucket, key: 'inline.txt', size: 13 } });
@@ -123,9 +151,13 @@ describe('invoke', () => {
   });
 
   it('reads the input from stdin with --input - and the connection from a file', async () => {
-    const put = await cli(['invoke', 'put_object_text', '-c', conn, '-i', '-'], { stdin: JSON.stringify({ bucket, key: 'piped.txt', content: 'piped ✓' }) });
+    const put = await cli(['invoke', 'put_object_text', '-c', conn, '-i', '-'], {
+      stdin: JSON.stringify({ bucket, key: 'piped.txt', content: 'piped ✓' }),
+    });
     expect(put.code).toBe(0);
-    const get = await cli(['invoke', 'get_object', '-c', conn, '-i', '-'], { stdin: JSON.stringify({ bucket, key: 'piped.txt', as: 'text' }) });
+    const get = await cli(['invoke', 'get_object', '-c', conn, '-i', '-'], {
+      stdin: JSON.stringify({ bucket, key: 'piped.txt', as: 'text' }),
+    });
     expect(get.code).toBe(0);
     expect(result(get).output).toMatchObject({ text: 'piped ✓', contentType: 'text/plain; charset=utf-8' });
   });
@@ -139,7 +171,14 @@ describe('invoke', () => {
   });
 
   it('exit 1 for a bad input: the message on stderr names each field, the result on stdout', async () => {
-    const run = await cli(['invoke', 'put_object_text', '-c', conn, '-i', JSON.stringify({ bucket: 'Bad_Bucket', content: 'x' })]);
+    const run = await cli([
+      'invoke',
+      'put_object_text',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket: 'Bad_Bucket', content: 'x' }),
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error \(user_input, InvalidInput\): Invalid input: /);
     expect(run.stderr).toContain('key is required');
@@ -147,7 +186,9 @@ describe('invoke', () => {
     const r = result(run);
     expect(r.ok).toBe(false);
     expect(r.error).toMatchObject({ type: 'user_input' });
-    expect((r.error!.details as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual(expect.arrayContaining(['key', 'bucket']));
+    expect((r.error!.details as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual(
+      expect.arrayContaining(['key', 'bucket']),
+    );
   });
 
   it('exit 1 for an unknown operation', async () => {
@@ -157,7 +198,14 @@ describe('invoke', () => {
   });
 
   it('exit 1 for not_found, with the key on stderr', async () => {
-    const run = await cli(['invoke', 'get_object', '-c', conn, '-i', JSON.stringify({ bucket, key: 'missing.txt', as: 'text' })]);
+    const run = await cli([
+      'invoke',
+      'get_object',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'missing.txt', as: 'text' }),
+    ]);
     expect(run.code).toBe(1);
     expect(result(run).error).toMatchObject({ type: 'not_found', code: 'NoSuchKey' });
     expect(run.stderr).toContain('error (not_found, NoSuchKey)');
@@ -165,14 +213,26 @@ describe('invoke', () => {
   });
 
   it('exit 1 for precondition_failed', async () => {
-    const run = await cli(['invoke', 'put_object_text', '-c', conn, '-i', JSON.stringify({ bucket, key: 'inline.txt', content: 'again', ifNoneMatch: '*' })]);
+    const run = await cli([
+      'invoke',
+      'put_object_text',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'inline.txt', content: 'again', ifNoneMatch: '*' }),
+    ]);
     expect(run.code).toBe(1);
     expect(result(run).error).toMatchObject({ type: 'precondition_failed' });
   });
 
   it('exit 2 for a network error (a closed port), and the secret appears nowhere', async () => {
     const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
-    const connection = { region: 'us-east-1', endpoint: `http://127.0.0.1:${await closedPort()}`, maxAttempts: 1, credentials: { type: 'accessKey', accessKeyId: 'AKIDCLI', secretAccessKey: secret } };
+    const connection = {
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${await closedPort()}`,
+      maxAttempts: 1,
+      credentials: { type: 'accessKey', accessKeyId: 'AKIDCLI', secretAccessKey: secret },
+    };
     const run = await cli(['invoke', 'list_buckets', '-c', JSON.stringify(connection)]);
     expect(run.code).toBe(2);
     expect(result(run).error).toMatchObject({ type: 'network', code: 'ECONNREFUSED', retryable: true });
@@ -184,7 +244,14 @@ describe('invoke', () => {
     const silent = await fakeStore(() => undefined);
     try {
       const started = Date.now();
-      const run = await cli(['invoke', 'list_buckets', '--timeout', '1500', '-c', JSON.stringify(motoConnection({ endpoint: silent.endpoint }))]);
+      const run = await cli([
+        'invoke',
+        'list_buckets',
+        '--timeout',
+        '1500',
+        '-c',
+        JSON.stringify(motoConnection({ endpoint: silent.endpoint })),
+      ]);
       expect(run.code).toBe(2);
       expect(result(run).error).toMatchObject({ type: 'timeout', code: 'DeadlineExceeded' });
       expect(Date.now() - started).toBeLessThan(40_000); // ended by the call deadline, far below the 60 s request timeout
@@ -201,7 +268,12 @@ describe('invoke', () => {
     expect(result(badInput).error).toMatchObject({ type: 'user_input', code: 'InvalidJson' });
 
     const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
-    const badConnection = await cli(['invoke', 'list_buckets', '-c', `{"region": "us-east-1", "credentials": {"secretAccessKey": "${secret}" oops}}`]);
+    const badConnection = await cli([
+      'invoke',
+      'list_buckets',
+      '-c',
+      `{"region": "us-east-1", "credentials": {"secretAccessKey": "${secret}" oops}}`,
+    ]);
     expect(badConnection.code).toBe(1);
     expect(badConnection.stderr).toMatch(/--connection is not valid JSON \(line 1, column \d+\)/);
     expect(badConnection.stdout + badConnection.stderr).not.toContain(secret);
@@ -216,7 +288,15 @@ describe('invoke', () => {
 
   it('a connection that fails validation is exit 1 without echoing its secret', async () => {
     const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
-    const run = await cli(['invoke', 'list_buckets', '-c', JSON.stringify({ region: 'US EAST', credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: secret } })]);
+    const run = await cli([
+      'invoke',
+      'list_buckets',
+      '-c',
+      JSON.stringify({
+        region: 'US EAST',
+        credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: secret },
+      }),
+    ]);
     expect(run.code).toBe(1);
     expect(result(run).error).toMatchObject({ type: 'user_input' });
     expect(run.stderr).toContain('region');
@@ -243,14 +323,21 @@ describe('connection from the AWS environment', () => {
   const keys = { AWS_ACCESS_KEY_ID: TEST_KEY_ID, AWS_SECRET_ACCESS_KEY: TEST_SECRET };
 
   it('AWS_REGION, AWS_ENDPOINT_URL and the default chain (access key variables)', async () => {
-    const run = await cli(['invoke', 'list_buckets'], { env: { ...keys, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: motoEndpoint() } });
+    const run = await cli(['invoke', 'list_buckets'], {
+      env: { ...keys, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: motoEndpoint() },
+    });
     expect(run.code).toBe(0);
     expect((result(run).output!.buckets as { name: string }[]).map((b) => b.name)).toContain(bucket);
   });
 
   it('AWS_DEFAULT_REGION when AWS_REGION is unset; AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL', async () => {
     const run = await cli(['invoke', 'head_object', '-i', JSON.stringify({ bucket, key: 'inline.txt' })], {
-      env: { ...keys, AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: `http://127.0.0.1:${await closedPort()}`, AWS_ENDPOINT_URL_S3: motoEndpoint() },
+      env: {
+        ...keys,
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${await closedPort()}`,
+        AWS_ENDPOINT_URL_S3: motoEndpoint(),
+      },
     });
     expect(run.code).toBe(0);
     expect(result(run).output).toMatchObject({ contentLength: 13 });
@@ -265,7 +352,15 @@ describe('connection from the AWS environment', () => {
   });
 
   it('the default chain without credentials: exit 1 (auth)', async () => {
-    const run = await cli(['invoke', 'list_buckets'], { env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: motoEndpoint(), AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') } });
+    const run = await cli(['invoke', 'list_buckets'], {
+      env: {
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: motoEndpoint(),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: join(dir, 'none'),
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+      },
+    });
     expect(run.code).toBe(1);
     expect(result(run).error).toMatchObject({ type: 'auth' });
   });
@@ -281,15 +376,40 @@ describe('files', () => {
   });
 
   it('put_object_file --input-file, then get_object into --files-root: the same bytes, as the aws cli sees them', async () => {
-    const put = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket, key: 'files/upload.bin' }), '--input-file', source]);
+    const put = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'files/upload.bin' }),
+      '--input-file',
+      source,
+    ]);
     expect(put.code).toBe(0);
     expect(put.stderr).toBe(''); // piped: no progress bar
     expect(result(put).output).toMatchObject({ size: bytes.length, parts: 2 });
-    const head = await awsJson<{ ContentLength: number }>(['s3api', 'head-object', '--bucket', bucket, '--key', 'files/upload.bin']);
+    const head = await awsJson<{ ContentLength: number }>([
+      's3api',
+      'head-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'files/upload.bin',
+    ]);
     expect(head.ContentLength).toBe(bytes.length);
 
     const downloads = join(dir, 'downloads');
-    const get = await cli(['invoke', 'get_object', '-c', conn, '-i', JSON.stringify({ bucket, key: 'files/upload.bin' }), '--files-root', downloads]);
+    const get = await cli([
+      'invoke',
+      'get_object',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'files/upload.bin' }),
+      '--files-root',
+      downloads,
+    ]);
     expect(get.code).toBe(0);
     expect(get.stderr).toBe('');
     const file = result(get).output!.file as { url: string; size: number; name: string };
@@ -302,22 +422,64 @@ describe('files', () => {
   it('a file reference in --input is read from --files-root; one outside it is refused (exit 1)', async () => {
     const store = await mkdtemp(join(tmpdir(), 'cli-store-'));
     await writeFile(join(store, 'in-store.txt'), 'inside the store\n');
-    const ok = await cli(['invoke', 'put_object_file', '-c', conn, '--files-root', store, '-i', JSON.stringify({ bucket, key: 'files/in-store.txt', file: { url: pathToFileURL(join(store, 'in-store.txt')).href } })]);
+    const ok = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '--files-root',
+      store,
+      '-i',
+      JSON.stringify({
+        bucket,
+        key: 'files/in-store.txt',
+        file: { url: pathToFileURL(join(store, 'in-store.txt')).href },
+      }),
+    ]);
     expect(ok.code).toBe(0);
     expect(await aws(['s3', 'cp', `s3://${bucket}/files/in-store.txt`, '-'])).toBe('inside the store\n');
 
     // --input-file does not widen the store: with --files-root elsewhere, the file is outside it.
-    const refused = await cli(['invoke', 'put_object_file', '-c', conn, '--files-root', store, '-i', JSON.stringify({ bucket, key: 'files/outside.bin' }), '--input-file', source]);
+    const refused = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '--files-root',
+      store,
+      '-i',
+      JSON.stringify({ bucket, key: 'files/outside.bin' }),
+      '--input-file',
+      source,
+    ]);
     expect(refused.code).toBe(1);
     expect(result(refused).error).toMatchObject({ type: 'user_input', code: 'FileNotAllowed' });
     expect(refused.stderr).toContain('outside the file store');
   });
 
   it('--input-file is refused for other operations and when --input already has a file', async () => {
-    const other = await cli(['invoke', 'put_object_text', '-c', conn, '-i', JSON.stringify({ bucket, key: 'x.txt', content: 'x' }), '--input-file', source]);
+    const other = await cli([
+      'invoke',
+      'put_object_text',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'x.txt', content: 'x' }),
+      '--input-file',
+      source,
+    ]);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('--input-file only applies to put_object_file');
-    const both = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket, key: 'x.bin', file: { url: 'data:,x' } }), '--input-file', source]);
+    const both = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'x.bin', file: { url: 'data:,x' } }),
+      '--input-file',
+      source,
+    ]);
     expect(both.code).toBe(1);
     expect(both.stderr).toContain('not both');
   });
@@ -329,10 +491,31 @@ describe('files', () => {
     const none = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input]);
     expect(none.code).toBe(1);
     expect(result(none).error).toMatchObject({ code: 'HostNotAllowed' });
-    const host = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input, '--allow-host', 'example.org', '--allow-host', `127.0.0.1:${port}`]);
+    const host = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '-i',
+      input,
+      '--allow-host',
+      'example.org',
+      '--allow-host',
+      `127.0.0.1:${port}`,
+    ]);
     expect(host.code).toBe(1);
     expect(result(host).error).toMatchObject({ code: 'AddressNotAllowed' });
-    const both = await cli(['invoke', 'put_object_file', '-c', conn, '-i', input, '--allow-host', `127.0.0.1:${port}`, '--allow-private-networks']);
+    const both = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '-i',
+      input,
+      '--allow-host',
+      `127.0.0.1:${port}`,
+      '--allow-private-networks',
+    ]);
     // Now the download is attempted, and fails for real: nothing listens there.
     expect(both.code).toBe(2);
     expect((result(both).error as { code: string }).code).not.toMatch(/NotAllowed$/);
@@ -353,31 +536,45 @@ describe('files', () => {
     it('on a terminal, put_object_file and get_object draw a bar with bytes, rate and ETA; the result follows', async () => {
       const put = await underTerminal(cmd(`invoke put_object_file -c ${conn} -i ${putInput} --input-file ${source}`));
       expect(put.code).toBe(0);
-      expect(put.output).toMatch(/put_object_file \|[█░]{30}\| 100% \| 12\.0 MiB \/ 12\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA 0s/);
+      expect(put.output).toMatch(
+        /put_object_file \|[█░]{30}\| 100% \| 12\.0 MiB \/ 12\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA 0s/,
+      );
       const json = put.output.slice(put.output.indexOf('{')).replace(/\r/g, '');
       expect(JSON.parse(json)).toMatchObject({ ok: true, output: { size: bytes.length } });
 
       const downloads = join(dir, 'tty-downloads');
       const get = await underTerminal(cmd(`invoke get_object -c ${conn} -i ${getInput} --files-root ${downloads}`));
       expect(get.code).toBe(0);
-      expect(get.output).toMatch(/get_object \|[█░]{30}\| 100% \| 12\.0 MiB \/ 12\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA 0s/);
-      const file = (JSON.parse(get.output.slice(get.output.indexOf('{')).replace(/\r/g, '')) as { output: { file: { url: string } } }).output.file;
+      expect(get.output).toMatch(
+        /get_object \|[█░]{30}\| 100% \| 12\.0 MiB \/ 12\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA 0s/,
+      );
+      const file = (
+        JSON.parse(get.output.slice(get.output.indexOf('{')).replace(/\r/g, '')) as {
+          output: { file: { url: string } };
+        }
+      ).output.file;
       expect(md5(await readFile(fileURLToPath(file.url)))).toBe(md5(bytes));
     });
 
     it('with stdout redirected it stays quiet, unless --progress; --no-progress silences a terminal', async () => {
       const downloads = join(dir, 'quiet-downloads');
       const out = join(dir, 'quiet.json');
-      const quiet = await underTerminal(cmd(`invoke get_object -c ${conn} -i ${getInput} --files-root ${downloads} > ${out}`));
+      const quiet = await underTerminal(
+        cmd(`invoke get_object -c ${conn} -i ${getInput} --files-root ${downloads} > ${out}`),
+      );
       expect(quiet.code).toBe(0);
       expect(quiet.output).toBe('');
       expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ ok: true });
 
-      const forced = await underTerminal(cmd(`invoke get_object -c ${conn} -i ${getInput} --files-root ${downloads} --progress > ${out}`));
+      const forced = await underTerminal(
+        cmd(`invoke get_object -c ${conn} -i ${getInput} --files-root ${downloads} --progress > ${out}`),
+      );
       expect(forced.code).toBe(0);
       expect(forced.output).toMatch(/get_object \|[█░]{30}\| 100%/);
 
-      const silenced = await underTerminal(cmd(`invoke get_object -c ${conn} -i ${getInput} --files-root ${downloads} --no-progress`));
+      const silenced = await underTerminal(
+        cmd(`invoke get_object -c ${conn} -i ${getInput} --files-root ${downloads} --no-progress`),
+      );
       expect(silenced.code).toBe(0);
       expect(silenced.output).not.toContain('get_object |');
       expect(silenced.output).toContain('"ok": true');
@@ -395,13 +592,37 @@ describe('--help', () => {
   it('the program lists its commands, the exit statuses and examples', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const text of ['Usage: s3-connector', 'operations', 'describe <operation>', 'invoke [options] <operation>', 'Exit status: 0 success', 'Examples:']) expect(run.stdout).toContain(text);
+    for (const text of [
+      'Usage: s3-connector',
+      'operations',
+      'describe <operation>',
+      'invoke [options] <operation>',
+      'Exit status: 0 success',
+      'Examples:',
+    ])
+      expect(run.stdout).toContain(text);
   });
 
   it.each([
     ['operations', ['--json', 'Examples:', '$ s3-connector operations']],
     ['describe', ['<operation>', 'Examples:', '$ s3-connector describe put_object_text']],
-    ['invoke', ['--connection <file | JSON>', '--input <file | JSON | ->', '--input-file <path>', '--files-root <dir>', '--timeout <ms>', '--allow-host <host>', '--allow-private-networks', '--no-progress', 'AWS_REGION', 'Exit status', 'Examples:', '-i -']],
+    [
+      'invoke',
+      [
+        '--connection <file | JSON>',
+        '--input <file | JSON | ->',
+        '--input-file <path>',
+        '--files-root <dir>',
+        '--timeout <ms>',
+        '--allow-host <host>',
+        '--allow-private-networks',
+        '--no-progress',
+        'AWS_REGION',
+        'Exit status',
+        'Examples:',
+        '-i -',
+      ],
+    ],
   ])('%s --help shows its options and examples', async (command, texts) => {
     const run = await cli([command, '--help']);
     expect(run.code).toBe(0);
@@ -412,23 +633,47 @@ describe('--help', () => {
   });
 
   it('a reader that closes the pipe early (| true) is not an error', async () => {
-    const run = await collect(spawn('bash', ['-c', `"${process.execPath}" "${CLI}" operations | true; echo "status \${PIPESTATUS[0]}"`], { env: baseEnv() }));
+    const run = await collect(
+      spawn('bash', ['-c', `"${process.execPath}" "${CLI}" operations | true; echo "status \${PIPESTATUS[0]}"`], {
+        env: baseEnv(),
+      }),
+    );
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('status 0');
   });
 
   it('--version prints the package version', async () => {
     const run = await cli(['--version']);
-    expect(run.stdout.trim()).toBe((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(run.stdout.trim()).toBe(
+      (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 });
 
 describe('--input-file, as a new user types it', () => {
   it('a folder is refused saying it is a folder; a missing path says it does not exist', async () => {
-    const folder = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket, key: 'x.bin' }), '--input-file', dir]);
+    const folder = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'x.bin' }),
+      '--input-file',
+      dir,
+    ]);
     expect(folder.code).toBe(1);
     expect(folder.stderr).toContain('is a folder, not a file');
-    const missing = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket, key: 'x.bin' }), '--input-file', join(dir, 'nope.bin')]);
+    const missing = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket, key: 'x.bin' }),
+      '--input-file',
+      join(dir, 'nope.bin'),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('does not exist');
   });
@@ -436,9 +681,22 @@ describe('--input-file, as a new user types it', () => {
   it('without a key, the object is named after the file; the aws cli finds it there', async () => {
     const path = join(dir, 'named after me.csv');
     await writeFile(path, 'a,b\n1,2\n');
-    const run = await cli(['invoke', 'put_object_file', '-c', conn, '-i', JSON.stringify({ bucket }), '--input-file', path]);
+    const run = await cli([
+      'invoke',
+      'put_object_file',
+      '-c',
+      conn,
+      '-i',
+      JSON.stringify({ bucket }),
+      '--input-file',
+      path,
+    ]);
     expect(run.code).toBe(0);
-    expect(result(run).output).toMatchObject({ key: 'named after me.csv', size: 8, contentType: 'text/csv; charset=utf-8' });
+    expect(result(run).output).toMatchObject({
+      key: 'named after me.csv',
+      size: 8,
+      contentType: 'text/csv; charset=utf-8',
+    });
     const head = await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'named after me.csv']);
     expect(JSON.parse(head)).toMatchObject({ ContentLength: 8 });
   });

@@ -9,7 +9,11 @@ const cache = new ClientCache();
 afterAll(() => cache.close());
 
 describe('client cache', () => {
-  const conn = (secret: string): S3Connection => ({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: secret } });
+  const conn = (secret: string): S3Connection => ({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:1',
+    credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: secret },
+  });
 
   it('reuses one client per distinct connection, keyed by content', () => {
     const a = cache.get(conn('s1'));
@@ -23,14 +27,17 @@ describe('client cache', () => {
     const first = cache.get(conn('first'));
     let destroyed = false;
     const original = first.destroy.bind(first);
-    first.destroy = () => { destroyed = true; original(); };
+    first.destroy = () => {
+      destroyed = true;
+      original();
+    };
     for (let i = 0; i < MAX_CACHED_CLIENTS + 5; i++) cache.get(conn(`secret-${i}`));
     expect(cache.size).toBe(MAX_CACHED_CLIENTS);
     expect(destroyed).toBe(true);
     expect(cache.get(conn('first'))).not.toBe(first);
   });
 
-  it('adds the runtime\'s SDK overrides to every client', async () => {
+  it("adds the runtime's SDK overrides to every client", async () => {
     const withOverrides = new ClientCache({ maxAttempts: 7 });
     expect(await withOverrides.get(conn('o')).config.maxAttempts()).toBe(7);
     withOverrides.close();
@@ -42,7 +49,17 @@ describe('client cache', () => {
     try {
       const fresh = new ClientCache();
       const s3 = fresh.get({ region: 'eu-west-1', credentials: { type: 'anonymous' } });
-      const endpoint = await s3.config.endpointProvider({ Region: 'eu-west-1', Bucket: 'my-bucket', UseFIPS: false, UseDualStack: false, ForcePathStyle: false, Accelerate: false, UseGlobalEndpoint: false, UseArnRegion: false, DisableMultiRegionAccessPoints: false });
+      const endpoint = await s3.config.endpointProvider({
+        Region: 'eu-west-1',
+        Bucket: 'my-bucket',
+        UseFIPS: false,
+        UseDualStack: false,
+        ForcePathStyle: false,
+        Accelerate: false,
+        UseGlobalEndpoint: false,
+        UseArnRegion: false,
+        DisableMultiRegionAccessPoints: false,
+      });
       expect(endpoint.url.href).toMatch(/amazonaws\.com/);
       expect(await s3.config.ignoreConfiguredEndpointUrls).toBe(true);
       fresh.close();
@@ -64,16 +81,31 @@ describe('credential kinds against moto', () => {
   it('assume role: credentials from STS sign the S3 calls', async () => {
     const bucket = uniqueBucket('role');
     await aws(['s3api', 'create-bucket', '--bucket', bucket]);
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
-    const role = JSON.parse(await aws(['iam', 'create-role', '--role-name', `r-${bucket}`, '--assume-role-policy-document', trust])) as { Role: { Arn: string } };
-    const c = await testConnector();
-    const res = await c.invoke('list_buckets', { prefix: bucket }, {
-      connection: {
-        region: 'us-east-1',
-        endpoint: motoEndpoint(),
-        credentials: { type: 'assumeRole', roleArn: role.Role.Arn, externalId: 'flow-42', accessKeyId: 'testing', secretAccessKey: 'testing' },
-      },
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }],
     });
+    const role = JSON.parse(
+      await aws(['iam', 'create-role', '--role-name', `r-${bucket}`, '--assume-role-policy-document', trust]),
+    ) as { Role: { Arn: string } };
+    const c = await testConnector();
+    const res = await c.invoke(
+      'list_buckets',
+      { prefix: bucket },
+      {
+        connection: {
+          region: 'us-east-1',
+          endpoint: motoEndpoint(),
+          credentials: {
+            type: 'assumeRole',
+            roleArn: role.Role.Arn,
+            externalId: 'flow-42',
+            accessKeyId: 'testing',
+            secretAccessKey: 'testing',
+          },
+        },
+      },
+    );
     expect(res.ok ? (res.output.buckets as { name: string }[]).map((b) => b.name) : res.error).toEqual([bucket]);
   });
 

@@ -73,9 +73,10 @@ async function readAll(store: LocalFileStore, url: string): Promise<string> {
   return Buffer.concat(chunks).toString();
 }
 
-
 function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return runProcess(command, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env } });
+  return runProcess(command, args, {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+  });
 }
 
 /**
@@ -141,7 +142,12 @@ type Tally = { inside: number; outside: number; refused: number; notFound: numbe
  * Opens `count` times while the racer swaps, and goes on (up to 20 times as many) until `seen`
  * holds: on a busy machine the two may interleave rarely, and the verdict must not hang on that.
  */
-async function hammer(read: () => Promise<string>, count: number, seen: (t: Tally) => boolean = () => true, parallel = 4) {
+async function hammer(
+  read: () => Promise<string>,
+  count: number,
+  seen: (t: Tally) => boolean = () => true,
+  parallel = 4,
+) {
   const tally: Tally = { inside: 0, outside: 0, refused: 0, notFound: 0, other: [] };
   let started = 0;
   await Promise.all(
@@ -437,7 +443,11 @@ describe('links swapped in during a call', () => {
 
   it(`a link renamed over a stored file: ${OPENS} opens, none reads the outside file`, async () => {
     const { store, ref, r } = await setupRace('file');
-    const tally = await hammer(() => readAll(store, ref.url), OPENS, (t) => t.inside > 0 && t.refused > 0);
+    const tally = await hammer(
+      () => readAll(store, ref.url),
+      OPENS,
+      (t) => t.inside > 0 && t.refused > 0,
+    );
     const swaps = await r.stop();
     console.log(`symlink swap race (file): ${OPENS} opens, ${swaps} swaps, ${JSON.stringify(tally)}`);
     expect(tally.outside).toBe(0);
@@ -448,7 +458,11 @@ describe('links swapped in during a call', () => {
 
   it(`a link to an outside folder swapped in for the file's folder: ${OPENS} opens, none reads the outside file`, async () => {
     const { store, ref, r } = await setupRace('folder');
-    const tally = await hammer(() => readAll(store, ref.url), OPENS, (t) => t.inside > 0 && t.refused + t.notFound > 0);
+    const tally = await hammer(
+      () => readAll(store, ref.url),
+      OPENS,
+      (t) => t.inside > 0 && t.refused + t.notFound > 0,
+    );
     const swaps = await r.stop();
     console.log(`symlink swap race (folder): ${OPENS} opens, ${swaps} swaps, ${JSON.stringify(tally)}`);
     expect(tally.outside).toBe(0);
@@ -635,12 +649,16 @@ describe('outside the store, existing or not, looks the same', () => {
     const outside = join(outsideDir, 'exists.txt');
     const r = await racer('file', fileURLToPath(ref.url), outside);
     await r.ready;
-    const tally = await hammer(async () => {
-      const res = await fetch(new URL(`/api/files?url=${encodeURIComponent(ref.url)}`, playground.url));
-      const body = await res.text();
-      if (res.status === 200) return body;
-      throw new ConnectorError((JSON.parse(body) as { error: ConnectorError['info'] }).error);
-    }, 600, (t) => t.inside > 0);
+    const tally = await hammer(
+      async () => {
+        const res = await fetch(new URL(`/api/files?url=${encodeURIComponent(ref.url)}`, playground.url));
+        const body = await res.text();
+        if (res.status === 200) return body;
+        throw new ConnectorError((JSON.parse(body) as { error: ConnectorError['info'] }).error);
+      },
+      600,
+      (t) => t.inside > 0,
+    );
     const swaps = await r.stop();
     console.log(`symlink swap race (playground): 600 downloads, ${swaps} swaps, ${JSON.stringify(tally)}`);
     expect(tally.outside).toBe(0);

@@ -12,12 +12,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPrivateAddress } from '../../src/io/content.js';
 import { MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES, MAX_STORE_MESSAGE_CHARS } from '../../src/runtime/answerLimits.js';
 import { loadConnector } from '../../src/index.js';
-import { fakeStore, invoke, motoEndpoint, TEST_KEY_ID, TEST_SECRET, testConnector, uniqueBucket, until } from '../support/helpers.js';
+import {
+  fakeStore,
+  invoke,
+  motoEndpoint,
+  TEST_KEY_ID,
+  TEST_SECRET,
+  testConnector,
+  uniqueBucket,
+  until,
+} from '../support/helpers.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const creds = { type: 'accessKey', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'stand-in-secret-0001' } as const;
-const conn = (endpoint: string, extra: Record<string, unknown> = {}) => ({ region: 'us-east-1', endpoint, credentials: creds, maxAttempts: 3, ...extra });
+const conn = (endpoint: string, extra: Record<string, unknown> = {}) => ({
+  region: 'us-east-1',
+  endpoint,
+  credentials: creds,
+  maxAttempts: 3,
+  ...extra,
+});
 
 // ---- the hostile store: a child process, bodies generated as they are sent -----------------
 // Each bucket name is one behaviour. Every answer that ends reports, on stdout, how many bytes
@@ -95,7 +110,9 @@ async function startHostileStore(): Promise<HostileStore> {
 }
 
 /** Runs `call`, sampling this process's memory every few ms: the peak growth over the start. */
-async function measured<T>(call: () => Promise<T>): Promise<{ result: T; ms: number; rssGrowth: number; heapGrowth: number }> {
+async function measured<T>(
+  call: () => Promise<T>,
+): Promise<{ result: T; ms: number; rssGrowth: number; heapGrowth: number }> {
   const before = process.memoryUsage();
   let peakRss = before.rss;
   let peakHeap = before.heapUsed;
@@ -109,7 +126,12 @@ async function measured<T>(call: () => Promise<T>): Promise<{ result: T; ms: num
   try {
     const result = await call();
     sample();
-    return { result, ms: Math.round(performance.now() - started), rssGrowth: peakRss - before.rss, heapGrowth: peakHeap - before.heapUsed };
+    return {
+      result,
+      ms: Math.round(performance.now() - started),
+      rssGrowth: peakRss - before.rss,
+      heapGrowth: peakHeap - before.heapUsed,
+    };
   } finally {
     clearInterval(timer);
   }
@@ -117,7 +139,7 @@ async function measured<T>(call: () => Promise<T>): Promise<{ result: T; ms: num
 
 const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
 
-describe('a hostile store cannot exhaust the host\'s memory', () => {
+describe("a hostile store cannot exhaust the host's memory", () => {
   let store: HostileStore;
 
   beforeAll(async () => {
@@ -140,8 +162,15 @@ describe('a hostile store cannot exhaust the host\'s memory', () => {
 
   it('a 300 MB error body: api AnswerTooLarge after the first 64 KiB, memory flat, not retried', async () => {
     const c = await testConnector();
-    const { result, ms, rssGrowth, heapGrowth } = await measured(() => c.invoke('list_objects', { bucket: 'error-300m' }, { connection: conn(store.endpoint) }));
-    expect(result.ok ? null : result.error).toMatchObject({ type: 'api', code: 'AnswerTooLarge', status: 500, retryable: false });
+    const { result, ms, rssGrowth, heapGrowth } = await measured(() =>
+      c.invoke('list_objects', { bucket: 'error-300m' }, { connection: conn(store.endpoint) }),
+    );
+    expect(result.ok ? null : result.error).toMatchObject({
+      type: 'api',
+      code: 'AnswerTooLarge',
+      status: 500,
+      retryable: false,
+    });
     const error = result.ok ? undefined : result.error;
     expect(error?.message).toMatch(/error answer.*over 64 KiB/);
     expect(error?.message.length).toBeLessThan(2 * KiB);
@@ -152,13 +181,22 @@ describe('a hostile store cannot exhaust the host\'s memory', () => {
     expect(sent[0]).toBeLessThan(32 * MiB);
     expect(rssGrowth).toBeLessThan(64 * MiB);
     expect(heapGrowth).toBeLessThan(64 * MiB);
-    console.log(`300 MB error body: ${ms} ms, RSS +${mib(rssGrowth)}, heap +${mib(heapGrowth)}, store wrote ${mib(sent[0]!)} before the connector hung up (it reads at most ${MAX_ERROR_BODY_BYTES / KiB} KiB)`);
+    console.log(
+      `300 MB error body: ${ms} ms, RSS +${mib(rssGrowth)}, heap +${mib(heapGrowth)}, store wrote ${mib(sent[0]!)} before the connector hung up (it reads at most ${MAX_ERROR_BODY_BYTES / KiB} KiB)`,
+    );
   });
 
   it('a listing with one endless <Key>: api AnswerTooLarge after 16 MiB, memory flat', async () => {
     const c = await testConnector();
-    const { result, ms, rssGrowth, heapGrowth } = await measured(() => c.invoke('list_objects', { bucket: 'endless-key' }, { connection: conn(store.endpoint) }));
-    expect(result.ok ? null : result.error).toMatchObject({ type: 'api', code: 'AnswerTooLarge', status: 200, retryable: false });
+    const { result, ms, rssGrowth, heapGrowth } = await measured(() =>
+      c.invoke('list_objects', { bucket: 'endless-key' }, { connection: conn(store.endpoint) }),
+    );
+    expect(result.ok ? null : result.error).toMatchObject({
+      type: 'api',
+      code: 'AnswerTooLarge',
+      status: 200,
+      retryable: false,
+    });
     expect(result.ok ? '' : result.error.message).toMatch(/ListObjectsV2.*over 16 MiB/);
     const sent = await sentFor('endless-key');
     expect(sent).toHaveLength(1);
@@ -166,12 +204,16 @@ describe('a hostile store cannot exhaust the host\'s memory', () => {
     expect(sent[0]).toBeLessThan(MAX_ANSWER_BYTES + 32 * MiB);
     expect(rssGrowth).toBeLessThan(64 * MiB);
     expect(heapGrowth).toBeLessThan(64 * MiB);
-    console.log(`endless <Key> listing: ${ms} ms, RSS +${mib(rssGrowth)}, heap +${mib(heapGrowth)}, store wrote ${mib(sent[0]!)} before the connector hung up (it reads at most ${mib(MAX_ANSWER_BYTES)})`);
+    console.log(
+      `endless <Key> listing: ${ms} ms, RSS +${mib(rssGrowth)}, heap +${mib(heapGrowth)}, store wrote ${mib(sent[0]!)} before the connector hung up (it reads at most ${mib(MAX_ANSWER_BYTES)})`,
+    );
   });
 
   it('an answer that declares 300 MB is refused before its body is read', async () => {
     const c = await testConnector();
-    const { result, ms, rssGrowth } = await measured(() => c.invoke('list_objects', { bucket: 'declared-300m' }, { connection: conn(store.endpoint) }));
+    const { result, ms, rssGrowth } = await measured(() =>
+      c.invoke('list_objects', { bucket: 'declared-300m' }, { connection: conn(store.endpoint) }),
+    );
     expect(result.ok ? null : result.error).toMatchObject({ type: 'api', code: 'AnswerTooLarge', status: 200 });
     expect(result.ok ? '' : result.error.message).toContain('300000000 bytes');
     const sent = await sentFor('declared-300m');
@@ -182,21 +224,37 @@ describe('a hostile store cannot exhaust the host\'s memory', () => {
 
   it('a 50 MB error body gives a message of at most a few KiB that says it was cut', async () => {
     const c = await testConnector();
-    const { result, rssGrowth } = await measured(() => c.invoke('list_objects', { bucket: 'error-50m' }, { connection: conn(store.endpoint) }));
+    const { result, rssGrowth } = await measured(() =>
+      c.invoke('list_objects', { bucket: 'error-50m' }, { connection: conn(store.endpoint) }),
+    );
     expect(result.ok ? null : result.error).toMatchObject({ type: 'api', code: 'AnswerTooLarge', status: 500 });
     const message = result.ok ? '' : result.error.message;
     expect(message.length).toBeLessThan(2 * KiB);
     expect(message).toContain('InternalError');
     expect(message).toMatch(/cut/);
-    expect(result.ok ? null : result.error.details).toMatchObject({ storeCode: 'InternalError', limitBytes: MAX_ERROR_BODY_BYTES });
-    console.log(`50 MB error body: message ${message.length} characters, RSS +${mib(rssGrowth)}: ${message.replace(/A{40,}/, (a) => `A×${a.length}`)}`);
+    expect(result.ok ? null : result.error.details).toMatchObject({
+      storeCode: 'InternalError',
+      limitBytes: MAX_ERROR_BODY_BYTES,
+    });
+    console.log(
+      `50 MB error body: message ${message.length} characters, RSS +${mib(rssGrowth)}: ${message.replace(/A{40,}/, (a) => `A×${a.length}`)}`,
+    );
   });
 
   it('an error body under the limit keeps its mapping, its message cut to 2 KiB and said so', async () => {
     const c = await testConnector();
-    const result = await c.invoke('list_objects', { bucket: 'error-40k' }, { connection: conn(store.endpoint, { maxAttempts: 2 }) });
+    const result = await c.invoke(
+      'list_objects',
+      { bucket: 'error-40k' },
+      { connection: conn(store.endpoint, { maxAttempts: 2 }) },
+    );
     // Still the 500 it was (retryable, retried), only the store's 40 KiB message is cut.
-    expect(result.ok ? null : result.error).toMatchObject({ type: 'api', code: 'InternalError', status: 500, retryable: true });
+    expect(result.ok ? null : result.error).toMatchObject({
+      type: 'api',
+      code: 'InternalError',
+      status: 500,
+      retryable: true,
+    });
     const message = result.ok ? '' : result.error.message;
     expect(message.length).toBeLessThan(MAX_STORE_MESSAGE_CHARS + 512);
     expect(message).toMatch(/cut: the store's message was \d+ characters/);
@@ -204,24 +262,43 @@ describe('a hostile store cannot exhaust the host\'s memory', () => {
     console.log(`40 KiB error message: cut to ${message.length} characters: …${message.slice(-120)}`);
   });
 
-  it('get_object\'s error answer is capped like any other; a HEAD answer\'s Content-Length is the object\'s, not a body', async () => {
+  it("get_object's error answer is capped like any other; a HEAD answer's Content-Length is the object's, not a body", async () => {
     const c = await testConnector();
-    const { result, rssGrowth } = await measured(() => c.invoke('get_object', { bucket: 'error-300m', key: 'any.bin', as: 'text' }, { connection: conn(store.endpoint) }));
+    const { result, rssGrowth } = await measured(() =>
+      c.invoke(
+        'get_object',
+        { bucket: 'error-300m', key: 'any.bin', as: 'text' },
+        { connection: conn(store.endpoint) },
+      ),
+    );
     expect(result.ok ? null : result.error).toMatchObject({ type: 'api', code: 'AnswerTooLarge', status: 500 });
     expect(rssGrowth).toBeLessThan(64 * MiB);
-    const head = await c.invoke('head_object', { bucket: 'declared-300m', key: 'big.bin' }, { connection: conn(store.endpoint) });
+    const head = await c.invoke(
+      'head_object',
+      { bucket: 'declared-300m', key: 'big.bin' },
+      { connection: conn(store.endpoint) },
+    );
     expect(head.ok ? head.output.contentLength : head.error).toBe(300_000_000);
   });
 
-  it('S3\'s largest listing page (1000 keys of 1024 bytes, with owners) is well inside the limit', async () => {
+  it("S3's largest listing page (1000 keys of 1024 bytes, with owners) is well inside the limit", async () => {
     const c = await testConnector();
-    const result = await c.invoke('list_objects', { bucket: 'full-page', fetchOwner: true }, { connection: conn(store.endpoint) });
+    const result = await c.invoke(
+      'list_objects',
+      { bucket: 'full-page', fetchOwner: true },
+      { connection: conn(store.endpoint) },
+    );
     expect(result.ok ? result.output.count : result.error).toBe(1000);
   });
 
   it('a get_object body is streamed to the caller, not capped: 20 MiB as base64 through the 16 MiB answer limit', async () => {
     const bucket = uniqueBucket('hostile');
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: motoEndpoint(), forcePathStyle: true, credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET } });
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: motoEndpoint(),
+      forcePathStyle: true,
+      credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
+    });
     const body = Buffer.alloc(20 * MiB, 7);
     try {
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -249,11 +326,27 @@ async function countingServer(): Promise<{ port: number; connections: () => numb
 
 describe('IPv6 forms of IPv4 addresses are judged by the IPv4 address they carry', () => {
   it.each([
-    ['::ffff:7f00:1', true], ['::ffff:127.0.0.1', true], ['::FFFF:7F00:0001', true], ['::ffff:a9fe:a9fe', true], ['::ffff:10.1.2.3', true],
-    ['0:0:0:0:0:ffff:7f00:1', true], ['64:ff9b::7f00:1', true], ['64:ff9b::10.0.0.1', true], ['64:ff9b::a9fe:a9fe', true],
-    ['::127.0.0.1', true], ['::7f00:1', true], ['::a00:1', true], ['2002:7f00:1::1', true], ['64:ff9b:1::1', true], ['fec0::1', true],
+    ['::ffff:7f00:1', true],
+    ['::ffff:127.0.0.1', true],
+    ['::FFFF:7F00:0001', true],
+    ['::ffff:a9fe:a9fe', true],
+    ['::ffff:10.1.2.3', true],
+    ['0:0:0:0:0:ffff:7f00:1', true],
+    ['64:ff9b::7f00:1', true],
+    ['64:ff9b::10.0.0.1', true],
+    ['64:ff9b::a9fe:a9fe', true],
+    ['::127.0.0.1', true],
+    ['::7f00:1', true],
+    ['::a00:1', true],
+    ['2002:7f00:1::1', true],
+    ['64:ff9b:1::1', true],
+    ['fec0::1', true],
     ['fe80::1%eth0', true],
-    ['::ffff:8.8.8.8', false], ['::ffff:808:808', false], ['64:ff9b::808:808', false], ['2002:808:808::1', false], ['2600:1f18::1', false],
+    ['::ffff:8.8.8.8', false],
+    ['::ffff:808:808', false],
+    ['64:ff9b::808:808', false],
+    ['2002:808:808::1', false],
+    ['2600:1f18::1', false],
   ])('%s private: %s', (address, expected) => {
     expect(isPrivateAddress(address)).toBe(expected);
   });
@@ -273,12 +366,16 @@ describe('https sources: addresses, ports and credentials', () => {
       // The entry is written in dotted form, the URL in the hex form URL normalises it to: both match.
       const c = await loadConnector({ allowedHttpsHosts: [`[::ffff:127.0.0.1]:${target.port}`] });
       for (const host of ['[::ffff:7f00:1]', '[::ffff:127.0.0.1]']) {
-        const res = await c.invoke('put_object_file', input(`https://${host}:${target.port}/a.bin`), { connection: conn(store.endpoint) });
+        const res = await c.invoke('put_object_file', input(`https://${host}:${target.port}/a.bin`), {
+          connection: conn(store.endpoint),
+        });
         expect(res.ok ? null : res.error, host).toMatchObject({ type: 'user_input', code: 'AddressNotAllowed' });
       }
       for (const host of ['[64:ff9b::7f00:1]', '[::127.0.0.1]']) {
         const other = await loadConnector({ allowedHttpsHosts: [`${host}:${target.port}`] });
-        const res = await other.invoke('put_object_file', input(`https://${host}:${target.port}/a.bin`), { connection: conn(store.endpoint) });
+        const res = await other.invoke('put_object_file', input(`https://${host}:${target.port}/a.bin`), {
+          connection: conn(store.endpoint),
+        });
         expect(res.ok ? null : res.error, host).toMatchObject({ type: 'user_input', code: 'AddressNotAllowed' });
         other.close();
       }
@@ -292,8 +389,13 @@ describe('https sources: addresses, ports and credentials', () => {
 
   it('with private networks allowed, the dotted allow-list entry matches the hex URL and the connection is made', async () => {
     const before = target.connections();
-    const c = await loadConnector({ allowedHttpsHosts: [`::ffff:127.0.0.1`, `[::ffff:127.0.0.1]:${target.port}`], allowPrivateNetworks: true });
-    const res = await c.invoke('put_object_file', input(`https://[::ffff:7f00:1]:${target.port}/a.bin`), { connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }) });
+    const c = await loadConnector({
+      allowedHttpsHosts: [`::ffff:127.0.0.1`, `[::ffff:127.0.0.1]:${target.port}`],
+      allowPrivateNetworks: true,
+    });
+    const res = await c.invoke('put_object_file', input(`https://[::ffff:7f00:1]:${target.port}/a.bin`), {
+      connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }),
+    });
     expect(res.ok ? null : res.error.code).not.toMatch(/NotAllowed$/);
     expect(target.connections()).toBe(before + 1);
     c.close();
@@ -302,19 +404,28 @@ describe('https sources: addresses, ports and credentials', () => {
   it('a bare allowed host allows port 443 only; host:port allows that port', async () => {
     const before = target.connections();
     const bare = await loadConnector({ allowedHttpsHosts: ['localhost'], allowPrivateNetworks: true });
-    const refused = await bare.invoke('put_object_file', input(`https://localhost:${target.port}/a.bin`), { connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }) });
+    const refused = await bare.invoke('put_object_file', input(`https://localhost:${target.port}/a.bin`), {
+      connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }),
+    });
     expect(refused.ok ? null : refused.error).toMatchObject({ type: 'user_input', code: 'HostNotAllowed' });
     expect(refused.ok ? '' : refused.error.message).toContain(`localhost:${target.port}`);
     expect(target.connections()).toBe(before);
     bare.close();
 
-    const withPort = await loadConnector({ allowedHttpsHosts: [`LocalHost:${target.port}`], allowPrivateNetworks: true });
-    const tried = await withPort.invoke('put_object_file', input(`https://localhost:${target.port}/a.bin`), { connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }) });
+    const withPort = await loadConnector({
+      allowedHttpsHosts: [`LocalHost:${target.port}`],
+      allowPrivateNetworks: true,
+    });
+    const tried = await withPort.invoke('put_object_file', input(`https://localhost:${target.port}/a.bin`), {
+      connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }),
+    });
     expect(tried.ok ? null : tried.error.code).not.toMatch(/NotAllowed$/);
     await until(() => target.connections() > before);
     expect(target.connections()).toBe(before + 1);
     // ...and only that port: 443 on the same host is not allowed by it.
-    const other = await withPort.invoke('put_object_file', input('https://localhost/a.bin'), { connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }) });
+    const other = await withPort.invoke('put_object_file', input('https://localhost/a.bin'), {
+      connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }),
+    });
     expect(other.ok ? null : other.error).toMatchObject({ type: 'user_input', code: 'HostNotAllowed' });
     withPort.close();
   });
@@ -322,8 +433,14 @@ describe('https sources: addresses, ports and credentials', () => {
   it('credentials in the URL are refused before any connection, and never echoed', async () => {
     const before = target.connections();
     const c = await loadConnector({ allowedHttpsHosts: [`localhost:${target.port}`], allowPrivateNetworks: true });
-    for (const url of [`https://uploader:s3cr3t-pa55word@localhost:${target.port}/a.bin`, `https://s3cr3t-t0ken@localhost:${target.port}/a.bin`, `https://:s3cr3t-pa55word@localhost:${target.port}/a.bin`]) {
-      const res = await c.invoke('put_object_file', input(url), { connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }) });
+    for (const url of [
+      `https://uploader:s3cr3t-pa55word@localhost:${target.port}/a.bin`,
+      `https://s3cr3t-t0ken@localhost:${target.port}/a.bin`,
+      `https://:s3cr3t-pa55word@localhost:${target.port}/a.bin`,
+    ]) {
+      const res = await c.invoke('put_object_file', input(url), {
+        connection: conn('http://127.0.0.1:9', { maxAttempts: 1 }),
+      });
       expect(res.ok ? null : res.error, url).toMatchObject({ type: 'user_input', code: 'CredentialsInUrl' });
       expect(JSON.stringify(res)).not.toMatch(/s3cr3t|uploader/);
     }
@@ -332,7 +449,7 @@ describe('https sources: addresses, ports and credentials', () => {
   });
 });
 
-describe('malformed data: URLs are the caller\'s mistake', () => {
+describe("malformed data: URLs are the caller's mistake", () => {
   it.each([
     ['a broken percent escape', 'data:text/plain,%E0%A4%A'],
     ['a lone percent sign', 'data:,100%'],
@@ -343,7 +460,11 @@ describe('malformed data: URLs are the caller\'s mistake', () => {
     const store = await fakeStore((_req, res) => res.writeHead(500).end());
     try {
       const c = await testConnector();
-      const res = await c.invoke('put_object_file', { bucket: 'my-bucket', key: 'x.txt', file: { url } }, { connection: conn(store.endpoint) });
+      const res = await c.invoke(
+        'put_object_file',
+        { bucket: 'my-bucket', key: 'x.txt', file: { url } },
+        { connection: conn(store.endpoint) },
+      );
       expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'InvalidDataUrl' });
       expect(store.requests.length).toBe(0);
     } finally {
@@ -358,8 +479,16 @@ describe('malformed data: URLs are the caller\'s mistake', () => {
     });
     try {
       const c = await testConnector();
-      for (const [url, type] of [['data:text/csv;charset=utf-8,hello', 'text/csv;charset=utf-8'], ['data:;charset=utf-8,hello', 'text/plain;charset=utf-8'], ['data:;base64,aGVsbG8=', 'text/plain;charset=US-ASCII']] as const) {
-        const res = await c.invoke('put_object_file', { bucket: 'my-bucket', key: 'x.bin', file: { url } }, { connection: conn(store.endpoint) });
+      for (const [url, type] of [
+        ['data:text/csv;charset=utf-8,hello', 'text/csv;charset=utf-8'],
+        ['data:;charset=utf-8,hello', 'text/plain;charset=utf-8'],
+        ['data:;base64,aGVsbG8=', 'text/plain;charset=US-ASCII'],
+      ] as const) {
+        const res = await c.invoke(
+          'put_object_file',
+          { bucket: 'my-bucket', key: 'x.bin', file: { url } },
+          { connection: conn(store.endpoint) },
+        );
         expect(res.ok ? res.output.contentType : res.error, url).toBe(type);
       }
     } finally {

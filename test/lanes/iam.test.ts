@@ -14,7 +14,9 @@ beforeAll(async () => {
   moto = await startIamMoto();
   await moto.admin(['s3api', 'create-bucket', '--bucket', bucket]);
   await moto.admin(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
-  reader = await moto.userConnection([{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetBucketLocation'], Resource: '*' }]);
+  reader = await moto.userConnection([
+    { Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket', 's3:GetBucketLocation'], Resource: '*' },
+  ]);
   admin = await moto.userConnection([{ Effect: 'Allow', Action: ['s3:*'], Resource: '*' }]);
 });
 afterAll(() => moto?.server.stop());
@@ -29,8 +31,16 @@ const keyOf = (c: typeof reader) => ({ id: c.credentials.accessKeyId, secret: c.
 describe('permissions enforced by moto', () => {
   it('a policy without s3:GetObject gives forbidden naming s3:GetObject', async () => {
     const c = await testConnector();
-    const res = await c.invoke('head_object', { bucket, key }, { connection: connection(keyOf(reader).id, keyOf(reader).secret) });
-    expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden', status: 403, details: { requiredActions: ['s3:GetObject'] } });
+    const res = await c.invoke(
+      'head_object',
+      { bucket, key },
+      { connection: connection(keyOf(reader).id, keyOf(reader).secret) },
+    );
+    expect(res.ok ? null : res.error).toMatchObject({
+      type: 'forbidden',
+      status: 403,
+      details: { requiredActions: ['s3:GetObject'] },
+    });
     expect(res.ok ? '' : res.error.message).toContain('s3:GetObject');
   });
 
@@ -42,7 +52,11 @@ describe('permissions enforced by moto', () => {
 
   it('a user with s3:* reads the object', async () => {
     const c = await testConnector();
-    const res = await c.invoke('head_object', { bucket, key }, { connection: connection(keyOf(admin).id, keyOf(admin).secret) });
+    const res = await c.invoke(
+      'head_object',
+      { bucket, key },
+      { connection: connection(keyOf(admin).id, keyOf(admin).secret) },
+    );
     expect(res.ok ? res.output.contentLength : res.error).toBe(0);
   });
 });
@@ -52,7 +66,12 @@ describe('bad credentials', () => {
     const wrong = 'WRONG-secret-do-not-leak-7f3a9';
     const c = await testConnector();
     const res = await c.invoke('list_buckets', {}, { connection: connection(keyOf(admin).id, wrong) });
-    expect(res.ok ? null : res.error).toMatchObject({ type: 'auth', code: 'SignatureDoesNotMatch', status: 403, retryable: false });
+    expect(res.ok ? null : res.error).toMatchObject({
+      type: 'auth',
+      code: 'SignatureDoesNotMatch',
+      status: 403,
+      retryable: false,
+    });
     expect(JSON.stringify(res)).not.toContain(wrong);
   });
 
@@ -64,8 +83,14 @@ describe('bad credentials', () => {
 
   it('testConnection proves good credentials and reports bad ones', async () => {
     const c = await testConnector();
-    expect(await c.testConnection(connection(keyOf(admin).id, keyOf(admin).secret))).toMatchObject({ ok: true, output: { region: 'us-east-1' } });
-    expect(await c.testConnection(connection(keyOf(admin).id, keyOf(admin).secret), { bucket })).toMatchObject({ ok: true, output: { bucket } });
+    expect(await c.testConnection(connection(keyOf(admin).id, keyOf(admin).secret))).toMatchObject({
+      ok: true,
+      output: { region: 'us-east-1' },
+    });
+    expect(await c.testConnection(connection(keyOf(admin).id, keyOf(admin).secret), { bucket })).toMatchObject({
+      ok: true,
+      output: { bucket },
+    });
     const bad = await c.testConnection(connection(keyOf(admin).id, 'nope-nope-nope'));
     expect(bad.ok ? null : bad.error).toMatchObject({ type: 'auth' });
   });

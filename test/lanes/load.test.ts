@@ -22,11 +22,18 @@ beforeAll(async () => {
   const sockets = new Set<Socket>();
   const state = { open: 0, peak: 0, total: 0 };
   const server = createServer((client) => {
-    state.open++; state.total++; state.peak = Math.max(state.peak, state.open);
+    state.open++;
+    state.total++;
+    state.peak = Math.max(state.peak, state.open);
     const upstream = createConnection(Number(target.port), target.hostname);
     sockets.add(client).add(upstream);
     client.pipe(upstream).pipe(client);
-    const done = () => { if (sockets.delete(client)) state.open--; sockets.delete(upstream); client.destroy(); upstream.destroy(); };
+    const done = () => {
+      if (sockets.delete(client)) state.open--;
+      sockets.delete(upstream);
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('close', done).on('error', done);
     upstream.on('close', done).on('error', done);
   });
@@ -34,7 +41,11 @@ beforeAll(async () => {
   const port = (server.address() as { port: number }).port;
   proxy = Object.assign(state, {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => { sockets.forEach((s) => s.destroy()); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => r());
+      }),
   }) as typeof proxy;
 });
 afterAll(() => proxy?.close());
@@ -42,14 +53,27 @@ afterAll(() => proxy?.close());
 describe('load', () => {
   it('1,000 concurrent mixed invokes on one connection', async () => {
     const connector = await loadConnector({ validateOutput: true });
-    const connection = { region: 'us-east-1', endpoint: proxy.endpoint, credentials: { type: 'accessKey', accessKeyId: 'a', secretAccessKey: 'b' } };
+    const connection = {
+      region: 'us-east-1',
+      endpoint: proxy.endpoint,
+      credentials: { type: 'accessKey', accessKeyId: 'a', secretAccessKey: 'b' },
+    };
     const call = (i: number) => {
       switch (i % 5) {
-        case 0: return connector.invoke('head_object', { bucket, key: `seed/${i % 5}.txt` }, { connection });
-        case 1: return connector.invoke('list_objects', { bucket, prefix: 'seed/' }, { connection });
-        case 2: return connector.invoke('put_object_text', { bucket, key: `load/${i}.txt`, content: `n=${i}` }, { connection });
-        case 3: return connector.invoke('get_object', { bucket, key: 'seed/1.txt', as: 'text' }, { connection });
-        default: return connector.invoke('get_object_signed_url', { bucket, key: `seed/${i % 5}.txt` }, { connection });
+        case 0:
+          return connector.invoke('head_object', { bucket, key: `seed/${i % 5}.txt` }, { connection });
+        case 1:
+          return connector.invoke('list_objects', { bucket, prefix: 'seed/' }, { connection });
+        case 2:
+          return connector.invoke(
+            'put_object_text',
+            { bucket, key: `load/${i}.txt`, content: `n=${i}` },
+            { connection },
+          );
+        case 3:
+          return connector.invoke('get_object', { bucket, key: 'seed/1.txt', as: 'text' }, { connection });
+        default:
+          return connector.invoke('get_object_signed_url', { bucket, key: `seed/${i % 5}.txt` }, { connection });
       }
     };
     // Warm up once so the baseline includes loaded handlers and the client.

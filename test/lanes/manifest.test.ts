@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { handlerUrl, packageRoot, readJson, readManifest, readSchemas, type JsonSchema } from '../../src/runtime/manifest.js';
+import {
+  handlerUrl,
+  packageRoot,
+  readJson,
+  readManifest,
+  readSchemas,
+  type JsonSchema,
+} from '../../src/runtime/manifest.js';
 import { createAjv } from '../../src/runtime/validation.js';
 import { testConnector } from '../support/helpers.js';
 
@@ -20,7 +27,9 @@ function properties(schema: unknown, path: string, out: [string, Record<string, 
   else if (schema && typeof schema === 'object') {
     for (const [k, v] of Object.entries(schema)) {
       if (k === 'if') continue; // a condition, not a form field
-      if (k === 'properties') for (const [name, prop] of Object.entries(v as object)) out.push([`${path}.${name}`, prop as Record<string, unknown>]);
+      if (k === 'properties')
+        for (const [name, prop] of Object.entries(v as object))
+          out.push([`${path}.${name}`, prop as Record<string, unknown>]);
       properties(v, `${path}/${k}`, out);
     }
   }
@@ -77,7 +86,10 @@ describe('manifest', async () => {
       expect(Array.isArray(examples) && examples.length > 0, `${op.input} has no examples`).toBe(true);
       const validate = ajv.getSchema(schema.$id)!;
       for (const [i, example] of examples!.entries()) {
-        expect(validate(structuredClone(example)), `${op.input} example ${i + 1}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        expect(
+          validate(structuredClone(example)),
+          `${op.input} example ${i + 1}: ${ajv.errorsText(validate.errors)}`,
+        ).toBe(true);
       }
     }
   });
@@ -96,7 +108,8 @@ describe('manifest', async () => {
   it('secrets are password fields that are never read back', () => {
     const connection = JSON.stringify(schemas.get(manifest.connection.schema));
     for (const [field, prop] of properties(JSON.parse(connection), 'connection')) {
-      if (/secret|sessionToken/i.test(field)) expect(prop, field).toMatchObject({ format: 'password', writeOnly: true });
+      if (/secret|sessionToken/i.test(field))
+        expect(prop, field).toMatchObject({ format: 'password', writeOnly: true });
     }
   });
 
@@ -138,13 +151,17 @@ describe('generated types', () => {
 
   it('the check fails when a schema changes without regenerating', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'types-'));
-    for (const p of ['connector.json', 'schemas', 'scripts', 'src/generated']) await cp(join(root, p), join(dir, p), { recursive: true });
+    for (const p of ['connector.json', 'schemas', 'scripts', 'src/generated'])
+      await cp(join(root, p), join(dir, p), { recursive: true });
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
     const path = join(dir, 'schemas/head_object.input.json');
     const schema = JSON.parse(await readFile(path, 'utf8'));
     schema.properties.partNumber = { type: 'integer', description: 'A new field nobody regenerated types for.' };
     await writeFile(path, JSON.stringify(schema));
-    const result = await run('node', [join(dir, 'scripts/generate-types.mjs'), '--check']).then(() => 0, (e: { code: number }) => e.code);
+    const result = await run('node', [join(dir, 'scripts/generate-types.mjs'), '--check']).then(
+      () => 0,
+      (e: { code: number }) => e.code,
+    );
     expect(result).toBe(1);
   });
 });

@@ -17,20 +17,43 @@ import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/t
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnector } from '../../src/index.js';
 import { runProcess, type Run } from '../support/processes.js';
-import { aws, motoConnection, motoEndpoint, TEST_KEY_ID, TEST_SECRET, uniqueBucket, until } from '../support/helpers.js';
+import {
+  aws,
+  motoConnection,
+  motoEndpoint,
+  TEST_KEY_ID,
+  TEST_SECRET,
+  uniqueBucket,
+  until,
+} from '../support/helpers.js';
 import { isGetObject, startFaultProxy } from '../support/faultProxy.js';
 import { startIamMoto, type IamMoto } from '../support/iamMoto.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(root, 'dist', 'src', 'cli', 'main.js');
-const INSPECTOR = join(root, 'node_modules', '@modelcontextprotocol', 'inspector', 'clients', 'launcher', 'build', 'index.js');
+const INSPECTOR = join(
+  root,
+  'node_modules',
+  '@modelcontextprotocol',
+  'inspector',
+  'clients',
+  'launcher',
+  'build',
+  'index.js',
+);
 /** Generous: a verdict never depends on it, it only stops a call that hangs. */
 const CALL = { timeout: 240_000 };
 
-interface Manifest { operations: { name: string; kind: string; input: string; output: string; handler: string }[] }
+interface Manifest {
+  operations: { name: string; kind: string; input: string; output: string; handler: string }[];
+}
 const manifest = JSON.parse(readFileSync(join(root, 'connector.json'), 'utf8')) as Manifest;
 /** The operations that are tools: actions and lookups (triggers are polled by a runtime). */
-const toolNames = (m: Manifest) => m.operations.filter((o) => o.kind === 'action' || o.kind === 'lookup').map((o) => o.name).sort();
+const toolNames = (m: Manifest) =>
+  m.operations
+    .filter((o) => o.kind === 'action' || o.kind === 'lookup')
+    .map((o) => o.name)
+    .sort();
 
 /** A clean environment: no AWS_* from the machine running the tests. */
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -46,7 +69,12 @@ interface Session {
 
 /** The official SDK client over stdio, spawning `node <cli> mcp …args`. */
 async function stdioSession(args: string[], env: Record<string, string> = {}, cli = CLI): Promise<Session> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp', ...args], env: baseEnv(env), stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cli, 'mcp', ...args],
+    env: baseEnv(env),
+    stderr: 'pipe',
+  });
   let stderr = '';
   transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const client = new Client({ name: 'mcp-lane', version: '1.0.0' });
@@ -56,15 +84,27 @@ async function stdioSession(args: string[], env: Record<string, string> = {}, cl
   return { client, stderr: () => stderr, close: () => client.close() };
 }
 
-async function call(session: Session, name: string, args: Record<string, unknown>, onprogress?: (p: Progress) => void): Promise<CallToolResult> {
-  return await session.client.callTool({ name, arguments: args }, undefined, { ...CALL, ...(onprogress ? { onprogress } : {}) }) as CallToolResult;
+async function call(
+  session: Session,
+  name: string,
+  args: Record<string, unknown>,
+  onprogress?: (p: Progress) => void,
+): Promise<CallToolResult> {
+  return (await session.client.callTool({ name, arguments: args }, undefined, {
+    ...CALL,
+    ...(onprogress ? { onprogress } : {}),
+  })) as CallToolResult;
 }
 
 /** The connector's error, as the JSON text of an isError result. */
 function errorOf(result: CallToolResult): Record<string, unknown> & { type: string; message: string } {
   expect(result.isError).toBe(true);
   const text = result.content.find((c) => c.type === 'text');
-  return (JSON.parse((text as { text: string }).text) as { error: Record<string, unknown> & { type: string; message: string } }).error;
+  return (
+    JSON.parse((text as { text: string }).text) as {
+      error: Record<string, unknown> & { type: string; message: string };
+    }
+  ).error;
 }
 
 function outputOf(result: CallToolResult): Record<string, unknown> {
@@ -74,7 +114,6 @@ function outputOf(result: CallToolResult): Record<string, unknown> {
   expect(JSON.parse(text.text)).toEqual(result.structuredContent);
   return result.structuredContent as Record<string, unknown>;
 }
-
 
 const bucket = uniqueBucket('mcp');
 let work: string;
@@ -127,7 +166,10 @@ describe('tools/list', () => {
       expect(tool._meta).toEqual({ 's3-connector/kind': op.kind, 's3-connector/permissions': op.permissions });
       if (op.kind === 'lookup') expect(tool.annotations?.readOnlyHint).toBe(true);
     }
-    expect(tools.find((t) => t.name === 'delete_object')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(tools.find((t) => t.name === 'delete_object')?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
   });
 });
 
@@ -137,7 +179,9 @@ describe('tools/call over stdio', () => {
     const out = outputOf(await call(session, 'put_object_text', { bucket, key: 'notes/hello.txt', content }));
     expect(out).toMatchObject({ bucket, key: 'notes/hello.txt', size: Buffer.byteLength(content) });
     const target = join(work, 'readback.txt');
-    const head = JSON.parse(await aws(['s3api', 'get-object', '--bucket', bucket, '--key', 'notes/hello.txt', target])) as { ETag: string };
+    const head = JSON.parse(
+      await aws(['s3api', 'get-object', '--bucket', bucket, '--key', 'notes/hello.txt', target]),
+    ) as { ETag: string };
     expect(await readFile(target, 'utf8')).toBe(content);
     expect(head.ETag).toBe(out.etag);
   });
@@ -145,9 +189,26 @@ describe('tools/call over stdio', () => {
   it('get_object as text returns what the aws cli put', async () => {
     const body = join(work, 'report.csv');
     await writeFile(body, 'a,b\n1,2\n');
-    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'reports/r.csv', '--body', body, '--content-type', 'text/csv']);
+    await aws([
+      's3api',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'reports/r.csv',
+      '--body',
+      body,
+      '--content-type',
+      'text/csv',
+    ]);
     const out = outputOf(await call(session, 'get_object', { bucket, key: 'reports/r.csv', as: 'text' }));
-    expect(out).toMatchObject({ bucket, key: 'reports/r.csv', text: 'a,b\n1,2\n', contentLength: 8, contentType: 'text/csv' });
+    expect(out).toMatchObject({
+      bucket,
+      key: 'reports/r.csv',
+      text: 'a,b\n1,2\n',
+      contentLength: 8,
+      contentType: 'text/csv',
+    });
   });
 
   it('list_objects lists the keys under a prefix', async () => {
@@ -184,7 +245,13 @@ describe('tools/call over stdio', () => {
     await mkdir(join(filesRoot, 'outbox'), { recursive: true });
     const inside = join(filesRoot, 'outbox', 'data.bin');
     await writeFile(inside, bytes);
-    const out = outputOf(await call(session, 'put_object_file', { bucket, key: 'uploads/data.bin', file: { url: pathToFileURL(inside).href } }));
+    const out = outputOf(
+      await call(session, 'put_object_file', {
+        bucket,
+        key: 'uploads/data.bin',
+        file: { url: pathToFileURL(inside).href },
+      }),
+    );
     expect(out).toMatchObject({ bucket, key: 'uploads/data.bin', size: bytes.length });
     const target = join(work, 'data.readback');
     await aws(['s3api', 'get-object', '--bucket', bucket, '--key', 'uploads/data.bin', target]);
@@ -192,7 +259,11 @@ describe('tools/call over stdio', () => {
 
     const outside = join(work, 'outside.bin');
     await writeFile(outside, bytes);
-    const refused = await call(session, 'put_object_file', { bucket, key: 'uploads/outside.bin', file: { url: pathToFileURL(outside).href } });
+    const refused = await call(session, 'put_object_file', {
+      bucket,
+      key: 'uploads/outside.bin',
+      file: { url: pathToFileURL(outside).href },
+    });
     expect(errorOf(refused)).toMatchObject({ type: 'user_input', retryable: false });
     await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'uploads/outside.bin'])).rejects.toThrow();
   });
@@ -210,11 +281,11 @@ describe('tools/call over stdio', () => {
     const result = await call(session, 'put_object_text', { bucket: 'Demo_Bucket', content: 'x' });
     const error = errorOf(result);
     expect(error).toMatchObject({ type: 'user_input', code: 'InvalidInput' });
-    const fields = ((error.details as { problems: { field: string }[] }).problems).map((p) => p.field).sort();
+    const fields = (error.details as { problems: { field: string }[] }).problems.map((p) => p.field).sort();
     expect(fields).toEqual(['bucket', 'key']);
   });
 
-  it('a connection passed as a tool argument is refused (the connection is the server\'s)', async () => {
+  it("a connection passed as a tool argument is refused (the connection is the server's)", async () => {
     const result = await call(session, 'list_buckets', { connection: motoConnection({ region: 'eu-west-1' }) });
     expect(errorOf(result)).toMatchObject({ type: 'user_input' });
   });
@@ -223,7 +294,7 @@ describe('tools/call over stdio', () => {
     await expect(call(session, 'no_such_tool', {})).rejects.toThrow(/no tool named "no_such_tool".*put_object_text/);
   });
 
-  it('nothing the server sent or logged holds the connection\'s secret', async () => {
+  it("nothing the server sent or logged holds the connection's secret", async () => {
     const result = await call(session, 'list_buckets', {});
     expect(JSON.stringify(outputOf(result))).toContain(bucket);
     expect(JSON.stringify(await session.client.listTools())).not.toContain(TEST_SECRET);
@@ -240,13 +311,22 @@ describe('cancellation', () => {
     await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key, '--body', body]);
     const proxy = await startFaultProxy(motoEndpoint());
     // Half the body, then silence; the request timeout is far away, so only the cancel can end it.
-    proxy.addRule({ name: 'stall GET body', url: isGetObject(bucket, key), on: 'all', fault: { kind: 'stallBody', fraction: 0.5 } });
+    proxy.addRule({
+      name: 'stall GET body',
+      url: isGetObject(bucket, key),
+      on: 'all',
+      fault: { kind: 'stallBody', fraction: 0.5 },
+    });
     const store = join(work, 'cancel-files');
     await mkdir(store);
     const conn = join(work, 'cancel-conn.json');
-    await writeFile(conn, JSON.stringify(motoConnection({ endpoint: proxy.endpoint, maxAttempts: 1, requestTimeoutMs: 3_600_000 })));
+    await writeFile(
+      conn,
+      JSON.stringify(motoConnection({ endpoint: proxy.endpoint, maxAttempts: 1, requestTimeoutMs: 3_600_000 })),
+    );
     const s = await stdioSession(['--connection', conn, '--files-root', store]);
-    const filesIn = async () => (await readdir(store, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    const filesIn = async () =>
+      (await readdir(store, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
     try {
       const controller = new AbortController();
       const pending = s.client.callTool({ name: 'get_object', arguments: { bucket, key } }, undefined, {
@@ -270,7 +350,10 @@ describe('cancellation', () => {
 describe('the connection', () => {
   it('comes from the standard AWS environment without --connection', async () => {
     const env = await stdioSession([], {
-      AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: TEST_KEY_ID, AWS_SECRET_ACCESS_KEY: TEST_SECRET,
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: motoEndpoint(),
+      AWS_ACCESS_KEY_ID: TEST_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: TEST_SECRET,
     });
     try {
       const out = outputOf(await call(env, 'list_buckets', {}));
@@ -297,10 +380,20 @@ describe('the command line', () => {
   it('mcp --help shows its options and examples; the program lists it', async () => {
     const help = await runProcess(process.execPath, [CLI, 'mcp', '--help'], { env: baseEnv() });
     expect(help.code).toBe(0);
-    for (const text of ['Usage: s3-connector mcp', '--connection <file | JSON>', '--files-root <dir>', '--http <port>', '--timeout <ms>', '--allow-host <host>', 'Examples:']) {
+    for (const text of [
+      'Usage: s3-connector mcp',
+      '--connection <file | JSON>',
+      '--files-root <dir>',
+      '--http <port>',
+      '--timeout <ms>',
+      '--allow-host <host>',
+      'Examples:',
+    ]) {
       expect(help.stdout).toContain(text);
     }
-    expect((await runProcess(process.execPath, [CLI, '--help'], { env: baseEnv() })).stdout).toMatch(/^\s+mcp \[options\]/m);
+    expect((await runProcess(process.execPath, [CLI, '--help'], { env: baseEnv() })).stdout).toMatch(
+      /^\s+mcp \[options\]/m,
+    );
   });
 
   it('--http on a port already taken: exit 1 and why, on stderr', async () => {
@@ -308,7 +401,9 @@ describe('the command line', () => {
     await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
     const { port } = taken.address() as { port: number };
     try {
-      const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile, '--http', String(port)], { env: baseEnv() });
+      const r = await runProcess(process.execPath, [CLI, 'mcp', '--connection', connFile, '--http', String(port)], {
+        env: baseEnv(),
+      });
       expect(r).toMatchObject({ code: 1, stdout: '' });
       expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
     } finally {
@@ -327,7 +422,9 @@ describe('under IAM enforcement (a second moto)', () => {
     moto = await startIamMoto();
     await moto.admin(['s3api', 'create-bucket', '--bucket', iamBucket]);
     await moto.admin(['s3api', 'put-object', '--bucket', iamBucket, '--key', 'secret/report.txt']);
-    const reader = await moto.userConnection([{ Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket'], Resource: '*' }]);
+    const reader = await moto.userConnection([
+      { Effect: 'Allow', Action: ['s3:ListAllMyBuckets', 's3:ListBucket'], Resource: '*' },
+    ]);
     secret = reader.credentials.secretAccessKey;
     const file = join(work, 'iam-conn.json');
     await writeFile(file, JSON.stringify(reader));
@@ -340,7 +437,11 @@ describe('under IAM enforcement (a second moto)', () => {
 
   it('a call the policy does not allow is an isError forbidden result naming the IAM action', async () => {
     const result = await call(iam, 'head_object', { bucket: iamBucket, key: 'secret/report.txt' });
-    expect(errorOf(result)).toMatchObject({ type: 'forbidden', status: 403, details: { requiredActions: ['s3:GetObject'] } });
+    expect(errorOf(result)).toMatchObject({
+      type: 'forbidden',
+      status: 403,
+      details: { requiredActions: ['s3:GetObject'] },
+    });
     expect(errorOf(result).message).toContain('s3:GetObject');
     expect(JSON.stringify(result)).not.toContain(secret);
     // What the policy allows still works through the same server.
@@ -361,26 +462,42 @@ describe('tools come from the manifest', () => {
     // A second name for list_buckets' handler, and head_object with an output schema loose
     // enough to take an error as structuredContent too.
     const added = [
-      { ...entry('list_buckets'), name: 'list_buckets_again', title: 'List buckets again', description: 'The same as list_buckets, under another name.' },
-      { ...entry('head_object'), name: 'head_object_loose', title: 'Head object (loose output)', output: 'schemas/head_object_loose.output.json' },
+      {
+        ...entry('list_buckets'),
+        name: 'list_buckets_again',
+        title: 'List buckets again',
+        description: 'The same as list_buckets, under another name.',
+      },
+      {
+        ...entry('head_object'),
+        name: 'head_object_loose',
+        title: 'Head object (loose output)',
+        output: 'schemas/head_object_loose.output.json',
+      },
     ];
     const copied = JSON.parse(readFileSync(join(copy, 'connector.json'), 'utf8')) as Manifest;
     copied.operations.push(...added);
     await writeFile(join(copy, 'connector.json'), JSON.stringify(copied, null, 2));
-    await writeFile(join(copy, 'schemas', 'head_object_loose.output.json'), JSON.stringify({
-      $schema: 'https://json-schema.org/draft/2020-12/schema',
-      $id: 'https://schemas.s3-connector.dev/aws-s3/head_object_loose.output.json',
-      title: 'Loose output',
-      description: 'Anything.',
-      type: 'object',
-    }));
+    await writeFile(
+      join(copy, 'schemas', 'head_object_loose.output.json'),
+      JSON.stringify({
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: 'https://schemas.s3-connector.dev/aws-s3/head_object_loose.output.json',
+        title: 'Loose output',
+        description: 'Anything.',
+        type: 'object',
+      }),
+    );
 
     const there = await stdioSession(['--connection', connFile], {}, join(copy, 'dist', 'src', 'cli', 'main.js'));
     try {
       const { tools } = await there.client.listTools();
       const again = tools.find((t) => t.name === 'list_buckets_again') as Tool;
       const original = tools.find((t) => t.name === 'list_buckets') as Tool;
-      expect(again).toMatchObject({ title: 'List buckets again', description: 'The same as list_buckets, under another name.' });
+      expect(again).toMatchObject({
+        title: 'List buckets again',
+        description: 'The same as list_buckets, under another name.',
+      });
       expect(again.inputSchema).toEqual(original.inputSchema);
       expect(tools.map((t) => t.name).sort()).toEqual(toolNames(copied));
       const out = outputOf(await call(there, 'list_buckets_again', {}));
@@ -400,9 +517,14 @@ describe('the MCP Inspector CLI', () => {
   /** `mcp-inspector --cli node dist/src/cli/main.js mcp -e K=V … <method args>`; it passes only the -e variables to the server. */
   function inspector(methodArgs: string[]): Promise<Run> {
     const env = [
-      'AWS_REGION=us-east-1', `AWS_ENDPOINT_URL=${motoEndpoint()}`, `AWS_ACCESS_KEY_ID=${TEST_KEY_ID}`, `AWS_SECRET_ACCESS_KEY=${TEST_SECRET}`,
+      'AWS_REGION=us-east-1',
+      `AWS_ENDPOINT_URL=${motoEndpoint()}`,
+      `AWS_ACCESS_KEY_ID=${TEST_KEY_ID}`,
+      `AWS_SECRET_ACCESS_KEY=${TEST_SECRET}`,
     ].flatMap((kv) => ['-e', kv]);
-    return runProcess(process.execPath, [INSPECTOR, '--cli', process.execPath, CLI, 'mcp', ...env, ...methodArgs], { env: baseEnv({ HOME: work }) });
+    return runProcess(process.execPath, [INSPECTOR, '--cli', process.execPath, CLI, 'mcp', ...env, ...methodArgs], {
+      env: baseEnv({ HOME: work }),
+    });
   }
 
   it('tools/list shows every operation as a tool', async () => {
@@ -410,19 +532,45 @@ describe('the MCP Inspector CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const { tools } = JSON.parse(r.stdout) as { tools: Tool[] };
     expect(tools.map((t) => t.name).sort()).toEqual(toolNames(manifest));
-    expect(tools.find((t) => t.name === 'get_object')?.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: true });
+    expect(tools.find((t) => t.name === 'get_object')?.annotations).toMatchObject({
+      readOnlyHint: true,
+      openWorldHint: true,
+    });
   });
 
   it('tools/call: a success exits 0, an isError result exits 5', async () => {
     const content = 'hi from the inspector';
-    const ok = await inspector(['--method', 'tools/call', '--tool-name', 'put_object_text', '--tool-arg', `bucket=${bucket}`, '--tool-arg', 'key=inspector/hi.txt', '--tool-arg', `content=${content}`]);
+    const ok = await inspector([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'put_object_text',
+      '--tool-arg',
+      `bucket=${bucket}`,
+      '--tool-arg',
+      'key=inspector/hi.txt',
+      '--tool-arg',
+      `content=${content}`,
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect((JSON.parse(ok.stdout) as CallToolResult).structuredContent).toMatchObject({ key: 'inspector/hi.txt', size: content.length });
+    expect((JSON.parse(ok.stdout) as CallToolResult).structuredContent).toMatchObject({
+      key: 'inspector/hi.txt',
+      size: content.length,
+    });
     const target = join(work, 'inspector.readback');
     await aws(['s3api', 'get-object', '--bucket', bucket, '--key', 'inspector/hi.txt', target]);
     expect(await readFile(target, 'utf8')).toBe(content);
 
-    const missing = await inspector(['--method', 'tools/call', '--tool-name', 'head_object', '--tool-arg', `bucket=${bucket}`, '--tool-arg', 'key=inspector/missing.txt']);
+    const missing = await inspector([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'head_object',
+      '--tool-arg',
+      `bucket=${bucket}`,
+      '--tool-arg',
+      'key=inspector/missing.txt',
+    ]);
     expect(missing.code).toBe(5);
     expect(JSON.parse(missing.stdout)).toMatchObject({ isError: true });
   });
@@ -435,7 +583,10 @@ describe('Streamable HTTP on loopback (--http)', () => {
   let exited: Promise<number | null>;
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [CLI, 'mcp', '--connection', connFile, '--http', '0'], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [CLI, 'mcp', '--connection', connFile, '--http', '0'], {
+      env: baseEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     exited = new Promise((done) => child.on('close', (code) => done(code)));
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     await until(() => /http:\/\/127\.0\.0\.1:\d+\/mcp/.test(stderr) || child.exitCode !== null);
@@ -449,11 +600,23 @@ describe('Streamable HTTP on loopback (--http)', () => {
   /** A raw request with the headers given (node:http lets a test set Host). */
   function raw(target: string, headers: Record<string, string>): Promise<number> {
     return new Promise((done, fail) => {
-      const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
-      const req = request(target, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
-        res.resume();
-        done(res.statusCode ?? 0);
+      const body = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
       });
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        },
+        (res) => {
+          res.resume();
+          done(res.statusCode ?? 0);
+        },
+      );
       req.on('error', fail);
       req.end(body);
     });
@@ -465,9 +628,20 @@ describe('Streamable HTTP on loopback (--http)', () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(toolNames(manifest));
-      const result = await client.callTool({ name: 'list_objects', arguments: { bucket, prefix: 'listing/' } }, undefined, CALL) as CallToolResult;
-      expect((outputOf(result).objects as { key: string }[]).map((o) => o.key)).toEqual(['listing/one.txt', 'listing/two.txt']);
-      const missing = await client.callTool({ name: 'head_object', arguments: { bucket, key: 'nope.txt' } }, undefined, CALL) as CallToolResult;
+      const result = (await client.callTool(
+        { name: 'list_objects', arguments: { bucket, prefix: 'listing/' } },
+        undefined,
+        CALL,
+      )) as CallToolResult;
+      expect((outputOf(result).objects as { key: string }[]).map((o) => o.key)).toEqual([
+        'listing/one.txt',
+        'listing/two.txt',
+      ]);
+      const missing = (await client.callTool(
+        { name: 'head_object', arguments: { bucket, key: 'nope.txt' } },
+        undefined,
+        CALL,
+      )) as CallToolResult;
       expect(errorOf(missing)).toMatchObject({ type: 'not_found' });
     } finally {
       await client.close();
@@ -481,7 +655,9 @@ describe('Streamable HTTP on loopback (--http)', () => {
     expect(await raw(url, { origin: 'http://attacker.example' })).toBe(403);
     expect(await raw(url.replace('/mcp', '/other'), {})).toBe(404);
     // Another loopback address of this machine: nothing listens there.
-    await expect(raw(url.replace('127.0.0.1', '127.0.0.2'), { host: `127.0.0.1:${port}` })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(raw(url.replace('127.0.0.1', '127.0.0.2'), { host: `127.0.0.1:${port}` })).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('SIGTERM closes it (exit 0)', async () => {

@@ -19,14 +19,24 @@ import { aws, motoEndpoint, TEST_KEY_ID, TEST_SECRET, uniqueBucket } from '../su
 import { cleanEnv, consumerProject, repoRoot, type ConsumerProject } from '../support/packed.js';
 
 const require = createRequire(import.meta.url);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = join(repoRoot, 'test-artifacts');
 
-interface Manifest { operations: { name: string; title: string; kind: string }[] }
+interface Manifest {
+  operations: { name: string; title: string; kind: string }[];
+}
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'connector.json'), 'utf8')) as Manifest;
 const actions = manifest.operations.filter((op) => op.kind === 'action');
 
-if (!existsSync(join(repoRoot, 'dist/src/cjs/index.cjs'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
+if (!existsSync(join(repoRoot, 'dist/src/cjs/index.cjs')))
+  throw new Error('dist/ is missing: run `npm run build` first (npm test does).');
 
 type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,14 +44,21 @@ type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 function connectionNode(id = 'conn') {
   return {
     node: { id, type: 'aws-s3-connection', name: 'moto', settings: { region: 'us-east-1', endpoint: motoEndpoint() } },
-    credentials: { credentials_type: 'accessKey', credentials_accessKeyId: TEST_KEY_ID, credentials_secretAccessKey: TEST_SECRET },
+    credentials: {
+      credentials_type: 'accessKey',
+      credentials_accessKeyId: TEST_KEY_ID,
+      credentials_secretAccessKey: TEST_SECRET,
+    },
   };
 }
 
 /** The palette definitions editor.js registers, run against a stand-in RED (no browser needed). */
 function paletteDefinitions(script: string): Record<string, Msg> {
   const defs: Record<string, Msg> = {};
-  vm.runInNewContext(script, { RED: { nodes: { registerType: (type: string, def: Msg) => (defs[type] = def) } }, $: () => undefined });
+  vm.runInNewContext(script, {
+    RED: { nodes: { registerType: (type: string, def: Msg) => (defs[type] = def) } },
+    $: () => undefined,
+  });
   return defs;
 }
 
@@ -65,7 +82,11 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
 
   async function load(nodes: Msg[], extra: Record<string, Msg> = {}) {
     const conn = connectionNode();
-    await helper.load([s3Nodes, catchNode], [conn.node, ...nodes, { id: 'out', type: 'helper' }, { id: 'caught', type: 'helper' }], { conn: conn.credentials, ...extra });
+    await helper.load(
+      [s3Nodes, catchNode],
+      [conn.node, ...nodes, { id: 'out', type: 'helper' }, { id: 'caught', type: 'helper' }],
+      { conn: conn.credentials, ...extra },
+    );
   }
 
   beforeAll(async () => {
@@ -90,15 +111,22 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
       expect(op.inputSchema.type, op.name).toBe('object');
       expect(JSON.stringify(op.inputSchema), op.name).not.toContain('defs.json#');
     }
-    const script = await helper.request().get('/aws-s3/editor.js').expect(200).expect('Content-Type', /javascript/);
+    const script = await helper
+      .request()
+      .get('/aws-s3/editor.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
     // The script holds the schemas' words, never a connection's secret.
     expect(script.text).not.toContain(TEST_SECRET);
     const defs = paletteDefinitions(script.text);
     expect(Object.keys(defs).sort()).toEqual(['aws-s3', 'aws-s3-connection']);
     // Credentials from the connection schema: secrets are passwords, the rest text.
     expect(defs['aws-s3-connection']!.credentials).toMatchObject({
-      credentials_type: { type: 'text' }, credentials_accessKeyId: { type: 'text' },
-      credentials_secretAccessKey: { type: 'password' }, credentials_sessionToken: { type: 'password' }, credentials_roleArn: { type: 'text' },
+      credentials_type: { type: 'text' },
+      credentials_accessKeyId: { type: 'text' },
+      credentials_secretAccessKey: { type: 'password' },
+      credentials_sessionToken: { type: 'password' },
+      credentials_roleArn: { type: 'text' },
     });
     // The picker takes every action and no lookup.
     const validate = defs['aws-s3']!.defaults.operation.validate as (v: string) => boolean;
@@ -110,12 +138,29 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
 
   it('merges msg.payload over the configured input (fields of other operations ignored) and sends the output as msg.payload; the aws cli reads the object back', async () => {
     const key = `notes/${randomBytes(4).toString('hex')}.txt`;
-    await load([{ id: 'put', type: 'aws-s3', connection: 'conn', operation: 'put_object_text', input: { bucket, key, content: 'from the node' }, wires: [['out']] }]);
+    await load([
+      {
+        id: 'put',
+        type: 'aws-s3',
+        connection: 'conn',
+        operation: 'put_object_text',
+        input: { bucket, key, content: 'from the node' },
+        wires: [['out']],
+      },
+    ]);
     const out = next('out');
-    helper.getNode('put').receive({ topic: 'kept', payload: { content: 'from the message ✓\n', etag: '"from a previous node"', lastModified: 'x' } });
+    helper.getNode('put').receive({
+      topic: 'kept',
+      payload: { content: 'from the message ✓\n', etag: '"from a previous node"', lastModified: 'x' },
+    });
     const msg = await out;
     expect(msg.topic).toBe('kept');
-    expect(msg.payload).toMatchObject({ bucket, key, size: Buffer.byteLength('from the message ✓\n'), contentType: 'text/plain; charset=utf-8' });
+    expect(msg.payload).toMatchObject({
+      bucket,
+      key,
+      size: Buffer.byteLength('from the message ✓\n'),
+      contentType: 'text/plain; charset=utf-8',
+    });
     expect(await aws(['s3', 'cp', `s3://${bucket}/${key}`, '-'])).toBe('from the message ✓\n');
   });
 
@@ -127,15 +172,35 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
     await aws(['s3', 'cp', local, `s3://${bucket}/${key}`, '--content-type', 'application/x-test']);
     await rm(local);
     await load([
-      { id: 'asBuffer', type: 'aws-s3', connection: 'conn', operation: 'get_object', input: { bucket, key }, files: 'buffer', wires: [['out']] },
-      { id: 'asRef', type: 'aws-s3', connection: 'conn', operation: 'get_object', input: { bucket, key }, files: 'reference', wires: [['out']] },
+      {
+        id: 'asBuffer',
+        type: 'aws-s3',
+        connection: 'conn',
+        operation: 'get_object',
+        input: { bucket, key },
+        files: 'buffer',
+        wires: [['out']],
+      },
+      {
+        id: 'asRef',
+        type: 'aws-s3',
+        connection: 'conn',
+        operation: 'get_object',
+        input: { bucket, key },
+        files: 'reference',
+        wires: [['out']],
+      },
     ]);
     let out = next('out');
     helper.getNode('asBuffer').receive({ payload: Date.now() }); // an inject's timestamp: the node's own fields
     const viaBuffer = (await out).payload;
     expect(Buffer.isBuffer(viaBuffer.file.data)).toBe(true);
     expect(Buffer.compare(viaBuffer.file.data, bytes)).toBe(0);
-    expect(viaBuffer.file).toMatchObject({ name: key.split('/').pop(), mimeType: 'application/x-test', size: bytes.length });
+    expect(viaBuffer.file).toMatchObject({
+      name: key.split('/').pop(),
+      mimeType: 'application/x-test',
+      size: bytes.length,
+    });
     expect(viaBuffer.file.url).toBeUndefined();
     expect(await filesUnder(filesRoot)).toEqual([]);
 
@@ -151,11 +216,25 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
   it('a Buffer in msg.payload is the file put_object_file uploads (named after the key), and its temporary copy is removed', async () => {
     const key = `up/${randomBytes(4).toString('hex')}.json`;
     const body = Buffer.from(JSON.stringify({ from: 'a Buffer', n: 1 }));
-    await load([{ id: 'putFile', type: 'aws-s3', connection: 'conn', operation: 'put_object_file', input: { bucket, key }, wires: [['out']] }]);
+    await load([
+      {
+        id: 'putFile',
+        type: 'aws-s3',
+        connection: 'conn',
+        operation: 'put_object_file',
+        input: { bucket, key },
+        wires: [['out']],
+      },
+    ]);
     const before = await filesUnder(filesRoot);
     const out = next('out');
     helper.getNode('putFile').receive({ payload: body });
-    expect((await out).payload).toMatchObject({ bucket, key, size: body.length, contentType: expect.stringMatching(/^application\/json/) });
+    expect((await out).payload).toMatchObject({
+      bucket,
+      key,
+      size: body.length,
+      contentType: expect.stringMatching(/^application\/json/),
+    });
     expect(await aws(['s3', 'cp', `s3://${bucket}/${key}`, '-'])).toBe(body.toString());
     expect(await filesUnder(filesRoot)).toEqual(before);
   });
@@ -163,7 +242,14 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
   it('errors reach a catch node: msg.error.code is the connector code, msg.error.cause the whole error (type, code, retryable), the message kept', async () => {
     await load([
       { id: 'head', type: 'aws-s3', connection: 'conn', operation: 'head_object', input: { bucket }, wires: [['out']] },
-      { id: 'bad', type: 'aws-s3', connection: 'conn', operation: 'put_object_text', input: { bucket: 'Not_A_Bucket', key: 'k' }, wires: [['out']] },
+      {
+        id: 'bad',
+        type: 'aws-s3',
+        connection: 'conn',
+        operation: 'put_object_text',
+        input: { bucket: 'Not_A_Bucket', key: 'k' },
+        wires: [['out']],
+      },
       { id: 'catcher', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     ]);
     let caught = next('caught');
@@ -185,24 +271,50 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
     expect(JSON.stringify(msg.error)).not.toContain(TEST_SECRET);
   });
 
-  it('lookups run through the admin endpoint with the chosen config node\'s connection (or the editor\'s unsaved one); nothing but a lookup runs there', async () => {
+  it("lookups run through the admin endpoint with the chosen config node's connection (or the editor's unsaved one); nothing but a lookup runs there", async () => {
     const key = `look/${randomBytes(4).toString('hex')}.txt`;
     await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
     await load([]);
-    const byId = await helper.request().post('/aws-s3/lookup').send({ operation: 'list_objects_ddl', input: { bucket, search: 'look/' }, connection: 'conn' }).expect(200);
+    const byId = await helper
+      .request()
+      .post('/aws-s3/lookup')
+      .send({ operation: 'list_objects_ddl', input: { bucket, search: 'look/' }, connection: 'conn' })
+      .expect(200);
     expect(byId.body.ok).toBe(true);
     expect(byId.body.output.options).toContainEqual({ label: key, value: key });
     // The stored secret stands behind the editor's __PWRD__; the region comes from the draft.
-    const stored = await helper.request().post('/aws-s3/lookup').send({
-      operation: 'list_buckets_ddl', input: {}, connection: 'conn',
-      draft: { settings: { region: 'us-east-1', endpoint: motoEndpoint() }, credentials: { credentials_secretAccessKey: '__PWRD__' } },
-    }).expect(200);
+    const stored = await helper
+      .request()
+      .post('/aws-s3/lookup')
+      .send({
+        operation: 'list_buckets_ddl',
+        input: {},
+        connection: 'conn',
+        draft: {
+          settings: { region: 'us-east-1', endpoint: motoEndpoint() },
+          credentials: { credentials_secretAccessKey: '__PWRD__' },
+        },
+      })
+      .expect(200);
     expect(stored.body.output.options.map((o: { value: string }) => o.value)).toContain(bucket);
     // A config node not deployed yet: the editor sends it whole.
     const { node, credentials } = connectionNode('draft');
-    const draft = await helper.request().post('/aws-s3/lookup').send({ operation: 'list_buckets_ddl', input: {}, connection: 'not-deployed', draft: { settings: node.settings, credentials } }).expect(200);
+    const draft = await helper
+      .request()
+      .post('/aws-s3/lookup')
+      .send({
+        operation: 'list_buckets_ddl',
+        input: {},
+        connection: 'not-deployed',
+        draft: { settings: node.settings, credentials },
+      })
+      .expect(200);
     expect(draft.body.output.options.map((o: { value: string }) => o.value)).toContain(bucket);
-    const action = await helper.request().post('/aws-s3/lookup').send({ operation: 'delete_object', input: { bucket, key }, connection: 'conn' }).expect(400);
+    const action = await helper
+      .request()
+      .post('/aws-s3/lookup')
+      .send({ operation: 'delete_object', input: { bucket, key }, connection: 'conn' })
+      .expect(400);
     expect(action.body.error.code).toBe('NotALookup');
     expect(await aws(['s3', 'cp', `s3://${bucket}/${key}`, '-'])).toBe('');
     const tested = await helper.request().post('/aws-s3/test-connection').send({ connection: 'conn' }).expect(200);
@@ -216,33 +328,72 @@ describe('Node-RED nodes in process (node-red-node-test-helper)', () => {
       await cp(join(repoRoot, 'schemas'), join(root, 'schemas'), { recursive: true });
       await writeFile(join(root, 'package.json'), '{"type": "module"}');
       const id = 'https://schemas.s3-connector.dev/aws-s3/fake_echo';
-      await writeFile(join(root, 'schemas/fake_echo.input.json'), JSON.stringify({
-        $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `${id}.input.json`, title: 'Fake echo input', description: 'Echo a message.',
-        type: 'object', additionalProperties: false, required: ['message'],
-        properties: {
-          message: { type: 'string', title: 'Message', description: 'What to echo.' },
-          shout: { type: 'boolean', title: 'Shout', description: 'In capitals.', default: false, 'x-advanced': true },
-        },
-      }));
-      await writeFile(join(root, 'schemas/fake_echo.output.json'), JSON.stringify({
-        $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `${id}.output.json`, title: 'Fake echo output', description: 'The echo.',
-        type: 'object', additionalProperties: false, required: ['echo'], properties: { echo: { type: 'string', description: 'The message.' } },
-      }));
+      await writeFile(
+        join(root, 'schemas/fake_echo.input.json'),
+        JSON.stringify({
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          $id: `${id}.input.json`,
+          title: 'Fake echo input',
+          description: 'Echo a message.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['message'],
+          properties: {
+            message: { type: 'string', title: 'Message', description: 'What to echo.' },
+            shout: { type: 'boolean', title: 'Shout', description: 'In capitals.', default: false, 'x-advanced': true },
+          },
+        }),
+      );
+      await writeFile(
+        join(root, 'schemas/fake_echo.output.json'),
+        JSON.stringify({
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          $id: `${id}.output.json`,
+          title: 'Fake echo output',
+          description: 'The echo.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['echo'],
+          properties: { echo: { type: 'string', description: 'The message.' } },
+        }),
+      );
       await mkdir(join(root, 'dist/operations'), { recursive: true });
-      await writeFile(join(root, 'dist/operations/fake_echo.js'), 'export default async (input) => ({ echo: input.shout ? input.message.toUpperCase() : input.message });\n');
+      await writeFile(
+        join(root, 'dist/operations/fake_echo.js'),
+        'export default async (input) => ({ echo: input.shout ? input.message.toUpperCase() : input.message });\n',
+      );
       const copy = JSON.parse(await readFile(join(root, 'connector.json'), 'utf8')) as Msg;
       copy.operations.push({
-        name: 'fake_echo', title: 'Fake echo', description: 'Echo a message (a test operation).', kind: 'action',
-        input: 'schemas/fake_echo.input.json', output: 'schemas/fake_echo.output.json', handler: 'operations/fake_echo',
-        permissions: [], annotations: { readOnly: true, destructive: false, idempotent: true },
+        name: 'fake_echo',
+        title: 'Fake echo',
+        description: 'Echo a message (a test operation).',
+        kind: 'action',
+        input: 'schemas/fake_echo.input.json',
+        output: 'schemas/fake_echo.output.json',
+        handler: 'operations/fake_echo',
+        permissions: [],
+        annotations: { readOnly: true, destructive: false, idempotent: true },
       });
       await writeFile(join(root, 'connector.json'), JSON.stringify(copy, null, 2));
 
       helper.settings({ awsS3Connector: { filesRoot, root } });
-      await load([{ id: 'echo', type: 'aws-s3', connection: 'conn', operation: 'fake_echo', input: { message: 'configured' }, wires: [['out']] }]);
+      await load([
+        {
+          id: 'echo',
+          type: 'aws-s3',
+          connection: 'conn',
+          operation: 'fake_echo',
+          input: { message: 'configured' },
+          wires: [['out']],
+        },
+      ]);
       const listed = await helper.request().get('/aws-s3/operations').expect(200);
       const fake = (listed.body.operations as Msg[]).find((o) => o.name === 'fake_echo');
-      expect(fake).toMatchObject({ title: 'Fake echo', kind: 'action', inputSchema: { type: 'object', required: ['message'] } });
+      expect(fake).toMatchObject({
+        title: 'Fake echo',
+        kind: 'action',
+        inputSchema: { type: 'object', required: ['message'] },
+      });
       const script = (await helper.request().get('/aws-s3/editor.js').expect(200)).text;
       const defs = paletteDefinitions(script);
       expect(defs['aws-s3']!.defaults.operation.validate('fake_echo')).toBe(true);
@@ -350,16 +501,32 @@ describe('a real node-red process with the packed package in its userDir', () =>
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const settings = join(userDir, 'settings.js');
-      await writeFile(settings, `module.exports = ${JSON.stringify({
-        uiHost: '127.0.0.1', uiPort: port, httpAdminRoot: '/admin', httpNodeRoot: '/api',
-        flowFile: 'flows.json', credentialSecret: `lane-${randomBytes(8).toString('hex')}`,
-        awsS3Connector: { filesRoot: join(userDir, 'files') },
-        editorTheme: { tours: false, palette: { catalogues: [] }, projects: { enabled: false } },
-        telemetry: { enabled: false, updateNotification: false }, diagnostics: { enabled: false },
-        externalModules: { autoInstall: false, palette: { allowInstall: false } },
-        logging: { console: { level: 'info' } },
-      }, null, 2)};\n`);
-      const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', settings], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      await writeFile(
+        settings,
+        `module.exports = ${JSON.stringify(
+          {
+            uiHost: '127.0.0.1',
+            uiPort: port,
+            httpAdminRoot: '/admin',
+            httpNodeRoot: '/api',
+            flowFile: 'flows.json',
+            credentialSecret: `lane-${randomBytes(8).toString('hex')}`,
+            awsS3Connector: { filesRoot: join(userDir, 'files') },
+            editorTheme: { tours: false, palette: { catalogues: [] }, projects: { enabled: false } },
+            telemetry: { enabled: false, updateNotification: false },
+            diagnostics: { enabled: false },
+            externalModules: { autoInstall: false, palette: { allowInstall: false } },
+            logging: { console: { level: 'info' } },
+          },
+          null,
+          2,
+        )};\n`,
+      );
+      const child = spawn(
+        process.execPath,
+        [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', settings],
+        { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       nodeRed = new Watched(child);
       try {
         await nodeRed.waitFor(/Server now running at/);
@@ -381,28 +548,138 @@ describe('a real node-red process with the packed package in its userDir', () =>
     expect(nodeRed.output).not.toMatch(/\[aws-s3\].*(error|Error)|Failed to register/);
     const conn = connectionNode('conn');
     const report = (id: string, path: string, x: number, y: number) => ({
-      id, type: 'http request', z: 'tab', name: `report ${path}`, method: 'POST', ret: 'txt', paytoqs: 'ignore', url: reports.url(path),
-      tls: '', persist: false, proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [], x, y, wires: [[]],
+      id,
+      type: 'http request',
+      z: 'tab',
+      name: `report ${path}`,
+      method: 'POST',
+      ret: 'txt',
+      paytoqs: 'ignore',
+      url: reports.url(path),
+      tls: '',
+      persist: false,
+      proxy: '',
+      insecureHTTPParser: false,
+      authType: '',
+      senderr: false,
+      headers: [],
+      x,
+      y,
+      wires: [[]],
     });
     const flows = [
       { id: 'tab', type: 'tab', label: 'S3 lane', disabled: false, info: '' },
       { ...conn.node, credentials: conn.credentials },
-      { id: 'go', type: 'inject', z: 'tab', name: 'go', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '{}', payloadType: 'json', x: 110, y: 80, wires: [['put']] },
-      { id: 'put', type: 'aws-s3', z: 'tab', name: '', connection: 'conn', operation: 'put_object_text', input: { bucket, key, content: CONTENT }, files: 'buffer', x: 290, y: 80, wires: [['reportPut', 'get']] },
-      { id: 'get', type: 'aws-s3', z: 'tab', name: '', connection: 'conn', operation: 'get_object', input: { bucket, key }, files: 'buffer', x: 480, y: 80, wires: [['reportGet', 'missing']] },
-      { id: 'missing', type: 'change', z: 'tab', name: 'a key that is not there', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"key":"flows/not-there.txt"}', tot: 'json' }], action: '', property: '', from: '', to: '', reg: false, x: 690, y: 80, wires: [['head']] },
-      { id: 'head', type: 'aws-s3', z: 'tab', name: 'head (missing)', connection: 'conn', operation: 'head_object', input: { bucket }, files: 'buffer', x: 900, y: 80, wires: [['reportHead']] },
+      {
+        id: 'go',
+        type: 'inject',
+        z: 'tab',
+        name: 'go',
+        props: [{ p: 'payload' }],
+        repeat: '',
+        crontab: '',
+        once: false,
+        onceDelay: 0.1,
+        topic: '',
+        payload: '{}',
+        payloadType: 'json',
+        x: 110,
+        y: 80,
+        wires: [['put']],
+      },
+      {
+        id: 'put',
+        type: 'aws-s3',
+        z: 'tab',
+        name: '',
+        connection: 'conn',
+        operation: 'put_object_text',
+        input: { bucket, key, content: CONTENT },
+        files: 'buffer',
+        x: 290,
+        y: 80,
+        wires: [['reportPut', 'get']],
+      },
+      {
+        id: 'get',
+        type: 'aws-s3',
+        z: 'tab',
+        name: '',
+        connection: 'conn',
+        operation: 'get_object',
+        input: { bucket, key },
+        files: 'buffer',
+        x: 480,
+        y: 80,
+        wires: [['reportGet', 'missing']],
+      },
+      {
+        id: 'missing',
+        type: 'change',
+        z: 'tab',
+        name: 'a key that is not there',
+        rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"key":"flows/not-there.txt"}', tot: 'json' }],
+        action: '',
+        property: '',
+        from: '',
+        to: '',
+        reg: false,
+        x: 690,
+        y: 80,
+        wires: [['head']],
+      },
+      {
+        id: 'head',
+        type: 'aws-s3',
+        z: 'tab',
+        name: 'head (missing)',
+        connection: 'conn',
+        operation: 'head_object',
+        input: { bucket },
+        files: 'buffer',
+        x: 900,
+        y: 80,
+        wires: [['reportHead']],
+      },
       report('reportPut', '/put', 310, 160),
       report('reportGet', '/get', 500, 160),
       report('reportHead', '/head', 920, 160),
-      { id: 'catcher', type: 'catch', z: 'tab', name: '', scope: ['head'], uncaught: false, x: 110, y: 240, wires: [['errorOnly']] },
-      { id: 'errorOnly', type: 'change', z: 'tab', name: 'msg.error', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'error', tot: 'msg' }], action: '', property: '', from: '', to: '', reg: false, x: 290, y: 240, wires: [['reportCaught']] },
+      {
+        id: 'catcher',
+        type: 'catch',
+        z: 'tab',
+        name: '',
+        scope: ['head'],
+        uncaught: false,
+        x: 110,
+        y: 240,
+        wires: [['errorOnly']],
+      },
+      {
+        id: 'errorOnly',
+        type: 'change',
+        z: 'tab',
+        name: 'msg.error',
+        rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'error', tot: 'msg' }],
+        action: '',
+        property: '',
+        from: '',
+        to: '',
+        reg: false,
+        x: 290,
+        y: 240,
+        wires: [['reportCaught']],
+      },
       report('reportCaught', '/caught', 500, 240),
     ];
     // The empty flows it starts with have started (logged after "Server now running").
     await nodeRed.waitFor(/Started flows/);
     const from = nodeRed.output.length;
-    const deployed = await fetch(`${admin}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    const deployed = await fetch(`${admin}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    });
     expect(deployed.status).toBeLessThan(300);
     // The deploy answers before the flows have started: their start is logged.
     await nodeRed.waitFor(/Updated flows[\s\S]*Started flows/, from);
@@ -430,11 +707,21 @@ describe('a real node-red process with the packed package in its userDir', () =>
     const injected = await fetch(`${admin}/inject/go`, { method: 'POST' });
     expect(injected.status).toBe(200);
 
-    expect((await put)).toMatchObject({ bucket, key, size: Buffer.byteLength(CONTENT), contentType: 'text/plain; charset=utf-8' });
+    expect(await put).toMatchObject({
+      bucket,
+      key,
+      size: Buffer.byteLength(CONTENT),
+      contentType: 'text/plain; charset=utf-8',
+    });
     expect(await aws(['s3', 'cp', `s3://${bucket}/${key}`, '-'])).toBe(CONTENT);
 
     const got = await get;
-    expect(got).toMatchObject({ bucket, key, contentLength: Buffer.byteLength(CONTENT), file: { name: 'hello.txt', size: Buffer.byteLength(CONTENT) } });
+    expect(got).toMatchObject({
+      bucket,
+      key,
+      contentLength: Buffer.byteLength(CONTENT),
+      file: { name: 'hello.txt', size: Buffer.byteLength(CONTENT) },
+    });
     // A Buffer in msg.payload travels as JSON {type: "Buffer", data: [...]}.
     expect(got.file.data.type).toBe('Buffer');
     expect(Buffer.from(got.file.data.data as number[]).toString()).toBe(CONTENT);
@@ -466,19 +753,27 @@ describe('a real node-red process with the packed package in its userDir', () =>
     const row = (name: string) => page.locator(`#aws-s3-input-fields .aws-s3-field[data-path="${name}"]`);
     await row('key').waitFor();
     // The picker lists the manifest's actions (not its lookups), titled as in the manifest.
-    const options = await page.locator('#node-input-operation option').evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, e.textContent]));
+    const options = await page
+      .locator('#node-input-operation option')
+      .evaluateAll((els) => els.map((e) => [(e as HTMLOptionElement).value, e.textContent]));
     expect(options).toEqual(actions.map((op) => [op.name, op.title]));
     expect(await page.locator('#node-input-operation').inputValue()).toBe('get_object');
     // Required fields are marked; choices carry their titles and default; help text is the description.
     expect(await row('bucket').locator('.aws-s3-required').count()).toBe(1);
     expect(await row('as').locator('.aws-s3-required').count()).toBe(0);
-    const as = JSON.parse(readFileSync(join(repoRoot, 'schemas/get_object.input.json'), 'utf8')).properties.as as { default: string; description: string; oneOf: { const: string; title: string }[] };
+    const as = JSON.parse(readFileSync(join(repoRoot, 'schemas/get_object.input.json'), 'utf8')).properties.as as {
+      default: string;
+      description: string;
+      oneOf: { const: string; title: string }[];
+    };
     expect(await row('as').locator('option').allTextContents()).toEqual(as.oneOf.map((c) => c.title));
     expect(await row('as').locator('select').inputValue()).toBe(as.default);
     expect(await row('as').locator('.aws-s3-help').textContent()).toBe(as.description);
     // Advanced fields are folded away until asked for.
     expect(await row('charset').isVisible()).toBe(false);
-    expect(await page.locator('#aws-s3-input-fields .aws-s3-advanced-toggle').first().textContent()).toMatch(/Advanced options \(\d+\)/);
+    expect(await page.locator('#aws-s3-input-fields .aws-s3-advanced-toggle').first().textContent()).toMatch(
+      /Advanced options \(\d+\)/,
+    );
 
     // The dropdowns: buckets from list_buckets_ddl, then keys of that bucket from list_objects_ddl.
     await row('bucket').locator('input').fill('');
@@ -497,7 +792,11 @@ describe('a real node-red process with the packed package in its userDir', () =>
     await row('as').locator('select').selectOption('text');
     await page.click('#node-dialog-ok');
     await page.waitForFunction(() => !document.querySelector('#aws-s3-input-fields'));
-    expect(await page.evaluate(() => (window as Msg).RED.nodes.node('get').input)).toEqual({ bucket, key: listed, as: 'text' });
+    expect(await page.evaluate(() => (window as Msg).RED.nodes.node('get').input)).toEqual({
+      bucket,
+      key: listed,
+      as: 'text',
+    });
 
     // The connection's dialog: credential kinds from the schema, the stored secret never shown.
     await page.evaluate(() => (window as Msg).RED.editor.editConfig('', 'aws-s3-connection', 'conn'));
@@ -523,13 +822,21 @@ describe('a real node-red process with the packed package in its userDir', () =>
       return { settings: n.settings, credentials: n.credentials };
     });
     expect(saved.settings).toEqual({ region: 'us-east-1', endpoint: motoEndpoint() });
-    expect(saved.credentials).toMatchObject({ credentials_type: 'accessKey', credentials_accessKeyId: 'AKIAEDITEDINEDITOR', has_credentials_secretAccessKey: true });
+    expect(saved.credentials).toMatchObject({
+      credentials_type: 'accessKey',
+      credentials_accessKeyId: 'AKIAEDITEDINEDITOR',
+      has_credentials_secretAccessKey: true,
+    });
     // Deployed from the editor, the runtime's connection still has its secret.
     const from = nodeRed.output.length;
     await page.click('#red-ui-header-button-deploy');
     await nodeRed.waitFor(/Updated flows[\s\S]*Started flows/, from);
-    const lookup = await fetch(`${admin}/aws-s3/lookup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operation: 'list_buckets_ddl', input: {}, connection: 'conn' }) });
-    const answer = await lookup.json() as Msg;
+    const lookup = await fetch(`${admin}/aws-s3/lookup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'list_buckets_ddl', input: {}, connection: 'conn' }),
+    });
+    const answer = (await lookup.json()) as Msg;
     expect(answer.ok, JSON.stringify(answer)).toBe(true);
     expect(await readFile(join(project.dir, 'flows.json'), 'utf8')).not.toContain('AKIAEDITEDINEDITOR');
     expect(pageErrors).toEqual([]);

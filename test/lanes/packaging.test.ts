@@ -129,26 +129,42 @@ describe('the packed package', () => {
       else for (const cond of Object.values(target)) named.push(...Object.values(cond));
     }
     for (const path of named.filter((p) => !p.includes('*'))) expect(files, path).toContain(path.replace(/^\.\//, ''));
-    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cjs/index.cjs', 'dist/src/cjs/index.d.cts', 'connector.json', 'schemas/connection.json']) {
+    for (const f of [
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/cjs/index.cjs',
+      'dist/src/cjs/index.d.cts',
+      'connector.json',
+      'schemas/connection.json',
+    ]) {
       expect(files).toContain(f);
     }
-    const handlers = (JSON.parse(readFileSync(join(repoRoot, 'connector.json'), 'utf8')) as { operations: { name: string }[] }).operations;
+    const handlers = (
+      JSON.parse(readFileSync(join(repoRoot, 'connector.json'), 'utf8')) as { operations: { name: string }[] }
+    ).operations;
     for (const op of handlers) expect(files).toContain(`dist/operations/${op.name}.js`);
-    expect(project.files.filter((f) => /^(test|src|operations|scripts|bench)\//.test(f) || f.endsWith('.test.js'))).toEqual([]);
+    expect(
+      project.files.filter((f) => /^(test|src|operations|scripts|bench)\//.test(f) || f.endsWith('.test.js')),
+    ).toEqual([]);
   });
 
-  it.each(NODE_MAJORS)('require() works on Node %i: a sync manifest, the ES module API, loadConnector lists buckets on moto', async (major) => {
-    const r = await probe(major, 'probe.cjs');
-    expect(r.stderr).not.toMatch(/ERR_|Error/);
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as CjsReport;
-    expect(report.result.ok).toBe(true);
-    expect(report.result.output!.buckets.map((b) => b.name)).toContain(bucket);
-    expect(report.manifestIsTheFile).toBe(true);
-    expect(report.sameManifest).toBe(true);
-    expect(report.keys.sort()).toEqual(['importConnectorModule', 'loadConnector', 'manifest', 'packageRoot']);
-    expect(report.esmKeys).toEqual(expect.arrayContaining(['loadConnector', 'LocalFileStore', 'DEFAULT_INVOKE_TIMEOUT_MS']));
-  });
+  it.each(NODE_MAJORS)(
+    'require() works on Node %i: a sync manifest, the ES module API, loadConnector lists buckets on moto',
+    async (major) => {
+      const r = await probe(major, 'probe.cjs');
+      expect(r.stderr).not.toMatch(/ERR_|Error/);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as CjsReport;
+      expect(report.result.ok).toBe(true);
+      expect(report.result.output!.buckets.map((b) => b.name)).toContain(bucket);
+      expect(report.manifestIsTheFile).toBe(true);
+      expect(report.sameManifest).toBe(true);
+      expect(report.keys.sort()).toEqual(['importConnectorModule', 'loadConnector', 'manifest', 'packageRoot']);
+      expect(report.esmKeys).toEqual(
+        expect.arrayContaining(['loadConnector', 'LocalFileStore', 'DEFAULT_INVOKE_TIMEOUT_MS']),
+      );
+    },
+  );
 
   it.each(NODE_MAJORS)('import works on Node %i: loadConnector lists buckets on moto', async (major) => {
     const r = await probe(major, 'probe.mjs');
@@ -157,7 +173,9 @@ describe('the packed package', () => {
     const report = JSON.parse(r.stdout) as EsmReport;
     expect(report.result.ok).toBe(true);
     expect(report.result.output!.buckets.map((b) => b.name)).toContain(bucket);
-    expect(report.keys).toEqual(expect.arrayContaining(['loadConnector', 'LocalFileStore', 'DEFAULT_INVOKE_TIMEOUT_MS']));
+    expect(report.keys).toEqual(
+      expect.arrayContaining(['loadConnector', 'LocalFileStore', 'DEFAULT_INVOKE_TIMEOUT_MS']),
+    );
   });
 
   it('its types tell the truth: a TypeScript consumer may use as a value exactly what each entry exports at runtime, and consumers of both compile', async () => {
@@ -171,11 +189,12 @@ describe('the packed package', () => {
     };
     const consumers = ['consumer.cts', 'consumer.mts'].map((f) => join(project.dir, f));
     const program = ts.createProgram(consumers, options);
-    const problems = (p: ts.Program) => ts.getPreEmitDiagnostics(p).map((d) => ({
-      file: d.file?.fileName ?? '',
-      line: d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1,
-      text: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-    }));
+    const problems = (p: ts.Program) =>
+      ts.getPreEmitDiagnostics(p).map((d) => ({
+        file: d.file?.fileName ?? '',
+        line: d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1,
+        text: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+      }));
     expect(problems(program)).toEqual([]);
 
     // Every name the declarations know on each entry, then which of them compile as a value.
@@ -191,7 +210,12 @@ describe('the packed package', () => {
     const header = { cts: "import s3 = require('aws-s3-connector');", mts: "import * as s3 from 'aws-s3-connector';" };
     await writeFile(join(project.dir, 'values.cts'), [header.cts, ...cjsNames.map((n) => `void s3.${n};`)].join('\n'));
     await writeFile(join(project.dir, 'values.mts'), [header.mts, ...esmNames.map((n) => `void s3.${n};`)].join('\n'));
-    const valueCheck = problems(ts.createProgram(['values.cts', 'values.mts'].map((f) => join(project.dir, f)), options));
+    const valueCheck = problems(
+      ts.createProgram(
+        ['values.cts', 'values.mts'].map((f) => join(project.dir, f)),
+        options,
+      ),
+    );
     const usable = (file: string, names: string[]) => {
       const refused = new Set(valueCheck.filter((d) => d.file.endsWith(file)).map((d) => d.line - 1));
       return names.filter((_, i) => !refused.has(i)).sort();
@@ -227,7 +251,11 @@ describe("the AWS SDK's Node-version notice", () => {
   it('is not printed by npm start on Node 20', async () => {
     const [command, script, ...rest] = pkg.scripts.start!.split(' ');
     expect([command, rest]).toEqual(['node', []]);
-    const child = spawn(process.execPath, [script!], { cwd: repoRoot, env: cleanEnv({ PLAYGROUND_PORT: '0' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script!], {
+      cwd: repoRoot,
+      env: cleanEnv({ PLAYGROUND_PORT: '0' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

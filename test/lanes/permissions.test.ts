@@ -17,11 +17,18 @@ beforeAll(async () => {
   moto = await startIamMoto();
   await moto.admin(['s3api', 'create-bucket', '--bucket', bucket]);
   await moto.admin(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
-  await putObjects(bucket, EXAMPLES.flatMap(({ examples }) => examples.flatMap(keysOf)), moto.admin);
+  await putObjects(
+    bucket,
+    EXAMPLES.flatMap(({ examples }) => examples.flatMap(keysOf)),
+    moto.admin,
+  );
 });
 afterAll(() => moto?.server.stop());
 
-const EXAMPLES = (await operationExamples()).map((op) => ({ ...op, examples: op.examples.map((e) => retarget(e, { bucket })) }));
+const EXAMPLES = (await operationExamples()).map((op) => ({
+  ...op,
+  examples: op.examples.map((e) => retarget(e, { bucket })),
+}));
 
 /** Signed from the credentials alone: no request is sent, so no policy can refuse it (proved below). */
 const SIGNED_LOCALLY = ['get_object_signed_url'];
@@ -66,14 +73,26 @@ const PROVED_IN_OWN_SUITE: Record<string, string[]> = {
 };
 
 /** Every action every operation needs, with the operation's examples: one of them must be refused without it. */
-const CASES = EXAMPLES.filter((op) => !SIGNED_LOCALLY.includes(op.name))
-  .flatMap((op) => op.permissions.filter((action) => !PROVED_IN_OWN_SUITE[op.name]?.includes(action))
-    .map((action) => ({ operation: op.name, action, deny: MOTO_CHECKS_AS[op.name]?.[action] ?? action, inputs: op.examples })));
+const CASES = EXAMPLES.filter((op) => !SIGNED_LOCALLY.includes(op.name)).flatMap((op) =>
+  op.permissions
+    .filter((action) => !PROVED_IN_OWN_SUITE[op.name]?.includes(action))
+    .map((action) => ({
+      operation: op.name,
+      action,
+      deny: MOTO_CHECKS_AS[op.name]?.[action] ?? action,
+      inputs: op.examples,
+    })),
+);
 
 describe('a policy missing exactly one required action', () => {
   it('leaves out only the signed URL, which is signed locally: a user denied everything still gets one from each example', async () => {
     const c = await testConnector();
-    expect(c.operations().filter((o) => !CASES.some((k) => k.operation === o.name)).map((o) => o.name)).toEqual(SIGNED_LOCALLY);
+    expect(
+      c
+        .operations()
+        .filter((o) => !CASES.some((k) => k.operation === o.name))
+        .map((o) => o.name),
+    ).toEqual(SIGNED_LOCALLY);
     const nothingAllowed = await moto.userConnection([{ Effect: 'Deny', Action: '*', Resource: '*' }]);
     for (const { name, examples } of EXAMPLES.filter((op) => SIGNED_LOCALLY.includes(op.name))) {
       for (const input of examples) {
@@ -109,8 +128,13 @@ describe('a policy missing exactly one required action', () => {
     // for AWS's "not authorized to perform: s3:..." messages, where exactly the denied one is named).
   });
 
-  it.each(Object.entries(MOTO_CHECKS_AS).flatMap(([operation, actions]) => Object.keys(actions).map((action) => ({ operation, action }))))(
-    'moto still lets $operation through without $action (it checks another action: see MOTO_CHECKS_AS)', async ({ operation, action }) => {
+  it.each(
+    Object.entries(MOTO_CHECKS_AS).flatMap(([operation, actions]) =>
+      Object.keys(actions).map((action) => ({ operation, action })),
+    ),
+  )(
+    'moto still lets $operation through without $action (it checks another action: see MOTO_CHECKS_AS)',
+    async ({ operation, action }) => {
       // Each example on a bucket of its own, holding its keys and one object more (delete_bucket
       // removes the bucket): one of them must get through, answered as allowed.
       const c = await testConnector();
@@ -123,15 +147,25 @@ describe('a policy missing exactly one required action', () => {
         await putObjects(own, [...keysOf(input), 'proof/object.txt'], moto.admin);
         results.push(await c.invoke(operation, input, { connection }));
       }
-      expect(results.some((r) => r.ok && (r.output as { accessible?: boolean }).accessible !== false), JSON.stringify(results)).toBe(true);
-    });
+      expect(
+        results.some((r) => r.ok && (r.output as { accessible?: boolean }).accessible !== false),
+        JSON.stringify(results),
+      ).toBe(true);
+    },
+  );
 
-  it.each(Object.entries(PROVED_IN_OWN_SUITE).flatMap(([operation, actions]) => actions.map((action) => ({ operation, action }))))(
-    '$operation needs $action for some inputs only: its own suite proves it denied (see PROVED_IN_OWN_SUITE)', async ({ operation, action }) => {
+  it.each(
+    Object.entries(PROVED_IN_OWN_SUITE).flatMap(([operation, actions]) =>
+      actions.map((action) => ({ operation, action })),
+    ),
+  )(
+    '$operation needs $action for some inputs only: its own suite proves it denied (see PROVED_IN_OWN_SUITE)',
+    async ({ operation, action }) => {
       expect(EXAMPLES.find((op) => op.name === operation)?.permissions).toContain(action);
       const suite = await readFile(new URL(`../operations/${operation}.test.ts`, import.meta.url), 'utf8');
       expect(suite).toMatch(new RegExp(`it\\((['"\`])without ${action.replace(':', '\\:')}\\b`));
-    });
+    },
+  );
 
   it('the same users can run what their policy allows (the denial is that one action)', async () => {
     const c = await testConnector();

@@ -14,7 +14,15 @@ import { startPlayground, type Playground } from '../../src/dev/playground/serve
 import { aws, motoEndpoint, testConnector, TEST_KEY_ID, uniqueBucket } from '../support/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ARTIFACTS = 'test-artifacts';
 /** The secret typed into the page's connection form: no answer of the server may contain it. */
 const SECRET = `typed-secret-${randomBytes(8).toString('hex')}`;
@@ -37,7 +45,10 @@ async function shot(name: string): Promise<void> {
 
 async function chooseOperation(name: string): Promise<void> {
   await page.selectOption('#operation', name);
-  await page.locator('#run').filter({ hasText: `Run ${name}` }).waitFor();
+  await page
+    .locator('#run')
+    .filter({ hasText: `Run ${name}` })
+    .waitFor();
 }
 
 /** Picks a value in a lookup dropdown once the lookup has filled it. */
@@ -69,7 +80,12 @@ async function runAndWait(operation: string): Promise<{ ok: boolean; text: strin
 }
 
 /** A raw HTTP request with chosen headers (fetch will not set Host). */
-function rawRequest(path: string, method: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> {
+function rawRequest(
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: playground.port, path, method, headers }, (res) => {
       let text = '';
@@ -104,7 +120,12 @@ beforeAll(async () => {
     if (req.url().endsWith('/api/invoke')) invoked.push(JSON.parse(req.postData() ?? '{}') as (typeof invoked)[number]);
   });
   page.on('response', (res) => {
-    pending.push(res.text().then((body) => void answers.push({ url: res.url(), body }), () => undefined));
+    pending.push(
+      res.text().then(
+        (body) => void answers.push({ url: res.url(), body }),
+        () => undefined,
+      ),
+    );
   });
   await page.goto(playground.url);
   await page.locator('#operation').waitFor();
@@ -126,7 +147,9 @@ describe('playground page', () => {
     const kinds = await page.locator('select#conn_credentials__oneof_select option').allInnerTexts();
     expect(kinds).toEqual(expect.arrayContaining(['Access key', 'Assume role', 'Default provider chain', 'Anonymous']));
     // The operation picker lists actions only, no lookups.
-    const ops = await page.locator('#operation option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const ops = await page
+      .locator('#operation option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(ops).toContain('put_object_text');
     expect(ops).not.toContain('list_buckets_ddl');
     expect(ops).not.toContain('list_objects_ddl');
@@ -137,7 +160,9 @@ describe('playground page', () => {
   it('the bucket dropdown lists the buckets; advanced fields are folded away', async () => {
     await chooseOperation('put_object_text');
     await page.locator(`select#input_bucket option[value="${bucket}"]`).waitFor({ state: 'attached' });
-    const options = await page.locator('select#input_bucket option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const options = await page
+      .locator('select#input_bucket option')
+      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(options).toEqual(expect.arrayContaining([bucket, otherBucket]));
     expect(await page.locator('#input_cacheControl').count()).toBe(0);
     await page.click('#input__advanced');
@@ -161,7 +186,9 @@ describe('playground page', () => {
     // content type is guessed from the key), no choice the user did not make (rjsf would
     // otherwise default ifNoneMatch to its const "*"), no empty metadata or tags object.
     expect(invoked.filter((i) => i.operation === 'put_object_text').at(-1)!.input).toEqual({
-      bucket, key: 'notes/hello.txt', content: 'Hello from the playground',
+      bucket,
+      key: 'notes/hello.txt',
+      content: 'Hello from the playground',
     });
     const body = await aws(['s3', 'cp', `s3://${bucket}/notes/hello.txt`, '-']);
     expect(body).toBe('Hello from the playground');
@@ -177,7 +204,7 @@ describe('playground page', () => {
     await shot('5-list-objects');
   });
 
-  it('get_object: the key dropdown lists the bucket\'s objects and the file output downloads', async () => {
+  it("get_object: the key dropdown lists the bucket's objects and the file output downloads", async () => {
     await chooseOperation('get_object');
     await pick('input_key', 'notes/hello.txt');
     const { ok, text } = await runAndWait('get_object');
@@ -192,18 +219,24 @@ describe('playground page', () => {
   it('put_object_file: the chosen file is uploaded into the file store and then to S3', async () => {
     await chooseOperation('put_object_file');
     await type('input_key', 'uploads/data.csv');
-    await page.setInputFiles('#input_file', { name: 'data.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n') });
+    await page.setInputFiles('#input_file', {
+      name: 'data.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('a,b\n1,2\n'),
+    });
     await page.locator('.file-field', { hasText: 'Uploaded data.csv' }).waitFor();
     expect(await page.inputValue('#input_file_url')).toMatch(/^file:\/\//);
     const { ok, text } = await runAndWait('put_object_file');
     expect(ok, text).toBe(true);
     await shot('7-put-file');
     expect(await aws(['s3', 'cp', `s3://${bucket}/uploads/data.csv`, '-'])).toBe('a,b\n1,2\n');
-    const head = JSON.parse(await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'uploads/data.csv'])) as { ContentType: string };
+    const head = JSON.parse(await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'uploads/data.csv'])) as {
+      ContentType: string;
+    };
     expect(head.ContentType).toBe('text/csv');
   });
 
-  it('a bad input shows the field\'s error and sends nothing', async () => {
+  it("a bad input shows the field's error and sends nothing", async () => {
     await chooseOperation('put_object_text');
     const invokesBefore = invoked.length;
     await type('input_bucket', 'Not_A_Bucket');
@@ -279,7 +312,7 @@ describe('playground page', () => {
     expect(await aws(['s3', 'cp', `s3://${bucket}/uploads/nothing.bin`, '-'])).toBe('hi');
   });
 
-  it('switching operation clears the previous operation\'s result', async () => {
+  it("switching operation clears the previous operation's result", async () => {
     await chooseOperation('list_buckets');
     expect((await runAndWait('list_buckets')).ok).toBe(true);
     await chooseOperation('list_objects');
@@ -304,9 +337,14 @@ describe('playground page', () => {
     await shot('15-connector-wording');
     expect(invoked.slice(invokesBefore).map((i) => i.operation)).not.toContain('put_object_text');
     // The oracle: the connector's own answer to the same input.
-    const result = await (await testConnector()).invoke('put_object_text', { bucket: 'Not_A_Bucket', content: 'x' }, { connection: { region: 'us-east-1', endpoint: motoEndpoint(), credentials: { type: 'anonymous' } } });
+    const result = await (await testConnector()).invoke(
+      'put_object_text',
+      { bucket: 'Not_A_Bucket', content: 'x' },
+      { connection: { region: 'us-east-1', endpoint: motoEndpoint(), credentials: { type: 'anonymous' } } },
+    );
     expect(result.ok).toBe(false);
-    const problems = (result as { error: { details: { problems: { field: string; message: string }[] } } }).error.details.problems;
+    const problems = (result as { error: { details: { problems: { field: string; message: string }[] } } }).error
+      .details.problems;
     expect(problems.map((p) => p.field).sort()).toEqual(['bucket', 'key']);
     for (const p of problems) expect(shown[p.field as keyof typeof shown].trim()).toBe(p.message);
     expect(shown.key).toBe('key is required');
@@ -331,8 +369,12 @@ describe('playground page', () => {
     await value.fill('team-a');
     const { ok, text } = await runAndWait('put_object_text');
     expect(ok, text).toBe(true);
-    expect(invoked.filter((i) => i.operation === 'put_object_text').at(-1)!.input.metadata).toEqual({ owner: 'team-a' });
-    const head = JSON.parse(await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'notes/with-metadata.txt'])) as { Metadata: Record<string, string> };
+    expect(invoked.filter((i) => i.operation === 'put_object_text').at(-1)!.input.metadata).toEqual({
+      owner: 'team-a',
+    });
+    const head = JSON.parse(
+      await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'notes/with-metadata.txt']),
+    ) as { Metadata: Record<string, string> };
     expect(head.Metadata).toEqual({ owner: 'team-a' });
   });
 
@@ -353,7 +395,9 @@ describe('playground page', () => {
       page.click('#test-connection'),
     ]);
     expect((JSON.parse(request.postData()!) as { bucket?: string }).bucket).toBe(bucket);
-    await page.waitForFunction(() => document.querySelector('#result')?.getAttribute('data-operation') === 'testConnection');
+    await page.waitForFunction(
+      () => document.querySelector('#result')?.getAttribute('data-operation') === 'testConnection',
+    );
     const output = JSON.parse(await page.locator('#result-json').innerText()) as {
       bucket: string;
       permissions: { method: string; operations: { name: string; allowed: boolean | null }[]; notes: string[] };
@@ -363,19 +407,30 @@ describe('playground page', () => {
     await page.locator('#report-permissions').scrollIntoViewIfNeeded();
     await shot('18-test-connection-report');
     // Every operation's verdict, as the report table shows it.
-    const rows = await page.locator('#report-permissions tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => [tr.getAttribute('data-operation'), tr.getAttribute('data-allowed')]));
+    const rows = await page
+      .locator('#report-permissions tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-operation'), tr.getAttribute('data-allowed')]));
     expect(rows).toEqual(output.permissions.operations.map((o) => [o.name, String(o.allowed)]));
     // The local moto checks no policy: everything is allowed there.
     expect(rows.find(([name]) => name === 'put_object_text')?.[1]).toBe('true');
-    expect(await page.locator('#report-permissions').innerText()).toContain(output.permissions.method === 'simulation' ? 'policy simulation' : 'harmless probes');
+    expect(await page.locator('#report-permissions').innerText()).toContain(
+      output.permissions.method === 'simulation' ? 'policy simulation' : 'harmless probes',
+    );
     const capabilities = await page.locator('#report-capabilities li').allInnerTexts();
     expect(capabilities).toHaveLength(5);
     // Without a bucket: the credentials, region and endpoint only.
     await page.selectOption('select#test_bucket', '');
-    const [plain] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/test-connection')), page.click('#test-connection')]);
+    const [plain] = await Promise.all([
+      page.waitForRequest((r) => r.url().endsWith('/api/test-connection')),
+      page.click('#test-connection'),
+    ]);
     expect((JSON.parse(plain.postData()!) as { bucket?: string }).bucket).toBeUndefined();
-    await page.waitForFunction(() => document.querySelector('#result')?.getAttribute('data-stamp') !== null && !document.querySelector('#report-permissions') && document.querySelector('#result')?.getAttribute('data-operation') === 'testConnection');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#result')?.getAttribute('data-stamp') !== null &&
+        !document.querySelector('#report-permissions') &&
+        document.querySelector('#result')?.getAttribute('data-operation') === 'testConnection',
+    );
     expect(await page.locator('#result-status').innerText()).toContain('Success');
   });
 
@@ -399,7 +454,7 @@ describe('playground page', () => {
     await page.click('#conn__advanced');
   });
 
-  it('the credentials picker switches kinds: the chosen kind\'s fields only', async () => {
+  it("the credentials picker switches kinds: the chosen kind's fields only", async () => {
     await page.selectOption('select#conn_credentials__oneof_select', { label: 'Anonymous' });
     await page.locator('#conn_credentials_accessKeyId').waitFor({ state: 'detached' });
     expect(await page.locator('#connection .summary').innerText()).toContain('anonymous');
@@ -416,11 +471,27 @@ describe('playground server', () => {
     expect(answers.length).toBeGreaterThan(5);
     for (const a of answers) expect(a.body.includes(SECRET), a.url).toBe(false);
     // Straight to the API: a bad connection, a bad operation, a body that is not JSON.
-    const connection = { region: 'Not A Region', endpoint: motoEndpoint(), credentials: { type: 'accessKey', accessKeyId: 'x', secretAccessKey: SECRET } };
-    const post = (body: string) => fetch(new URL('/api/invoke', playground.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const connection = {
+      region: 'Not A Region',
+      endpoint: motoEndpoint(),
+      credentials: { type: 'accessKey', accessKeyId: 'x', secretAccessKey: SECRET },
+    };
+    const post = (body: string) =>
+      fetch(new URL('/api/invoke', playground.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
     for (const body of [
       JSON.stringify({ operation: 'list_buckets', input: {}, connection }),
-      JSON.stringify({ operation: 'list_buckets', input: {}, connection: { ...connection, credentials: { ...connection.credentials, secretAccessKey: 5, sessionToken: SECRET } } }),
+      JSON.stringify({
+        operation: 'list_buckets',
+        input: {},
+        connection: {
+          ...connection,
+          credentials: { ...connection.credentials, secretAccessKey: 5, sessionToken: SECRET },
+        },
+      }),
       JSON.stringify({ operation: 'nope', input: {}, connection }),
       `{"operation": "list_buckets", "connection": {"secretAccessKey": "${SECRET}"`,
     ]) {
@@ -435,9 +506,13 @@ describe('playground server', () => {
     const res = await fetch(new URL(`/api/files?url=${encodeURIComponent('file:///etc/passwd')}`, playground.url));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ ok: false, error: { type: 'user_input', code: 'FileNotAllowed' } });
-    const escape = await fetch(new URL(`/api/files?url=${encodeURIComponent(`file://${filesRoot}/../etc/passwd`)}`, playground.url));
-    expect(escape.status).toBeGreaterThanOrEqual(400);
-    const missing = await fetch(new URL(`/api/files?url=${encodeURIComponent(`file://${filesRoot}/nope.txt`)}`, playground.url));
+    const escaped = await fetch(
+      new URL(`/api/files?url=${encodeURIComponent(`file://${filesRoot}/../etc/passwd`)}`, playground.url),
+    );
+    expect(escaped.status).toBeGreaterThanOrEqual(400);
+    const missing = await fetch(
+      new URL(`/api/files?url=${encodeURIComponent(`file://${filesRoot}/nope.txt`)}`, playground.url),
+    );
     expect(missing.status).toBe(404);
   });
 
@@ -445,9 +520,19 @@ describe('playground server', () => {
     const foreignHost = await rawRequest('/api/manifest', 'GET', { host: 'attacker.example' });
     expect(foreignHost.status).toBe(421);
     const body = JSON.stringify({ operation: 'list_buckets', input: {}, connection: {} });
-    const foreignOrigin = await rawRequest('/api/invoke', 'POST', { host: `127.0.0.1:${playground.port}`, origin: 'http://attacker.example', 'content-type': 'application/json' }, body);
+    const foreignOrigin = await rawRequest(
+      '/api/invoke',
+      'POST',
+      { host: `127.0.0.1:${playground.port}`, origin: 'http://attacker.example', 'content-type': 'application/json' },
+      body,
+    );
     expect(foreignOrigin.status).toBe(403);
-    const notJson = await rawRequest('/api/invoke', 'POST', { host: `127.0.0.1:${playground.port}`, 'content-type': 'text/plain' }, body);
+    const notJson = await rawRequest(
+      '/api/invoke',
+      'POST',
+      { host: `127.0.0.1:${playground.port}`, 'content-type': 'text/plain' },
+      body,
+    );
     expect(notJson.status).toBe(415);
     expect(playground.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });

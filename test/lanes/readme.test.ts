@@ -39,11 +39,17 @@ function readBlocks(markdown: string): Block[] {
     let marker: Block['marker'];
     if (above) {
       const [module, ...rest] = above[1]!.split(';').map((p) => p.trim());
-      marker = { module: module!, prints: rest.map((p) => (/^prints:\s*(.*)$/.exec(p)?.[1] ?? `?${p}`)) };
+      marker = { module: module!, prints: rest.map((p) => /^prints:\s*(.*)$/.exec(p)?.[1] ?? `?${p}`) };
     }
     const lang = open[1]!;
     const ext = lang === 'ts' ? '.mts' : marker?.module === 'commonjs' ? '.cjs' : '.mjs';
-    blocks.push({ line: start + 1, lang, code: body.join('\n') + '\n', marker, file: `readme-line-${start + 1}${ext}` });
+    blocks.push({
+      line: start + 1,
+      lang,
+      code: body.join('\n') + '\n',
+      marker,
+      file: `readme-line-${start + 1}${ext}`,
+    });
   }
   return blocks;
 }
@@ -67,17 +73,20 @@ beforeAll(async () => {
   outDir = join(project.dir, 'out');
   await mkdir(src, { recursive: true });
   for (const b of runnable) await writeFile(join(src, b.file), b.code);
-  const program = ts.createProgram(runnable.map((b) => join(src, b.file)), {
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2022,
-    strict: true,
-    allowJs: true,
-    checkJs: true,
-    types: ['node'],
-    rootDir: src,
-    outDir,
-  });
+  const program = ts.createProgram(
+    runnable.map((b) => join(src, b.file)),
+    {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      allowJs: true,
+      checkJs: true,
+      types: ['node'],
+      rootDir: src,
+      outDir,
+    },
+  );
   compileProblems = ts.getPreEmitDiagnostics(program).map((d) => {
     const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : undefined;
     return `${d.file?.fileName.replace(/^.*\//, '') ?? ''}${where ? `:${where.line + 1}` : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
@@ -94,9 +103,14 @@ describe('README code blocks', () => {
   it('every ts block is marked to run, every marker is well-formed and sits on a ts or js block', () => {
     expect(runnable.length).toBeGreaterThanOrEqual(2);
     expect(blocks.filter((b) => b.lang === 'ts' && !b.marker).map((b) => `line ${b.line}`)).toEqual([]);
-    const bad = blocks.filter((b) => b.marker && (
-      !['ts', 'js'].includes(b.lang) || !['esm', 'commonjs'].includes(b.marker.module) || (b.lang === 'ts' && b.marker.module !== 'esm') ||
-      b.marker.prints.some((p) => p.startsWith('?'))));
+    const bad = blocks.filter(
+      (b) =>
+        b.marker &&
+        (!['ts', 'js'].includes(b.lang) ||
+          !['esm', 'commonjs'].includes(b.marker.module) ||
+          (b.lang === 'ts' && b.marker.module !== 'esm') ||
+          b.marker.prints.some((p) => p.startsWith('?'))),
+    );
     expect(bad.map((b) => `line ${b.line}: ${b.lang} ${JSON.stringify(b.marker)}`)).toEqual([]);
     // A marker not on the line right above a fence would be silently ignored: refuse it.
     const markers = readme.split('\n').flatMap((l, i) => (MARKER.test(l.trim()) ? [i + 2] : []));
@@ -107,14 +121,17 @@ describe('README code blocks', () => {
     expect(compileProblems).toEqual([]);
   });
 
-  it.each(runnable.map((b) => [b.line, b] as const))('the block at README.md line %i runs against moto', async (_line, block) => {
-    const file = join(outDir, block.file.replace(/\.mts$/, '.mjs'));
-    const r = await run(process.execPath, [file], {
-      cwd: project.dir,
-      env: cleanEnv({ S3_CONNECTION: JSON.stringify(demoConnection(moto.endpoint)) }),
-    });
-    expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.split('\n');
-    for (const line of block.marker?.prints ?? []) expect(lines, r.stdout).toContain(line);
-  });
+  it.each(runnable.map((b) => [b.line, b] as const))(
+    'the block at README.md line %i runs against moto',
+    async (_line, block) => {
+      const file = join(outDir, block.file.replace(/\.mts$/, '.mjs'));
+      const r = await run(process.execPath, [file], {
+        cwd: project.dir,
+        env: cleanEnv({ S3_CONNECTION: JSON.stringify(demoConnection(moto.endpoint)) }),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.split('\n');
+      for (const line of block.marker?.prints ?? []) expect(lines, r.stdout).toContain(line);
+    },
+  );
 });

@@ -44,10 +44,18 @@ function connection(overrides: Partial<S3Connection> = {}): S3Connection {
   };
 }
 
-async function invoke(name: string, input: Record<string, unknown>, extra: { files?: FileStore; connection?: S3Connection; timeoutMs?: number; connector?: Connector } = {}): Promise<InvokeResult<Out>> {
-  const c = extra.connector ?? await testConnector();
+async function invoke(
+  name: string,
+  input: Record<string, unknown>,
+  extra: { files?: FileStore; connection?: S3Connection; timeoutMs?: number; connector?: Connector } = {},
+): Promise<InvokeResult<Out>> {
+  const c = extra.connector ?? (await testConnector());
   try {
-    return await c.invoke<Out>(name, input, { connection: extra.connection ?? connection(), files: extra.files ?? files, ...(extra.timeoutMs ? { timeoutMs: extra.timeoutMs } : {}) });
+    return await c.invoke<Out>(name, input, {
+      connection: extra.connection ?? connection(),
+      files: extra.files ?? files,
+      ...(extra.timeoutMs ? { timeoutMs: extra.timeoutMs } : {}),
+    });
   } catch (err) {
     // invoke must never throw: make a throw fail the test loudly, whatever it asserted.
     throw new Error(`invoke(${name}) threw instead of returning a result: ${String(err)}`);
@@ -67,7 +75,8 @@ async function failed(name: string, input: Record<string, unknown>, extra?: Para
 }
 
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
-const objectUrl = (b: string, key: string) => `${srv.endpoint}/${b}/${key.split('/').map(encodeURIComponent).join('/')}`;
+const objectUrl = (b: string, key: string) =>
+  `${srv.endpoint}/${b}/${key.split('/').map(encodeURIComponent).join('/')}`;
 
 /** The stored bytes, read by an unsigned GET straight from s3rver. */
 async function rawGet(key: string, b = bucket): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
@@ -78,7 +87,9 @@ async function rawGet(key: string, b = bucket): Promise<{ status: number; bytes:
 /** The object's tags as s3rver stores them (GET ?tagging). */
 async function rawTags(key: string, b = bucket): Promise<Record<string, string>> {
   const xml = await (await fetch(`${objectUrl(b, key)}?tagging`)).text();
-  return Object.fromEntries([...xml.matchAll(/<Tag><Key>([^<]*)<\/Key><Value>([^<]*)<\/Value><\/Tag>/g)].map((m) => [m[1]!, m[2]!]));
+  return Object.fromEntries(
+    [...xml.matchAll(/<Tag><Key>([^<]*)<\/Key><Value>([^<]*)<\/Value><\/Tag>/g)].map((m) => [m[1]!, m[2]!]),
+  );
 }
 
 /** Keys left under the capability probe's prefix, listed by an unsigned GET straight from s3rver. */
@@ -133,14 +144,32 @@ describe('the s3rver starter', () => {
 
 describe('credentials', () => {
   it('an unknown access key is an auth error', async () => {
-    const error = await failed('list_buckets', {}, { connection: connection({ credentials: { type: 'accessKey', accessKeyId: 'NOT-S3RVER', secretAccessKey: 'x' } }) });
+    const error = await failed(
+      'list_buckets',
+      {},
+      {
+        connection: connection({ credentials: { type: 'accessKey', accessKeyId: 'NOT-S3RVER', secretAccessKey: 'x' } }),
+      },
+    );
     expect(error).toMatchObject({ type: 'auth', code: 'InvalidAccessKeyId', status: 403, retryable: false });
   });
 
   it('IGNORED: a wrong secret and anonymous requests are accepted (s3rver never checks SigV4 signatures)', async () => {
-    const wrongSecret = await invoke('list_buckets', {}, { connection: connection({ credentials: { type: 'accessKey', accessKeyId: S3RVER_KEY_ID, secretAccessKey: 'wrong' } }) });
+    const wrongSecret = await invoke(
+      'list_buckets',
+      {},
+      {
+        connection: connection({
+          credentials: { type: 'accessKey', accessKeyId: S3RVER_KEY_ID, secretAccessKey: 'wrong' },
+        }),
+      },
+    );
     expect(wrongSecret.ok).toBe(true);
-    const anonymous = await invoke('list_buckets', {}, { connection: connection({ credentials: { type: 'anonymous' } }) });
+    const anonymous = await invoke(
+      'list_buckets',
+      {},
+      { connection: connection({ credentials: { type: 'anonymous' } }) },
+    );
     expect(anonymous.ok).toBe(true);
   });
 
@@ -151,10 +180,21 @@ describe('credentials', () => {
     const report = (res.output as Out).permissions as { method: string; actions: Record<string, boolean | null> };
     expect(report.method).toBe('probes');
     expect(report.actions).toMatchObject({
-      's3:ListAllMyBuckets': true, 's3:ListBucket': true, 's3:GetObject': true, 's3:PutObject': true,
-      's3:DeleteObject': true, 's3:GetBucketLocation': true, 's3:PutObjectAcl': null,
+      's3:ListAllMyBuckets': true,
+      's3:ListBucket': true,
+      's3:GetObject': true,
+      's3:PutObject': true,
+      's3:DeleteObject': true,
+      's3:GetBucketLocation': true,
+      's3:PutObjectAcl': null,
     });
-    expect((res.output as Out).capabilities).toEqual({ conditionalWrites: false, versioning: false, tagsOnPut: false, acl: false, serverSideEncryption: false });
+    expect((res.output as Out).capabilities).toEqual({
+      conditionalWrites: false,
+      versioning: false,
+      tagsOnPut: false,
+      acl: false,
+      serverSideEncryption: false,
+    });
     expect(await probeLeftovers()).toEqual([]);
   });
 });
@@ -176,7 +216,7 @@ describe('buckets: list_buckets, list_buckets_ddl, get_bucket_location', () => {
     expect(out.buckets.map((b: { name: string }) => b.name)).toEqual(otherBuckets);
   });
 
-  it('s3rver ignores MaxBuckets: a limit cuts the list and the connector\'s own token resumes it', async () => {
+  it("s3rver ignores MaxBuckets: a limit cuts the list and the connector's own token resumes it", async () => {
     const first = await ok('list_buckets', { limit: 2 });
     expect(first.buckets.map((b: { name: string }) => b.name)).toEqual(all.slice(0, 2));
     expect(first.count).toBe(2);
@@ -189,12 +229,23 @@ describe('buckets: list_buckets, list_buckets_ddl, get_bucket_location', () => {
   });
 
   it('get_bucket_location: always the default location (us-east-1)', async () => {
-    expect(await ok('get_bucket_location', { bucket })).toEqual({ bucket, region: 'us-east-1', locationConstraint: '' });
+    expect(await ok('get_bucket_location', { bucket })).toEqual({
+      bucket,
+      region: 'us-east-1',
+      locationConstraint: '',
+    });
   });
 
   it('a missing bucket is not_found', async () => {
-    expect(await failed('list_objects', { bucket: 'srv-missing' })).toMatchObject({ type: 'not_found', code: 'NoSuchBucket', status: 404 });
-    expect(await failed('get_bucket_location', { bucket: 'srv-missing' })).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
+    expect(await failed('list_objects', { bucket: 'srv-missing' })).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchBucket',
+      status: 404,
+    });
+    expect(await failed('get_bucket_location', { bucket: 'srv-missing' })).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchBucket',
+    });
   });
 });
 
@@ -202,12 +253,25 @@ describe('writes and reads, byte-exact', () => {
   it('put_object_text: bytes, type and metadata read back exactly (raw GET, get_object as text, base64 and file)', async () => {
     const content = 'Grüße, S3 ✓ — partial store\n'.repeat(50);
     const put = await ok('put_object_text', {
-      bucket, key: 'text/hello.txt', content, metadata: { team: 'flows', n: '1' },
-      cacheControl: 'max-age=60', contentDisposition: 'attachment; filename="hello.txt"', contentLanguage: 'de',
-      contentEncoding: 'identity', expires: '2030-01-01T00:00:00Z', storageClass: 'STANDARD_IA',
+      bucket,
+      key: 'text/hello.txt',
+      content,
+      metadata: { team: 'flows', n: '1' },
+      cacheControl: 'max-age=60',
+      contentDisposition: 'attachment; filename="hello.txt"',
+      contentLanguage: 'de',
+      contentEncoding: 'identity',
+      expires: '2030-01-01T00:00:00Z',
+      storageClass: 'STANDARD_IA',
     });
     const bytes = Buffer.from(content, 'utf8');
-    expect(put).toMatchObject({ bucket, key: 'text/hello.txt', size: bytes.length, etag: `"${md5(bytes)}"`, contentType: 'text/plain; charset=utf-8' });
+    expect(put).toMatchObject({
+      bucket,
+      key: 'text/hello.txt',
+      size: bytes.length,
+      etag: `"${md5(bytes)}"`,
+      contentType: 'text/plain; charset=utf-8',
+    });
 
     const raw = await rawGet('text/hello.txt');
     expect(raw.status).toBe(200);
@@ -215,9 +279,15 @@ describe('writes and reads, byte-exact', () => {
     const text = await ok('get_object', { bucket, key: 'text/hello.txt', as: 'text' });
     expect(text.text).toBe(content);
     expect(text).toMatchObject({
-      contentType: 'text/plain; charset=utf-8', contentLength: bytes.length, metadata: { team: 'flows', n: '1' },
-      cacheControl: 'max-age=60', contentDisposition: 'attachment; filename="hello.txt"', contentLanguage: 'de',
-      contentEncoding: 'identity', storageClass: 'STANDARD_IA', etag: put.etag,
+      contentType: 'text/plain; charset=utf-8',
+      contentLength: bytes.length,
+      metadata: { team: 'flows', n: '1' },
+      cacheControl: 'max-age=60',
+      contentDisposition: 'attachment; filename="hello.txt"',
+      contentLanguage: 'de',
+      contentEncoding: 'identity',
+      storageClass: 'STANDARD_IA',
+      etag: put.etag,
     });
     const b64 = await ok('get_object', { bucket, key: 'text/hello.txt', as: 'base64' });
     expect(md5(Buffer.from(b64.base64, 'base64'))).toBe(md5(bytes));
@@ -226,7 +296,13 @@ describe('writes and reads, byte-exact', () => {
     expect(file.file).toMatchObject({ name: 'hello.txt', size: bytes.length, mimeType: 'text/plain; charset=utf-8' });
 
     const head = await ok('head_object', { bucket, key: 'text/hello.txt' });
-    expect(head).toMatchObject({ contentLength: bytes.length, etag: put.etag, metadata: { team: 'flows', n: '1' }, storageClass: 'STANDARD_IA', expires: 'Tue, 01 Jan 2030 00:00:00 GMT' });
+    expect(head).toMatchObject({
+      contentLength: bytes.length,
+      etag: put.etag,
+      metadata: { team: 'flows', n: '1' },
+      storageClass: 'STANDARD_IA',
+      expires: 'Tue, 01 Jan 2030 00:00:00 GMT',
+    });
   });
 
   it('empty objects and awkward keys (spaces, +, %, unicode, trailing slash)', async () => {
@@ -241,7 +317,12 @@ describe('writes and reads, byte-exact', () => {
 
   it('put_object_file: a small file and a data: URL in one request', async () => {
     const bytes = randomBytes(300_000);
-    const put = await ok('put_object_file', { bucket, key: 'files/small.bin', file: { url: await storeFile(bytes, 'small.bin') }, metadata: { origin: 'file' } });
+    const put = await ok('put_object_file', {
+      bucket,
+      key: 'files/small.bin',
+      file: { url: await storeFile(bytes, 'small.bin') },
+      metadata: { origin: 'file' },
+    });
     expect(put).toMatchObject({ size: bytes.length, parts: 1, etag: `"${md5(bytes)}"` });
     expect(md5((await rawGet('files/small.bin')).bytes)).toBe(md5(bytes));
     const got = await ok('get_object', { bucket, key: 'files/small.bin' });
@@ -249,13 +330,27 @@ describe('writes and reads, byte-exact', () => {
     expect(got.metadata).toEqual({ origin: 'file' });
 
     const json = Buffer.from('{"a":1}');
-    await ok('put_object_file', { bucket, key: 'files/data.json', file: { url: `data:application/json;base64,${json.toString('base64')}` } });
-    expect(await ok('get_object', { bucket, key: 'files/data.json', as: 'base64' })).toMatchObject({ base64: json.toString('base64'), contentType: 'application/json' });
+    await ok('put_object_file', {
+      bucket,
+      key: 'files/data.json',
+      file: { url: `data:application/json;base64,${json.toString('base64')}` },
+    });
+    expect(await ok('get_object', { bucket, key: 'files/data.json', as: 'base64' })).toMatchObject({
+      base64: json.toString('base64'),
+      contentType: 'application/json',
+    });
   });
 
   it('put_object_file multipart (partSizeMb 5 over ~11 MiB): three parts, read back byte-exact', async () => {
     const bytes = randomBytes(11 * MiB + 12_345);
-    const put = await ok('put_object_file', { bucket, key: 'files/big.bin', file: { url: await storeFile(bytes, 'big.bin') }, partSizeMb: 5, concurrency: 2, metadata: { kind: 'big' } });
+    const put = await ok('put_object_file', {
+      bucket,
+      key: 'files/big.bin',
+      file: { url: await storeFile(bytes, 'big.bin') },
+      partSizeMb: 5,
+      concurrency: 2,
+      metadata: { kind: 'big' },
+    });
     expect(put).toMatchObject({ size: bytes.length, parts: 3 });
     // s3rver's multipart ETag is the whole object's MD5 (S3's would be "<md5 of part md5s>-3"),
     // so the connector's download check verifies multipart objects here too.
@@ -267,7 +362,10 @@ describe('writes and reads, byte-exact', () => {
     const head = await ok('head_object', { bucket, key: 'files/big.bin' });
     expect(head).not.toHaveProperty('partsCount'); // s3rver keeps no part layout
     // An inline read of the same object stops at the cap with a clear error.
-    expect(await failed('get_object', { bucket, key: 'files/big.bin', as: 'base64' })).toMatchObject({ type: 'user_input', code: 'TooLargeForInline' });
+    expect(await failed('get_object', { bucket, key: 'files/big.bin', as: 'base64' })).toMatchObject({
+      type: 'user_input',
+      code: 'TooLargeForInline',
+    });
   }, 300_000);
 
   it('byte ranges from an offset work, a range past the end is user_input', async () => {
@@ -278,30 +376,61 @@ describe('writes and reads, byte-exact', () => {
     expect(mid.contentRange).toBe('bytes 10-19/1000');
     const tail = await ok('get_object', { bucket, key: 'range/r.bin', as: 'base64', range: 'bytes=990-' });
     expect(Buffer.from(tail.base64, 'base64')).toEqual(bytes.subarray(990));
-    expect(await failed('get_object', { bucket, key: 'range/r.bin', as: 'base64', range: 'bytes=2000-2010' })).toMatchObject({ type: 'user_input', code: 'InvalidRange', status: 416 });
+    expect(
+      await failed('get_object', { bucket, key: 'range/r.bin', as: 'base64', range: 'bytes=2000-2010' }),
+    ).toMatchObject({ type: 'user_input', code: 'InvalidRange', status: 416 });
   });
 
   it('a suffix range bytes=-N, which s3rver answers with the FIRST N+1 bytes, is refused as unsupported', async () => {
     const bytes = randomBytes(1000);
-    await ok('put_object_file', { bucket, key: 'range/suffix.bin', file: { url: await storeFile(bytes, 'suffix.bin') } });
+    await ok('put_object_file', {
+      bucket,
+      key: 'range/suffix.bin',
+      file: { url: await storeFile(bytes, 'suffix.bin') },
+    });
     // S3 answers the last 10 bytes (Content-Range: bytes 990-999/1000); s3rver reads "-10" as 0..10,
     // and says so in its Content-Range, which the connector checks against the range asked.
-    expect(await failed('get_object', { bucket, key: 'range/suffix.bin', as: 'base64', range: 'bytes=-10' })).toMatchObject({ type: 'unsupported', code: 'RangeNotHonoured' });
-    expect(await failed('get_object', { bucket, key: 'range/suffix.bin', range: 'bytes=-10' })).toMatchObject({ type: 'unsupported', code: 'RangeNotHonoured' });
+    expect(
+      await failed('get_object', { bucket, key: 'range/suffix.bin', as: 'base64', range: 'bytes=-10' }),
+    ).toMatchObject({ type: 'unsupported', code: 'RangeNotHonoured' });
+    expect(await failed('get_object', { bucket, key: 'range/suffix.bin', range: 'bytes=-10' })).toMatchObject({
+      type: 'unsupported',
+      code: 'RangeNotHonoured',
+    });
     expect((await readdir(root)).filter((n) => n.startsWith('.partial-'))).toEqual([]);
   });
 
   it('reads: missing key and missing bucket are not_found, head of a missing key too', async () => {
-    expect(await failed('get_object', { bucket, key: 'nope' })).toMatchObject({ type: 'not_found', code: 'NoSuchKey', status: 404 });
-    expect(await failed('head_object', { bucket, key: 'nope' })).toMatchObject({ type: 'not_found', code: 'NotFound', status: 404 });
-    expect(await failed('get_object', { bucket: 'srv-missing', key: 'nope' })).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
-    expect(await failed('put_object_text', { bucket: 'srv-missing', key: 'a', content: 'x' })).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
+    expect(await failed('get_object', { bucket, key: 'nope' })).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchKey',
+      status: 404,
+    });
+    expect(await failed('head_object', { bucket, key: 'nope' })).toMatchObject({
+      type: 'not_found',
+      code: 'NotFound',
+      status: 404,
+    });
+    expect(await failed('get_object', { bucket: 'srv-missing', key: 'nope' })).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchBucket',
+    });
+    expect(await failed('put_object_text', { bucket: 'srv-missing', key: 'a', content: 'x' })).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchBucket',
+    });
     expect((await readdir(root)).filter((n) => n.startsWith('.partial-'))).toEqual([]);
   });
 
   it('response overrides on get_object', async () => {
     await ok('put_object_text', { bucket, key: 'text/override.txt', content: 'x' });
-    const res = await ok('get_object', { bucket, key: 'text/override.txt', as: 'base64', responseContentType: 'image/png', responseContentDisposition: 'inline' });
+    const res = await ok('get_object', {
+      bucket,
+      key: 'text/override.txt',
+      as: 'base64',
+      responseContentType: 'image/png',
+      responseContentDisposition: 'inline',
+    });
     expect(res).toMatchObject({ contentType: 'image/png', contentDisposition: 'inline' });
   });
 });
@@ -320,12 +449,24 @@ describe('checksums: s3rver neither verifies nor returns them, and stores no aws
 
   it('put_object_file with checksumAlgorithm, single part and multipart: bytes exact', async () => {
     const small = randomBytes(100_000);
-    const one = await ok('put_object_file', { bucket, key: 'sums/small.bin', file: { url: await storeFile(small, 'sum-small.bin') }, checksumAlgorithm: 'SHA256' });
+    const one = await ok('put_object_file', {
+      bucket,
+      key: 'sums/small.bin',
+      file: { url: await storeFile(small, 'sum-small.bin') },
+      checksumAlgorithm: 'SHA256',
+    });
     expect(one).not.toHaveProperty('checksum');
     expect(md5((await rawGet('sums/small.bin')).bytes)).toBe(md5(small));
 
     const big = randomBytes(11 * MiB);
-    const multi = await ok('put_object_file', { bucket, key: 'sums/big.bin', file: { url: await storeFile(big, 'sum-big.bin') }, partSizeMb: 5, concurrency: 2, checksumAlgorithm: 'CRC32' });
+    const multi = await ok('put_object_file', {
+      bucket,
+      key: 'sums/big.bin',
+      file: { url: await storeFile(big, 'sum-big.bin') },
+      partSizeMb: 5,
+      concurrency: 2,
+      checksumAlgorithm: 'CRC32',
+    });
     expect(multi).toMatchObject({ parts: 3, size: big.length });
     expect(multi).not.toHaveProperty('checksum');
     expect(md5((await rawGet('sums/big.bin')).bytes)).toBe(md5(big));
@@ -334,12 +475,22 @@ describe('checksums: s3rver neither verifies nor returns them, and stores no aws
   it('control: an SDK client with default checksums streams aws-chunked, and s3rver stores the framing as data', async () => {
     // Why the connector sets requestChecksumCalculation WHEN_REQUIRED on custom endpoints.
     const s3 = new S3Client({
-      region: 'us-east-1', endpoint: srv.endpoint, forcePathStyle: true, maxAttempts: 1,
+      region: 'us-east-1',
+      endpoint: srv.endpoint,
+      forcePathStyle: true,
+      maxAttempts: 1,
       credentials: { accessKeyId: S3RVER_KEY_ID, secretAccessKey: S3RVER_SECRET },
     });
     try {
       const body = Buffer.from('hello chunked world');
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sums/chunked.txt', Body: Readable.from([body]), ContentLength: body.length }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'sums/chunked.txt',
+          Body: Readable.from([body]),
+          ContentLength: body.length,
+        }),
+      );
       const stored = await rawGet('sums/chunked.txt');
       expect(stored.bytes.equals(body)).toBe(false);
       expect(stored.bytes.toString()).toMatch(/^13\r\nhello chunked world\r\n0\r\nx-amz-checksum-crc32:.+\r\n\r\n$/);
@@ -357,10 +508,16 @@ describe('a connection that declares what s3rver cannot do', () => {
     const key = 'caps/once.txt';
     await ok('put_object_text', { bucket, key, content: 'v1' }, { connection: partial() });
     for (const condition of [{ ifNoneMatch: '*' }, { ifMatch: '"0123456789abcdef0123456789abcdef"' }]) {
-      expect(await failed('put_object_text', { bucket, key, content: 'v2', ...condition }, { connection: partial() }))
-        .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
-      expect(await failed('put_object_file', { bucket, key, file: { url: 'data:text/plain,v2' }, ...condition }, { connection: partial() }))
-        .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect(
+        await failed('put_object_text', { bucket, key, content: 'v2', ...condition }, { connection: partial() }),
+      ).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect(
+        await failed(
+          'put_object_file',
+          { bucket, key, file: { url: 'data:text/plain,v2' }, ...condition },
+          { connection: partial() },
+        ),
+      ).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
     }
     expect((await rawGet(key)).bytes.toString()).toBe('v1');
   });
@@ -368,11 +525,21 @@ describe('a connection that declares what s3rver cannot do', () => {
   it('versioned deletes are refused as unsupported, and the current object stays', async () => {
     const key = 'caps/keep.txt';
     await ok('put_object_text', { bucket, key, content: 'current' }, { connection: partial() });
-    expect(await failed('delete_object', { bucket, key, versionId: 'no-such-version' }, { connection: partial() })).toMatchObject({ type: 'unsupported' });
-    expect(await failed('delete_objects', { bucket, objects: [{ key, versionId: 'v1' }] }, { connection: partial() })).toMatchObject({ type: 'unsupported' });
+    expect(
+      await failed('delete_object', { bucket, key, versionId: 'no-such-version' }, { connection: partial() }),
+    ).toMatchObject({ type: 'unsupported' });
+    expect(
+      await failed('delete_objects', { bucket, objects: [{ key, versionId: 'v1' }] }, { connection: partial() }),
+    ).toMatchObject({ type: 'unsupported' });
     expect((await rawGet(key)).bytes.toString()).toBe('current');
     // Reads of a conditional kind still work: they are checked against the answer.
-    expect(await failed('get_object', { bucket, key, as: 'text', ifMatch: '"ffffffffffffffffffffffffffffffff"' }, { connection: partial() })).toMatchObject({ type: 'precondition_failed' });
+    expect(
+      await failed(
+        'get_object',
+        { bucket, key, as: 'text', ifMatch: '"ffffffffffffffffffffffffffffffff"' },
+        { connection: partial() },
+      ),
+    ).toMatchObject({ type: 'precondition_failed' });
   });
 });
 
@@ -384,10 +551,20 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
       await ok('put_object_text', { bucket, key, content: 'v1' }, { connector });
       for (const condition of [{ ifNoneMatch: '*' }, { ifMatch: '"0123456789abcdef0123456789abcdef"' }]) {
         const text = await failed('put_object_text', { bucket, key, content: 'v2', ...condition }, { connector });
-        expect(text).toMatchObject({ type: 'unsupported', code: 'StoreCapability', retryable: false, details: { capability: 'conditionalWrites', detected: true } });
+        expect(text).toMatchObject({
+          type: 'unsupported',
+          code: 'StoreCapability',
+          retryable: false,
+          details: { capability: 'conditionalWrites', detected: true },
+        });
         expect(text.message).toMatch(/found by probing bucket srv-main/);
-        expect(await failed('put_object_file', { bucket, key, file: { url: 'data:text/plain,v2' }, ...condition }, { connector }))
-          .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+        expect(
+          await failed(
+            'put_object_file',
+            { bucket, key, file: { url: 'data:text/plain,v2' }, ...condition },
+            { connector },
+          ),
+        ).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
       }
       expect((await rawGet(key)).bytes.toString()).toBe('v1');
       expect(await probeLeftovers()).toEqual([]);
@@ -404,10 +581,14 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
     const connector = await fresh();
     const later = 'srv-later';
     try {
-      expect(await failed('put_object_text', { bucket: later, key: 'k', content: 'v1', ifNoneMatch: '*' }, { connector })).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
+      expect(
+        await failed('put_object_text', { bucket: later, key: 'k', content: 'v1', ifNoneMatch: '*' }, { connector }),
+      ).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
       expect((await fetch(`${srv.endpoint}/${later}`, { method: 'PUT' })).status).toBe(200);
       await ok('put_object_text', { bucket: later, key: 'k', content: 'v1' }, { connector });
-      expect(await failed('put_object_text', { bucket: later, key: 'k', content: 'v2', ifNoneMatch: '*' }, { connector })).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect(
+        await failed('put_object_text', { bucket: later, key: 'k', content: 'v2', ifNoneMatch: '*' }, { connector }),
+      ).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
       expect((await rawGet('k', later)).bytes.toString()).toBe('v1');
       expect(await probeLeftovers(later)).toEqual([]);
     } finally {
@@ -424,19 +605,45 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
     const precondition = { type: 'precondition_failed', code: 'PreconditionFailed' };
     expect(await failed('get_object', { bucket, key, as: 'text', ifMatch: wrong })).toMatchObject(precondition);
     expect(await failed('head_object', { bucket, key, ifMatch: wrong })).toMatchObject(precondition);
-    expect(await failed('get_object', { bucket, key, as: 'text', ifUnmodifiedSince: '2000-01-01T00:00:00Z' })).toMatchObject(precondition);
-    expect(await failed('head_object', { bucket, key, ifUnmodifiedSince: '2000-01-01T00:00:00Z' })).toMatchObject(precondition);
+    expect(
+      await failed('get_object', { bucket, key, as: 'text', ifUnmodifiedSince: '2000-01-01T00:00:00Z' }),
+    ).toMatchObject(precondition);
+    expect(await failed('head_object', { bucket, key, ifUnmodifiedSince: '2000-01-01T00:00:00Z' })).toMatchObject(
+      precondition,
+    );
     // Conditions that hold still pass.
-    expect((await ok('get_object', { bucket, key, as: 'text', ifMatch: put.etag, ifUnmodifiedSince: '2999-01-01T00:00:00Z' })).text).toBe('current');
+    expect(
+      (
+        await ok('get_object', {
+          bucket,
+          key,
+          as: 'text',
+          ifMatch: put.etag,
+          ifUnmodifiedSince: '2999-01-01T00:00:00Z',
+        })
+      ).text,
+    ).toBe('current');
   });
 
   it('honoured: ifNoneMatch (matching ETag or "*") and ifModifiedSince (future) give precondition_failed NotModified', async () => {
     const key = 'cond/read.txt';
     const head = await ok('head_object', { bucket, key });
-    expect(await failed('get_object', { bucket, key, ifNoneMatch: head.etag })).toMatchObject({ type: 'precondition_failed', code: 'NotModified', status: 304 });
-    expect(await failed('head_object', { bucket, key, ifNoneMatch: '*' })).toMatchObject({ type: 'precondition_failed', code: 'NotModified' });
-    expect(await failed('get_object', { bucket, key, ifModifiedSince: '2100-01-01T00:00:00Z' })).toMatchObject({ type: 'precondition_failed', code: 'NotModified' });
-    expect((await ok('get_object', { bucket, key, as: 'text', ifNoneMatch: '"ffffffffffffffffffffffffffffffff"' })).text).toBe('current');
+    expect(await failed('get_object', { bucket, key, ifNoneMatch: head.etag })).toMatchObject({
+      type: 'precondition_failed',
+      code: 'NotModified',
+      status: 304,
+    });
+    expect(await failed('head_object', { bucket, key, ifNoneMatch: '*' })).toMatchObject({
+      type: 'precondition_failed',
+      code: 'NotModified',
+    });
+    expect(await failed('get_object', { bucket, key, ifModifiedSince: '2100-01-01T00:00:00Z' })).toMatchObject({
+      type: 'precondition_failed',
+      code: 'NotModified',
+    });
+    expect(
+      (await ok('get_object', { bucket, key, as: 'text', ifNoneMatch: '"ffffffffffffffffffffffffffffffff"' })).text,
+    ).toBe('current');
   });
 
   it('tags, which s3rver drops from an upload, are written by a separate request: text, file single part and multipart', async () => {
@@ -444,15 +651,38 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
     try {
       await ok('put_object_text', { bucket, key: 'tags/text.txt', content: 'x', tags: { env: 'test' } }, { connector });
       expect(await rawTags('tags/text.txt')).toEqual({ env: 'test' });
-      await ok('put_object_file', { bucket, key: 'tags/file.bin', file: { url: await storeFile(randomBytes(1000), 'tags.bin') }, tags: { env: 'test', team: 'data' } }, { connector });
+      await ok(
+        'put_object_file',
+        {
+          bucket,
+          key: 'tags/file.bin',
+          file: { url: await storeFile(randomBytes(1000), 'tags.bin') },
+          tags: { env: 'test', team: 'data' },
+        },
+        { connector },
+      );
       expect(await rawTags('tags/file.bin')).toEqual({ env: 'test', team: 'data' });
       const big = randomBytes(6 * MiB);
-      const multi = await ok('put_object_file', { bucket, key: 'tags/multi.bin', file: { url: await storeFile(big, 'tags-multi.bin') }, partSizeMb: 5, tags: { size: 'big' } }, { connector });
+      const multi = await ok(
+        'put_object_file',
+        {
+          bucket,
+          key: 'tags/multi.bin',
+          file: { url: await storeFile(big, 'tags-multi.bin') },
+          partSizeMb: 5,
+          tags: { size: 'big' },
+        },
+        { connector },
+      );
       expect(multi.parts).toBe(2);
       expect(await rawTags('tags/multi.bin')).toEqual({ size: 'big' });
       expect(md5((await rawGet('tags/multi.bin')).bytes)).toBe(md5(big));
       // Declared off: the probe is skipped and the tags still arrive.
-      await ok('put_object_text', { bucket, key: 'tags/declared.txt', content: 'y', tags: { declared: 'yes' } }, { connection: connection({ capabilities: { tagsOnPut: false } }) });
+      await ok(
+        'put_object_text',
+        { bucket, key: 'tags/declared.txt', content: 'y', tags: { declared: 'yes' } },
+        { connection: connection({ capabilities: { tagsOnPut: false } }) },
+      );
       expect(await rawTags('tags/declared.txt')).toEqual({ declared: 'yes' });
       expect(await probeLeftovers()).toEqual([]);
     } finally {
@@ -463,12 +693,38 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
   it('a canned acl and server-side encryption on an upload, which s3rver would ignore, are refused; nothing is written', async () => {
     const connector = await fresh();
     try {
-      const acl = await failed('put_object_text', { bucket, key: 'acl/private.txt', content: 'secret-ish', acl: 'public-read' }, { connector });
-      expect(acl).toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'acl', detected: true } });
-      const sse = await failed('put_object_text', { bucket, key: 'acl/private.txt', content: 'secret-ish', serverSideEncryption: 'AES256' }, { connector });
-      expect(sse).toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'serverSideEncryption', detected: true } });
+      const acl = await failed(
+        'put_object_text',
+        { bucket, key: 'acl/private.txt', content: 'secret-ish', acl: 'public-read' },
+        { connector },
+      );
+      expect(acl).toMatchObject({
+        type: 'unsupported',
+        code: 'StoreCapability',
+        details: { capability: 'acl', detected: true },
+      });
+      const sse = await failed(
+        'put_object_text',
+        { bucket, key: 'acl/private.txt', content: 'secret-ish', serverSideEncryption: 'AES256' },
+        { connector },
+      );
+      expect(sse).toMatchObject({
+        type: 'unsupported',
+        code: 'StoreCapability',
+        details: { capability: 'serverSideEncryption', detected: true },
+      });
       expect(sse.message).toMatch(/unencrypted/);
-      const kms = await failed('put_object_file', { bucket, key: 'acl/kms.txt', file: { url: 'data:text/plain,x' }, serverSideEncryption: 'aws:kms', sseKmsKeyId: 'alias/none' }, { connector });
+      const kms = await failed(
+        'put_object_file',
+        {
+          bucket,
+          key: 'acl/kms.txt',
+          file: { url: 'data:text/plain,x' },
+          serverSideEncryption: 'aws:kms',
+          sseKmsKeyId: 'alias/none',
+        },
+        { connector },
+      );
       expect(kms).toMatchObject({ type: 'unsupported', details: { capability: 'serverSideEncryption' } });
       expect((await rawGet('acl/private.txt')).status).toBe(404);
       expect((await rawGet('acl/kms.txt')).status).toBe(404);
@@ -477,10 +733,12 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
       const anonymous = await rawGet('acl/plain.txt'); // no credentials at all
       expect(anonymous.status).toBe(200);
       // put_object_acl: s3rver's own 501 before anything was learned; refused up front after.
-      expect(await failed('put_object_acl', { bucket, key: 'acl/plain.txt', acl: 'private' }))
-        .toMatchObject({ type: 'unsupported' });
-      expect(await failed('put_object_acl', { bucket, key: 'acl/plain.txt', acl: 'private' }, { connector }))
-        .toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'acl' } });
+      expect(await failed('put_object_acl', { bucket, key: 'acl/plain.txt', acl: 'private' })).toMatchObject({
+        type: 'unsupported',
+      });
+      expect(
+        await failed('put_object_acl', { bucket, key: 'acl/plain.txt', acl: 'private' }, { connector }),
+      ).toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'acl' } });
       expect(await probeLeftovers()).toEqual([]);
     } finally {
       connector.close();
@@ -491,16 +749,36 @@ describe('what s3rver silently ignores, detected without any declaration', () =>
     const connector = await fresh();
     try {
       await ok('put_object_text', { bucket, key: 'versions/a.txt', content: 'current' }, { connector });
-      expect(await failed('get_object', { bucket, key: 'versions/a.txt', as: 'text', versionId: 'no-such-version' }, { connector })).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
-      expect(await failed('head_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' }, { connector })).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
+      expect(
+        await failed(
+          'get_object',
+          { bucket, key: 'versions/a.txt', as: 'text', versionId: 'no-such-version' },
+          { connector },
+        ),
+      ).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
+      expect(
+        await failed('head_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' }, { connector }),
+      ).toMatchObject({ type: 'unsupported', code: 'VersionIdIgnored' });
 
-      expect(await failed('delete_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' }, { connector }))
-        .toMatchObject({ type: 'unsupported', code: 'StoreCapability', details: { capability: 'versioning', detected: true } });
-      expect(await failed('delete_objects', { bucket, objects: [{ key: 'versions/a.txt', versionId: 'no-such-version' }] }, { connector }))
-        .toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect(
+        await failed('delete_object', { bucket, key: 'versions/a.txt', versionId: 'no-such-version' }, { connector }),
+      ).toMatchObject({
+        type: 'unsupported',
+        code: 'StoreCapability',
+        details: { capability: 'versioning', detected: true },
+      });
+      expect(
+        await failed(
+          'delete_objects',
+          { bucket, objects: [{ key: 'versions/a.txt', versionId: 'no-such-version' }] },
+          { connector },
+        ),
+      ).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
       expect((await rawGet('versions/a.txt')).bytes.toString()).toBe('current'); // S3 would refuse the unknown version too
       // Once learned, reads that name a version are refused before sending as well.
-      expect(await failed('get_object', { bucket, key: 'versions/a.txt', as: 'text', versionId: 'v1' }, { connector })).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
+      expect(
+        await failed('get_object', { bucket, key: 'versions/a.txt', as: 'text', versionId: 'v1' }, { connector }),
+      ).toMatchObject({ type: 'unsupported', code: 'StoreCapability' });
       // versionId "null" names the unversioned object, i.e. the current one: allowed.
       await ok('delete_object', { bucket, key: 'versions/a.txt', versionId: 'null' }, { connector });
       expect((await rawGet('versions/a.txt')).status).toBe(404);
@@ -520,30 +798,69 @@ describe('ACL operations', () => {
     const canned = await failed('put_object_acl', { bucket, key: 'acl/target.txt', acl: 'public-read' }, { connector });
     expect(canned).toMatchObject({ type: 'unsupported', code: 'NotImplemented', status: 501, retryable: false });
     expect(canned.message).toMatch(/does not implement/);
-    const grants = await failed('put_object_acl', {
-      bucket, key: 'acl/target.txt', keepOwnerFullControl: false,
-      grants: [{ grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' }],
-    }, { connector });
+    const grants = await failed(
+      'put_object_acl',
+      {
+        bucket,
+        key: 'acl/target.txt',
+        keepOwnerFullControl: false,
+        grants: [
+          { grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' },
+        ],
+      },
+      { connector },
+    );
     expect(grants).toMatchObject({ type: 'unsupported', code: 'NotImplemented', status: 501 });
     // With keepOwnerFullControl (the default) the connector reads the ACL first (a stub, below), then fails the same way.
-    const kept = await failed('put_object_acl', { bucket, key: 'acl/target.txt', grants: [{ grantee: { type: 'canonicalUser', id: 'abc' }, permission: 'READ' }] }, { connector });
+    const kept = await failed(
+      'put_object_acl',
+      {
+        bucket,
+        key: 'acl/target.txt',
+        grants: [{ grantee: { type: 'canonicalUser', id: 'abc' }, permission: 'READ' }],
+      },
+      { connector },
+    );
     expect(kept).toMatchObject({ type: 'unsupported', code: 'NotImplemented' });
     connector.close();
   });
 
   it('get_object_acl, which s3rver answers with a fixed stub without permissions, is unsupported', async () => {
     for (const key of ['acl/target.txt', 'acl/does-not-exist.txt']) {
-      expect(await failed('get_object_acl', { bucket, key })).toMatchObject({ type: 'unsupported', code: 'InvalidAclResponse' });
+      expect(await failed('get_object_acl', { bucket, key })).toMatchObject({
+        type: 'unsupported',
+        code: 'InvalidAclResponse',
+      });
     }
   });
 });
 
 describe('list_objects and list_objects_ddl', () => {
   const flat = Array.from({ length: 7 }, (_, i) => `flat/item-${i}.txt`);
-  const tree = ['tree/a/1.txt', 'tree/a/2.txt', 'tree/b/3.txt', 'tree/b/deep/4.txt', 'tree/c/deep/5.txt', 'tree/top.txt', 'tree/z ünï.txt'];
+  const tree = [
+    'tree/a/1.txt',
+    'tree/a/2.txt',
+    'tree/b/3.txt',
+    'tree/b/deep/4.txt',
+    'tree/c/deep/5.txt',
+    'tree/top.txt',
+    'tree/z ünï.txt',
+  ];
   beforeAll(async () => {
-    for (const [i, key] of [...flat, ...tree].entries()) await ok('put_object_text', { bucket: listBucket, key, content: 'x'.repeat(i) });
-    for (const key of ['order/k/1', 'order/k-1', 'order/k.1', 'dup/a', 'dup/b/x', 'dup/c', 'lim/a', 'lim/b/x', 'lim/c/y', 'lim/d']) {
+    for (const [i, key] of [...flat, ...tree].entries())
+      await ok('put_object_text', { bucket: listBucket, key, content: 'x'.repeat(i) });
+    for (const key of [
+      'order/k/1',
+      'order/k-1',
+      'order/k.1',
+      'dup/a',
+      'dup/b/x',
+      'dup/c',
+      'lim/a',
+      'lim/b/x',
+      'lim/c/y',
+      'lim/d',
+    ]) {
       await ok('put_object_text', { bucket: listBucket, key, content: key });
     }
   }, 300_000);
@@ -551,7 +868,13 @@ describe('list_objects and list_objects_ddl', () => {
   it('lists with sizes, ETags and dates; prefix and fetchOwner', async () => {
     const out = await ok('list_objects', { bucket: listBucket, prefix: 'flat/', fetchOwner: true });
     expect(out.objects.map((o: Out) => o.key)).toEqual(flat);
-    expect(out.objects[3]).toMatchObject({ key: 'flat/item-3.txt', size: 3, etag: `"${md5('xxx')}"`, storageClass: 'STANDARD', owner: { id: '123456789000', displayName: 'S3rver' } });
+    expect(out.objects[3]).toMatchObject({
+      key: 'flat/item-3.txt',
+      size: 3,
+      etag: `"${md5('xxx')}"`,
+      storageClass: 'STANDARD',
+      owner: { id: '123456789000', displayName: 'S3rver' },
+    });
     expect(out).toMatchObject({ count: 7, folders: [] });
     expect(out).not.toHaveProperty('nextContinuationToken');
   });
@@ -560,7 +883,12 @@ describe('list_objects and list_objects_ddl', () => {
     const first = await ok('list_objects', { bucket: listBucket, prefix: 'flat/', pageSize: 2, limit: 5 });
     expect(first.objects.map((o: Out) => o.key)).toEqual(flat.slice(0, 5));
     expect(first.nextContinuationToken).toEqual(expect.any(String));
-    const rest = await ok('list_objects', { bucket: listBucket, prefix: 'flat/', pageSize: 2, continuationToken: first.nextContinuationToken });
+    const rest = await ok('list_objects', {
+      bucket: listBucket,
+      prefix: 'flat/',
+      pageSize: 2,
+      continuationToken: first.nextContinuationToken,
+    });
     expect(rest.objects.map((o: Out) => o.key)).toEqual(flat.slice(5));
     expect(rest).not.toHaveProperty('nextContinuationToken');
     const all = await ok('list_objects', { bucket: listBucket, prefix: 'flat/', pageSize: 3 });
@@ -588,7 +916,10 @@ describe('list_objects and list_objects_ddl', () => {
 
   it('list_objects_ddl feeds a dropdown', async () => {
     const out = await ok('list_objects_ddl', { bucket: listBucket, search: 'tree/a/' });
-    expect(out.options).toEqual([{ label: 'tree/a/1.txt', value: 'tree/a/1.txt' }, { label: 'tree/a/2.txt', value: 'tree/a/2.txt' }]);
+    expect(out.options).toEqual([
+      { label: 'tree/a/1.txt', value: 'tree/a/1.txt' },
+      { label: 'tree/a/2.txt', value: 'tree/a/2.txt' },
+    ]);
   });
 
   it('s3rver lists in folder-walk order, not key order: one complete page is sorted, a page cut short is refused', async () => {
@@ -596,7 +927,10 @@ describe('list_objects and list_objects_ddl', () => {
     const whole = await ok('list_objects', { bucket: listBucket, prefix: 'order/' });
     expect(whole.objects.map((o: Out) => o.key)).toEqual(['order/k-1', 'order/k.1', 'order/k/1']);
     // Two keys and a token: resuming after "order/k-1" would skip "order/k.1"; refused instead.
-    expect(await failed('list_objects', { bucket: listBucket, prefix: 'order/', limit: 2 })).toMatchObject({ type: 'unsupported', code: 'UnorderedListing' });
+    expect(await failed('list_objects', { bucket: listBucket, prefix: 'order/', limit: 2 })).toMatchObject({
+      type: 'unsupported',
+      code: 'UnorderedListing',
+    });
   });
 
   it('GAP (lost keys): with pages of one key the disorder cannot be seen, and paging skips keys', async () => {
@@ -621,7 +955,12 @@ describe('list_objects and list_objects_ddl', () => {
 describe('deletes', () => {
   it('delete_object removes the object; deleting a missing key succeeds, as on S3', async () => {
     await ok('put_object_text', { bucket, key: 'del/one.txt', content: 'x' });
-    expect(await ok('delete_object', { bucket, key: 'del/one.txt' })).toEqual({ bucket, key: 'del/one.txt', deleted: true, deleteMarker: false });
+    expect(await ok('delete_object', { bucket, key: 'del/one.txt' })).toEqual({
+      bucket,
+      key: 'del/one.txt',
+      deleted: true,
+      deleteMarker: false,
+    });
     expect((await ok('list_objects', { bucket, prefix: 'del/' })).objects).toEqual([]);
     expect(await failed('head_object', { bucket, key: 'del/one.txt' })).toMatchObject({ type: 'not_found' });
     expect((await ok('delete_object', { bucket, key: 'del/never.txt' })).deleted).toBe(true);
@@ -630,27 +969,46 @@ describe('deletes', () => {
   it('delete_objects removes several, reports each, and the listing agrees', async () => {
     const keys = ['del/m/1.txt', 'del/m/2.txt', 'del/m/3 ü.txt', 'del/keep.txt'];
     for (const key of keys) await ok('put_object_text', { bucket, key, content: key });
-    const out = await ok('delete_objects', { bucket, objects: [...keys.slice(0, 3), 'del/m/never.txt'].map((key) => ({ key })) });
+    const out = await ok('delete_objects', {
+      bucket,
+      objects: [...keys.slice(0, 3), 'del/m/never.txt'].map((key) => ({ key })),
+    });
     expect(out.counts).toEqual({ deleted: 4, failed: 0 });
     expect(out.results.map((r: Out) => r.key)).toEqual([...keys.slice(0, 3), 'del/m/never.txt']);
     const left = await ok('list_objects', { bucket, prefix: 'del/' });
     expect(left.objects.map((o: Out) => o.key)).toEqual(['del/keep.txt']);
-    expect(await failed('delete_objects', { bucket: 'srv-missing', objects: [{ key: 'a' }] })).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
+    expect(await failed('delete_objects', { bucket: 'srv-missing', objects: [{ key: 'a' }] })).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchBucket',
+    });
   });
 });
 
 describe('signed URLs', () => {
   it('GET and PUT URLs work with fetch, byte-exact', async () => {
     const bytes = randomBytes(50_000);
-    await ok('put_object_file', { bucket, key: 'signed/get.bin', file: { url: await storeFile(bytes, 'signed-get.bin') } });
-    const get = await ok('get_object_signed_url', { bucket, key: 'signed/get.bin', responseContentDisposition: 'attachment' });
+    await ok('put_object_file', {
+      bucket,
+      key: 'signed/get.bin',
+      file: { url: await storeFile(bytes, 'signed-get.bin') },
+    });
+    const get = await ok('get_object_signed_url', {
+      bucket,
+      key: 'signed/get.bin',
+      responseContentDisposition: 'attachment',
+    });
     const res = await fetch(get.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toBe('attachment');
     expect(md5(Buffer.from(await res.arrayBuffer()))).toBe(md5(bytes));
 
     const upload = randomBytes(70_000);
-    const put = await ok('get_object_signed_url', { bucket, key: 'signed/put.bin', method: 'PUT', contentType: 'application/x-test' });
+    const put = await ok('get_object_signed_url', {
+      bucket,
+      key: 'signed/put.bin',
+      method: 'PUT',
+      contentType: 'application/x-test',
+    });
     const sent = await fetch(put.url, { method: 'PUT', body: upload, headers: put.headers });
     expect(sent.status).toBe(200);
     const back = await ok('get_object', { bucket, key: 'signed/put.bin' });
@@ -671,7 +1029,12 @@ describe('signed URLs', () => {
     const get = await ok('get_object_signed_url', { bucket, key: 'signed/short.txt' });
     const tampered = (get.url as string).replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`);
     expect((await fetch(tampered)).status).toBe(200);
-    const put = await ok('get_object_signed_url', { bucket, key: 'signed/typed.txt', method: 'PUT', contentType: 'application/x-test' });
+    const put = await ok('get_object_signed_url', {
+      bucket,
+      key: 'signed/typed.txt',
+      method: 'PUT',
+      contentType: 'application/x-test',
+    });
     const res = await fetch(put.url, { method: 'PUT', body: '<b>hi</b>', headers: { 'Content-Type': 'text/html' } });
     expect(res.status).toBe(200);
     expect((await rawGet('signed/typed.txt')).headers.get('content-type')).toBe('text/html');
@@ -682,15 +1045,21 @@ describe('failures midway', () => {
   it('a multipart upload whose source fails after 6 MiB: no object, but s3rver cannot abort (405) and keeps the part', async () => {
     const failing: FileStore = {
       open: async () => ({
-        stream: Readable.from((async function* () {
-          for (let i = 0; i < 6; i++) yield randomBytes(MiB);
-          throw Object.assign(new Error('disk read failed'), { code: 'EIO' });
-        })()),
+        stream: Readable.from(
+          (async function* () {
+            for (let i = 0; i < 6; i++) yield randomBytes(MiB);
+            throw Object.assign(new Error('disk read failed'), { code: 'EIO' });
+          })(),
+        ),
         size: 12 * MiB,
       }),
       create: (name) => files.create(name),
     };
-    const error = await failed('put_object_file', { bucket, key: 'fail/big.bin', file: { url: 'file:///anything' }, partSizeMb: 5, concurrency: 2 }, { files: failing });
+    const error = await failed(
+      'put_object_file',
+      { bucket, key: 'fail/big.bin', file: { url: 'file:///anything' }, partSizeMb: 5, concurrency: 2 },
+      { files: failing },
+    );
     // The real cause is reported; the connector's AbortMultipartUpload fails on s3rver (it routes
     // DELETE ?uploadId to 405), which cannot hide it.
     expect(error).toMatchObject({ type: 'internal' });
@@ -726,8 +1095,11 @@ describe('failures midway', () => {
     // A proxy that forwards the first 64 KiB of each request, then closes both sides.
     const proxy = await cuttingProxy(new URL(srv.endpoint), 64 * 1024);
     try {
-      const cut = await failed('put_object_text', { bucket, key, content: 'B'.repeat(200_000) },
-        { connection: connection({ endpoint: proxy.endpoint, maxAttempts: 1 }) });
+      const cut = await failed(
+        'put_object_text',
+        { bucket, key, content: 'B'.repeat(200_000) },
+        { connection: connection({ endpoint: proxy.endpoint, maxAttempts: 1 }) },
+      );
       expect(cut.retryable).toBe(true);
       expect([`${cut.type} ${cut.code}`]).toEqual([expect.stringMatching(/^network (ECONNRESET|EPIPE)$/)]);
     } finally {
@@ -747,7 +1119,11 @@ describe('failures midway', () => {
     expect(await failed('get_object', { bucket, key })).toMatchObject({ type: 'api', code: 'ChecksumMismatch' });
     expect((await readdir(root)).filter((n) => n.startsWith('.partial-'))).toEqual([]);
     // So does an inline read.
-    expect(await failed('get_object', { bucket, key, as: 'text' })).toMatchObject({ type: 'api', code: 'ChecksumMismatch', retryable: true });
+    expect(await failed('get_object', { bucket, key, as: 'text' })).toMatchObject({
+      type: 'api',
+      code: 'ChecksumMismatch',
+      retryable: true,
+    });
   }, 300_000);
 });
 
@@ -771,16 +1147,21 @@ async function cuttingProxy(target: URL, limit: number): Promise<{ endpoint: str
     upstream.on('data', (chunk: Buffer) => client.write(chunk));
     for (const s of [client, upstream]) {
       s.on('error', () => undefined);
-      s.on('close', () => { sockets.delete(s); client.destroy(); setTimeout(() => upstream.destroy(), 200); });
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        setTimeout(() => upstream.destroy(), 200);
+      });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -9,20 +9,40 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { packageRoot } from '../../src/runtime/manifest.js';
 import { startPlayground, type Playground } from '../../src/dev/playground/server.js';
-import { aws, fakeStore, keysOf, motoEndpoint, operationExamples, putObjects, retarget, s3ErrorXml, testConnector, uniqueBucket } from '../support/helpers.js';
+import {
+  aws,
+  fakeStore,
+  keysOf,
+  motoEndpoint,
+  operationExamples,
+  putObjects,
+  retarget,
+  s3ErrorXml,
+  testConnector,
+  uniqueBucket,
+} from '../support/helpers.js';
 
 const SECRET = 'CANARYsecretKEY0123456789abcdefghijABCDEF';
 const TOKEN = `CANARYsessionTOKEN${'q'.repeat(60)}`;
-const credentials = { type: 'accessKey', accessKeyId: 'AKIACANARY0000000000', secretAccessKey: SECRET, sessionToken: TOKEN };
+const credentials = {
+  type: 'accessKey',
+  accessKeyId: 'AKIACANARY0000000000',
+  secretAccessKey: SECRET,
+  sessionToken: TOKEN,
+};
 const bucket = uniqueBucket('sec');
 
 const scanned = { texts: 0, bytes: 0 };
 const hits: string[] = [];
 function scan(where: string, value: unknown) {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   scanned.texts++;
   scanned.bytes += text.length;
-  for (const [name, secret] of [['secret key', SECRET], ['session token', TOKEN], ['secret key prefix', SECRET.slice(0, 24)]] as const) {
+  for (const [name, secret] of [
+    ['secret key', SECRET],
+    ['session token', TOKEN],
+    ['secret key prefix', SECRET.slice(0, 24)],
+  ] as const) {
     if (text.includes(secret)) hits.push(`${name} in ${where}: ${text.slice(0, 300)}`);
   }
 }
@@ -71,11 +91,17 @@ afterAll(() => {
   console.log(`secrets: scanned ${scanned.texts} outputs (${scanned.bytes} characters), ${hits.length} hits`);
 });
 
-const moto = (extra: Record<string, unknown> = {}) => ({ region: 'us-east-1', endpoint: motoEndpoint(), credentials, ...extra });
+const moto = (extra: Record<string, unknown> = {}) => ({
+  region: 'us-east-1',
+  endpoint: motoEndpoint(),
+  credentials,
+  ...extra,
+});
 
 /** Every example of every operation, pointed at this suite's bucket (moto does not check signatures here). */
-const EVERY_OPERATION: [string, Record<string, unknown>][] = (await operationExamples())
-  .flatMap(({ name, examples }) => examples.map((example) => [name, retarget(example, { bucket })] as [string, Record<string, unknown>]));
+const EVERY_OPERATION: [string, Record<string, unknown>][] = (await operationExamples()).flatMap(({ name, examples }) =>
+  examples.map((example) => [name, retarget(example, { bucket })] as [string, Record<string, unknown>]),
+);
 
 /**
  * Operations that create or delete the bucket itself succeed on a bucket of their own (a new
@@ -98,13 +124,23 @@ describe('library results', () => {
       expect(res.ok, `${op}: ${JSON.stringify(res)}`).toBe(true);
       scanResult(op, res);
     }
-    expect(c.operations().map((o) => o.name).filter((n) => !EVERY_OPERATION.some(([op]) => op === n))).toEqual([]);
+    expect(
+      c
+        .operations()
+        .map((o) => o.name)
+        .filter((n) => !EVERY_OPERATION.some(([op]) => op === n)),
+    ).toEqual([]);
   });
 
   it('every operation, failing: missing bucket, missing key, bad input, secrets in the wrong places', async () => {
     const c = await testConnector();
     for (const [op, input] of EVERY_OPERATION) {
-      for (const broken of [{ ...input, bucket: uniqueBucket('gone') }, { ...input, key: 'missing.txt' }, { ...input, bucket: 'Bad_Bucket' }, { ...input, extra: 1 }]) {
+      for (const broken of [
+        { ...input, bucket: uniqueBucket('gone') },
+        { ...input, key: 'missing.txt' },
+        { ...input, bucket: 'Bad_Bucket' },
+        { ...input, extra: 1 },
+      ]) {
         const res = await c.invoke(op, broken, { connection: moto() });
         scanResult(`${op} ${JSON.stringify(broken)}`, res);
       }
@@ -128,13 +164,24 @@ describe('library results', () => {
       const token = String(req.headers['x-amz-security-token'] ?? '');
       const body = req.url?.includes('echo')
         ? s3ErrorXml('AccessDenied', `Denied for token ${token}`)
-        : s3ErrorXml('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.', { CanonicalRequest: `GET\n/\n\nx-amz-security-token:${token}\n` });
-      res.writeHead(req.url?.includes('echo') ? 403 : 403, { 'content-type': 'application/xml' }).end(req.method === 'HEAD' ? undefined : body);
+        : s3ErrorXml(
+            'SignatureDoesNotMatch',
+            'The request signature we calculated does not match the signature you provided.',
+            { CanonicalRequest: `GET\n/\n\nx-amz-security-token:${token}\n` },
+          );
+      res
+        .writeHead(req.url?.includes('echo') ? 403 : 403, { 'content-type': 'application/xml' })
+        .end(req.method === 'HEAD' ? undefined : body);
     });
     try {
       const c = await testConnector();
       const connection = { region: 'us-east-1', endpoint: store.endpoint, credentials, maxAttempts: 1 };
-      for (const [op, input] of [['list_buckets', {}], ['list_objects', { bucket: 'echo-bucket' }], ['head_object', { bucket: 'echo-bucket', key: 'k' }], ['get_object', { bucket: 'echo', key: 'k' }]] as const) {
+      for (const [op, input] of [
+        ['list_buckets', {}],
+        ['list_objects', { bucket: 'echo-bucket' }],
+        ['head_object', { bucket: 'echo-bucket', key: 'k' }],
+        ['get_object', { bucket: 'echo', key: 'k' }],
+      ] as const) {
         const res = await c.invoke(op, input, { connection });
         expect(res.ok).toBe(false);
         scan(`echoing store ${op}`, res);
@@ -153,12 +200,40 @@ describe('library results', () => {
     const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     try {
       const c = await testConnector();
-      scan('refused', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials, maxAttempts: 1 } }));
-      scan('request timeout', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint, credentials, maxAttempts: 1, requestTimeoutMs: 1000 } }));
-      scan('deadline', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint, credentials }, timeoutMs: 200 }));
+      scan(
+        'refused',
+        await c.invoke(
+          'head_object',
+          { bucket, key: 'a' },
+          { connection: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials, maxAttempts: 1 } },
+        ),
+      );
+      scan(
+        'request timeout',
+        await c.invoke(
+          'head_object',
+          { bucket, key: 'a' },
+          { connection: { region: 'us-east-1', endpoint, credentials, maxAttempts: 1, requestTimeoutMs: 1000 } },
+        ),
+      );
+      scan(
+        'deadline',
+        await c.invoke(
+          'head_object',
+          { bucket, key: 'a' },
+          { connection: { region: 'us-east-1', endpoint, credentials }, timeoutMs: 200 },
+        ),
+      );
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
-      scan('cancel', await c.invoke('head_object', { bucket, key: 'a' }, { connection: { region: 'us-east-1', endpoint, credentials }, signal: controller.signal }));
+      scan(
+        'cancel',
+        await c.invoke(
+          'head_object',
+          { bucket, key: 'a' },
+          { connection: { region: 'us-east-1', endpoint, credentials }, signal: controller.signal },
+        ),
+      );
     } finally {
       sockets.forEach((s) => s.destroy());
       silent.close();
@@ -181,10 +256,16 @@ describe('library results', () => {
 describe('command line', () => {
   function cli(args: string[]): Promise<string> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       child.on('close', () => resolve(out));
     });
   }
@@ -194,10 +275,24 @@ describe('command line', () => {
     const outputs = [
       await cli(['invoke', 'head_object', '-c', connection, '-i', JSON.stringify({ bucket, key: 'a.txt' })]),
       await cli(['invoke', 'head_object', '-c', connection, '-i', JSON.stringify({ bucket, key: 'missing' })]),
-      await cli(['invoke', 'head_object', '-c', JSON.stringify(moto({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 })), '-i', JSON.stringify({ bucket, key: 'a' })]),
+      await cli([
+        'invoke',
+        'head_object',
+        '-c',
+        JSON.stringify(moto({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 })),
+        '-i',
+        JSON.stringify({ bucket, key: 'a' }),
+      ]),
       await cli(['invoke', 'head_object', '-c', JSON.stringify(moto({ colour: SECRET })), '-i', '{}']),
       await cli(['invoke', 'head_object', '-c', connection.slice(0, -2), '-i', '{}']),
-      await cli(['invoke', 'get_object_signed_url', '-c', JSON.stringify(moto({ credentials: { ...credentials, sessionToken: undefined } })), '-i', JSON.stringify({ bucket, key: 'a.txt' })]),
+      await cli([
+        'invoke',
+        'get_object_signed_url',
+        '-c',
+        JSON.stringify(moto({ credentials: { ...credentials, sessionToken: undefined } })),
+        '-i',
+        JSON.stringify({ bucket, key: 'a.txt' }),
+      ]),
     ];
     expect(outputs[0]).toContain('"ok": true');
     outputs.forEach((o, i) => scan(`cli run ${i}`, o));
@@ -212,7 +307,11 @@ describe('playground', () => {
   afterAll(() => playground?.close());
 
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(new URL(path, playground.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(new URL(path, playground.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return res.text();
   };
 
@@ -220,11 +319,20 @@ describe('playground', () => {
     scan('playground manifest', await (await fetch(new URL('/api/manifest', playground.url))).text());
     for (const [operation, input] of EVERY_OPERATION) {
       scanResult(`playground ${operation}`, await post('/api/invoke', { operation, input, connection: moto() }));
-      scanResult(`playground ${operation} failing`, await post('/api/invoke', { operation, input: { ...input, bucket: uniqueBucket('gone') }, connection: moto() }));
+      scanResult(
+        `playground ${operation} failing`,
+        await post('/api/invoke', { operation, input: { ...input, bucket: uniqueBucket('gone') }, connection: moto() }),
+      );
     }
-    scan('playground bad connection', await post('/api/invoke', { operation: 'list_buckets', input: {}, connection: moto({ colour: SECRET }) }));
+    scan(
+      'playground bad connection',
+      await post('/api/invoke', { operation: 'list_buckets', input: {}, connection: moto({ colour: SECRET }) }),
+    );
     scan('playground test-connection', await post('/api/test-connection', { connection: moto() }));
-    scan('playground test-connection failing', await post('/api/test-connection', { connection: moto({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }) }));
+    scan(
+      'playground test-connection failing',
+      await post('/api/test-connection', { connection: moto({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }) }),
+    );
   });
 });
 

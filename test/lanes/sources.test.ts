@@ -12,9 +12,23 @@ import { fakeStore } from '../support/helpers.js';
 
 describe('address classes', () => {
   it.each([
-    ['127.0.0.1', true], ['127.5.5.5', true], ['10.1.2.3', true], ['172.16.0.1', true], ['172.31.255.255', true], ['192.168.1.1', true],
-    ['169.254.169.254', true], ['100.64.0.1', true], ['0.0.0.0', true], ['::1', true], ['fe80::1', true], ['fd00::1', true], ['::ffff:127.0.0.1', true],
-    ['8.8.8.8', false], ['172.32.0.1', false], ['52.216.0.1', false], ['2600:1f18::1', false],
+    ['127.0.0.1', true],
+    ['127.5.5.5', true],
+    ['10.1.2.3', true],
+    ['172.16.0.1', true],
+    ['172.31.255.255', true],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['100.64.0.1', true],
+    ['0.0.0.0', true],
+    ['::1', true],
+    ['fe80::1', true],
+    ['fd00::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['8.8.8.8', false],
+    ['172.32.0.1', false],
+    ['52.216.0.1', false],
+    ['2600:1f18::1', false],
   ])('%s private: %s', (address, expected) => {
     expect(isPrivateAddress(address)).toBe(expected);
   });
@@ -22,13 +36,20 @@ describe('address classes', () => {
 
 describe('https sources', () => {
   const input = (url: string) => ({ bucket: 'my-bucket', key: 'from-web.bin', file: { url } });
-  const connectionTo = (endpoint: string) => ({ region: 'us-east-1', endpoint, maxAttempts: 1, credentials: { type: 'accessKey', accessKeyId: 'a', secretAccessKey: 'b' } });
+  const connectionTo = (endpoint: string) => ({
+    region: 'us-east-1',
+    endpoint,
+    maxAttempts: 1,
+    credentials: { type: 'accessKey', accessKeyId: 'a', secretAccessKey: 'b' },
+  });
 
   it('refuses hosts the runtime did not allow, and allowed names that resolve to loopback', async () => {
     const store = await fakeStore((_req, res) => res.writeHead(500).end());
     try {
       const c = await loadConnector({ allowedHttpsHosts: ['localhost:9', '127.0.0.1:9'] });
-      const notAllowed = await c.invoke('put_object_file', input('https://downloads.example.com/a.bin'), { connection: connectionTo(store.endpoint) });
+      const notAllowed = await c.invoke('put_object_file', input('https://downloads.example.com/a.bin'), {
+        connection: connectionTo(store.endpoint),
+      });
       expect(notAllowed.ok ? null : notAllowed.error).toMatchObject({ type: 'user_input', code: 'HostNotAllowed' });
       for (const url of ['https://localhost:9/a.bin', 'https://127.0.0.1:9/a.bin']) {
         const res = await c.invoke('put_object_file', input(url), { connection: connectionTo(store.endpoint) });
@@ -45,14 +66,40 @@ describe('https sources', () => {
     // A self-signed certificate: the connection gets past the address guard and fails TLS
     // verification, which is what proves the guard let it through.
     const dir = mkdtempSync(join(tmpdir(), 'tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     let served = 0;
-    const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => { served++; res.end('x'); });
+    const server = createServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (_req, res) => {
+        served++;
+        res.end('x');
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
       const c = await loadConnector({ allowedHttpsHosts: [`localhost:${port}`], allowPrivateNetworks: true });
-      const res = await c.invoke('put_object_file', input(`https://localhost:${port}/a.bin`), { connection: connectionTo('http://127.0.0.1:9') });
+      const res = await c.invoke('put_object_file', input(`https://localhost:${port}/a.bin`), {
+        connection: connectionTo('http://127.0.0.1:9'),
+      });
       expect(res.ok ? null : res.error.code).not.toBe('AddressNotAllowed');
       expect(res.ok ? null : res.error.message).toMatch(/certificate/i);
       expect(served).toBe(0);

@@ -42,7 +42,12 @@ describe('connection validation', () => {
 
   it('auto without a custom endpoint says it needs one', async () => {
     const { endpoint: _e, ...aws } = good();
-    await expectRejected({ ...aws, region: 'auto' }, obj, 'region', /`auto` and other store-specific names need a custom endpoint/);
+    await expectRejected(
+      { ...aws, region: 'auto' },
+      obj,
+      'region',
+      /`auto` and other store-specific names need a custom endpoint/,
+    );
   });
 
   it('auto with a custom endpoint passes validation (R2 style)', async () => {
@@ -52,22 +57,55 @@ describe('connection validation', () => {
   });
 
   it('unknown credential kind lists the kinds', async () => {
-    await expectRejected({ ...good(), credentials: { type: 'password' } }, obj, 'credentials.type', /accessKey, assumeRole, defaultChain, anonymous/);
+    await expectRejected(
+      { ...good(), credentials: { type: 'password' } },
+      obj,
+      'credentials.type',
+      /accessKey, assumeRole, defaultChain, anonymous/,
+    );
   });
 
   it('access key without its secret', async () => {
-    await expectRejected({ ...good(), credentials: { type: 'accessKey', accessKeyId: 'AKID' } }, obj, 'credentials.secretAccessKey', /is required/);
+    await expectRejected(
+      { ...good(), credentials: { type: 'accessKey', accessKeyId: 'AKID' } },
+      obj,
+      'credentials.secretAccessKey',
+      /is required/,
+    );
   });
 
   it('assume role with a malformed ARN and a lone source secret', async () => {
-    await expectRejected({ ...good(), credentials: { type: 'assumeRole', roleArn: 'role/x' } }, obj, 'credentials.roleArn', /not valid/);
-    await expectRejected({ ...good(), credentials: { type: 'assumeRole', roleArn: 'arn:aws:iam::123456789012:role/r', secretAccessKey: 'very-secret-value-123' } },
-      obj, 'credentials.accessKeyId', /required when credentials.secretAccessKey is set/);
+    await expectRejected(
+      { ...good(), credentials: { type: 'assumeRole', roleArn: 'role/x' } },
+      obj,
+      'credentials.roleArn',
+      /not valid/,
+    );
+    await expectRejected(
+      {
+        ...good(),
+        credentials: {
+          type: 'assumeRole',
+          roleArn: 'arn:aws:iam::123456789012:role/r',
+          secretAccessKey: 'very-secret-value-123',
+        },
+      },
+      obj,
+      'credentials.accessKeyId',
+      /required when credentials.secretAccessKey is set/,
+    );
   });
 
   it('a secret in a wrong place is never echoed', async () => {
-    await expectRejected({ ...good(), credentials: { ...goodCreds, secretAccessKey: 12 as unknown as string, extra: 'very-secret-value-123' } },
-      obj, 'credentials.secretAccessKey', /must be a string/);
+    await expectRejected(
+      {
+        ...good(),
+        credentials: { ...goodCreds, secretAccessKey: 12 as unknown as string, extra: 'very-secret-value-123' },
+      },
+      obj,
+      'credentials.secretAccessKey',
+      /must be a string/,
+    );
   });
 
   it('unknown fields, bad endpoint, out-of-range numbers', async () => {
@@ -88,11 +126,12 @@ describe('input validation', () => {
     await expectRejected(good(), { key: 'a' }, 'bucket', /bucket is required/);
   });
 
-  it.each([
-    ['My_Bucket'], ['ab'], ['-leading'], ['trailing-'], ['two..dots'], ['192.168.1.1'], ['x'.repeat(64)],
-  ])('bucket name %s breaks S3 rules', async (bucket) => {
-    await expectRejected(good(), { bucket, key: 'a' }, 'bucket', /bucket/);
-  });
+  it.each([['My_Bucket'], ['ab'], ['-leading'], ['trailing-'], ['two..dots'], ['192.168.1.1'], ['x'.repeat(64)]])(
+    'bucket name %s breaks S3 rules',
+    async (bucket) => {
+      await expectRejected(good(), { bucket, key: 'a' }, 'bucket', /bucket/);
+    },
+  );
 
   it('empty key and a key over 1024 UTF-8 bytes (though under 1024 characters)', async () => {
     await expectRejected(good(), { bucket: 'my-bucket', key: '' }, 'key', /must not be empty/);
@@ -120,7 +159,7 @@ describe('input validation', () => {
     expect(res.ok ? '' : res.error.message).toContain('head_object');
   });
 
-  it('applies defaults without changing the caller\'s objects', async () => {
+  it("applies defaults without changing the caller's objects", async () => {
     const c = await testConnector();
     const connection = { ...good(), maxAttempts: 1 };
     const input = { ...obj };

@@ -4,7 +4,16 @@
 // answers moto cannot give from a stand-in; bad input refused before any request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateBucketOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, invoke, motoConnection, s3ErrorXml, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  invoke,
+  motoConnection,
+  s3ErrorXml,
+  uniqueBucket,
+  type FakeStore,
+} from '../support/helpers.js';
 import { recordingProxy, type Recorder } from '../support/recordingProxy.js';
 
 let proxy: Recorder;
@@ -28,7 +37,8 @@ async function create(input: Record<string, unknown>, overrides = {}): Promise<C
   return res.output;
 }
 
-const location = (bucket: string) => awsJson<{ LocationConstraint: string | null }>(['s3api', 'get-bucket-location', '--bucket', bucket]);
+const location = (bucket: string) =>
+  awsJson<{ LocationConstraint: string | null }>(['s3api', 'get-bucket-location', '--bucket', bucket]);
 
 describe('create_bucket', () => {
   it("creates a bucket in the connection's region, us-east-1, without a LocationConstraint", async () => {
@@ -50,19 +60,47 @@ describe('create_bucket', () => {
 
   it('never sends us-east-1 as a constraint, whatever region the connection is set to', async () => {
     const bucket = uniqueBucket('cbu');
-    expect(await create({ bucket, region: 'us-east-1' }, { region: 'eu-west-1' })).toMatchObject({ region: 'us-east-1' });
+    expect(await create({ bucket, region: 'us-east-1' }, { region: 'eu-west-1' })).toMatchObject({
+      region: 'us-east-1',
+    });
     expect((await location(bucket)).LocationConstraint).toBeNull();
     expect(seen(bucket).every((r) => !r.body.includes('LocationConstraint'))).toBe(true);
   });
 
   it('sets object ownership, the canned ACL and Object Lock (which turns versioning on), as the aws cli reads them back', async () => {
     const bucket = uniqueBucket('cbo');
-    await create({ bucket, region: 'eu-west-1', objectOwnership: 'BucketOwnerPreferred', acl: 'public-read', objectLock: true });
-    const ownership = await awsJson<{ OwnershipControls: { Rules: { ObjectOwnership: string }[] } }>(['s3api', 'get-bucket-ownership-controls', '--bucket', bucket]);
+    await create({
+      bucket,
+      region: 'eu-west-1',
+      objectOwnership: 'BucketOwnerPreferred',
+      acl: 'public-read',
+      objectLock: true,
+    });
+    const ownership = await awsJson<{ OwnershipControls: { Rules: { ObjectOwnership: string }[] } }>([
+      's3api',
+      'get-bucket-ownership-controls',
+      '--bucket',
+      bucket,
+    ]);
     expect(ownership.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerPreferred' }]);
-    const acl = await awsJson<{ Grants: { Grantee: { URI?: string }; Permission: string }[] }>(['s3api', 'get-bucket-acl', '--bucket', bucket]);
-    expect(acl.Grants).toContainEqual(expect.objectContaining({ Grantee: expect.objectContaining({ URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }), Permission: 'READ' }));
-    const lock = await awsJson<{ ObjectLockConfiguration: { ObjectLockEnabled: string } }>(['s3api', 'get-object-lock-configuration', '--bucket', bucket]);
+    const acl = await awsJson<{ Grants: { Grantee: { URI?: string }; Permission: string }[] }>([
+      's3api',
+      'get-bucket-acl',
+      '--bucket',
+      bucket,
+    ]);
+    expect(acl.Grants).toContainEqual(
+      expect.objectContaining({
+        Grantee: expect.objectContaining({ URI: 'http://acs.amazonaws.com/groups/global/AllUsers' }),
+        Permission: 'READ',
+      }),
+    );
+    const lock = await awsJson<{ ObjectLockConfiguration: { ObjectLockEnabled: string } }>([
+      's3api',
+      'get-object-lock-configuration',
+      '--bucket',
+      bucket,
+    ]);
     expect(lock.ObjectLockConfiguration.ObjectLockEnabled).toBe('Enabled');
     expect(await awsJson(['s3api', 'get-bucket-versioning', '--bucket', bucket])).toMatchObject({ Status: 'Enabled' });
 
@@ -76,10 +114,19 @@ describe('create_bucket', () => {
     const bucket = uniqueBucket('cbx');
     await aws(['s3api', 'create-bucket', '--bucket', bucket, '--acl', 'public-read']);
     const res = await invoke('create_bucket', { bucket }, through());
-    expect(res.ok ? null : res.error).toMatchObject({ type: 'conflict', code: 'BucketAlreadyOwnedByYou', retryable: false });
+    expect(res.ok ? null : res.error).toMatchObject({
+      type: 'conflict',
+      code: 'BucketAlreadyOwnedByYou',
+      retryable: false,
+    });
     expect(res.ok ? '' : res.error.message).toContain(`Bucket ${bucket} already exists`);
     expect(seen(bucket).map((r) => r.method)).toEqual(['HEAD']);
-    const acl = await awsJson<{ Grants: { Grantee: { URI?: string } }[] }>(['s3api', 'get-bucket-acl', '--bucket', bucket]);
+    const acl = await awsJson<{ Grants: { Grantee: { URI?: string } }[] }>([
+      's3api',
+      'get-bucket-acl',
+      '--bucket',
+      bucket,
+    ]);
     expect(acl.Grants.some((g) => g.Grantee.URI?.endsWith('/AllUsers'))).toBe(true); // still public-read
   });
 
@@ -93,7 +140,10 @@ describe('create_bucket', () => {
   it("reports another account's bucket as BucketAlreadyExists: from S3's answer, or from a 403 to the look in us-east-1", async () => {
     const other = await fakeStore((req, res) => {
       if (req.method === 'HEAD') res.writeHead(403).end();
-      else res.writeHead(409, { 'content-type': 'application/xml' }).end(s3ErrorXml('BucketAlreadyExists', 'The requested bucket name is not available.'));
+      else
+        res
+          .writeHead(409, { 'content-type': 'application/xml' })
+          .end(s3ErrorXml('BucketAlreadyExists', 'The requested bucket name is not available.'));
     });
     try {
       const conn = { connection: motoConnection({ endpoint: other.endpoint, maxAttempts: 1 }) };
@@ -109,9 +159,19 @@ describe('create_bucket', () => {
   });
 
   it('refuses a region that is not an AWS one (without a custom endpoint) before any request', async () => {
-    const res = await invoke('create_bucket', { bucket: uniqueBucket('cbn'), region: 'eu-west-9' }, { connection: { region: 'us-east-1', credentials: { type: 'anonymous' } } });
-    expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'UnknownRegion', details: { problems: [expect.objectContaining({ field: 'region' })] } });
-    expect(res.ok ? '' : res.error.message).toMatch(/^Invalid input: region "eu-west-9" is not an AWS region \(did you mean/);
+    const res = await invoke(
+      'create_bucket',
+      { bucket: uniqueBucket('cbn'), region: 'eu-west-9' },
+      { connection: { region: 'us-east-1', credentials: { type: 'anonymous' } } },
+    );
+    expect(res.ok ? null : res.error).toMatchObject({
+      type: 'user_input',
+      code: 'UnknownRegion',
+      details: { problems: [expect.objectContaining({ field: 'region' })] },
+    });
+    expect(res.ok ? '' : res.error.message).toMatch(
+      /^Invalid input: region "eu-west-9" is not an AWS region \(did you mean/,
+    );
   });
 
   it.each([
@@ -123,15 +183,24 @@ describe('create_bucket', () => {
     ['an unknown field', { versioning: true }, 'versioning'],
   ])('refuses %s before any request', async (_label, extra, field) => {
     const before = store.requests.length;
-    const res = await invoke('create_bucket', { bucket: 'new-bucket', ...extra }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await invoke(
+      'create_bucket',
+      { bucket: 'new-bucket', ...extra },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error.type).toBe('user_input');
     const problems = (res.ok ? [] : res.error.details?.problems) as { field: string }[];
-    expect(problems.map((p) => p.field), JSON.stringify(problems)).toContain(field);
+    expect(
+      problems.map((p) => p.field),
+      JSON.stringify(problems),
+    ).toContain(field);
     expect(store.requests.length).toBe(before);
   });
 
   it('accepts private with ACLs disabled (the only ACL they allow)', async () => {
     const bucket = uniqueBucket('cbv');
-    expect(await create({ bucket, region: 'eu-west-1', objectOwnership: 'BucketOwnerEnforced', acl: 'private' })).toMatchObject({ created: true });
+    expect(
+      await create({ bucket, region: 'eu-west-1', objectOwnership: 'BucketOwnerEnforced', acl: 'private' }),
+    ).toMatchObject({ created: true });
   });
 });

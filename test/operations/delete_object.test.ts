@@ -2,7 +2,15 @@
 // no longer sees; versioned buckets get delete markers; misses and bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeleteObjectOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, motoConnection, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  motoConnection,
+  testConnector,
+  uniqueBucket,
+  type FakeStore,
+} from '../support/helpers.js';
 
 const bucket = uniqueBucket('del');
 const versioned = uniqueBucket('delv');
@@ -45,17 +53,37 @@ describe('delete_object', () => {
   });
 
   it('succeeds for a key that does not exist, as S3 does', async () => {
-    expect(await del({ bucket, key: 'never-was.txt' })).toEqual({ bucket, key: 'never-was.txt', deleted: true, deleteMarker: false });
+    expect(await del({ bucket, key: 'never-was.txt' })).toEqual({
+      bucket,
+      key: 'never-was.txt',
+      deleted: true,
+      deleteMarker: false,
+    });
   });
 
   it('in a versioned bucket, puts a delete marker on top and keeps the version', async () => {
     const key = 'doc.txt';
     const put = await awsJson<{ VersionId: string }>(['s3api', 'put-object', '--bucket', versioned, '--key', key]);
     const out = await del({ bucket: versioned, key });
-    expect(out).toMatchObject({ bucket: versioned, key, deleted: true, deleteMarker: true, versionId: expect.any(String) });
+    expect(out).toMatchObject({
+      bucket: versioned,
+      key,
+      deleted: true,
+      deleteMarker: true,
+      versionId: expect.any(String),
+    });
     expect(out.versionId).not.toBe(put.VersionId);
-    const versions = await awsJson<CliVersions>(['s3api', 'list-object-versions', '--bucket', versioned, '--prefix', key]);
-    expect(versions.DeleteMarkers).toEqual([expect.objectContaining({ Key: key, VersionId: out.versionId, IsLatest: true })]);
+    const versions = await awsJson<CliVersions>([
+      's3api',
+      'list-object-versions',
+      '--bucket',
+      versioned,
+      '--prefix',
+      key,
+    ]);
+    expect(versions.DeleteMarkers).toEqual([
+      expect.objectContaining({ Key: key, VersionId: out.versionId, IsLatest: true }),
+    ]);
     expect(versions.Versions?.map((v) => v.VersionId)).toEqual([put.VersionId]);
     expect(await cliKeys(versioned)).not.toContain(key);
   });
@@ -65,9 +93,20 @@ describe('delete_object', () => {
     const v1 = await awsJson<{ VersionId: string }>(['s3api', 'put-object', '--bucket', versioned, '--key', key]);
     const v2 = await awsJson<{ VersionId: string }>(['s3api', 'put-object', '--bucket', versioned, '--key', key]);
     expect(await del({ bucket: versioned, key, versionId: v2.VersionId })).toEqual({
-      bucket: versioned, key, deleted: true, deleteMarker: false, versionId: v2.VersionId,
+      bucket: versioned,
+      key,
+      deleted: true,
+      deleteMarker: false,
+      versionId: v2.VersionId,
     });
-    let versions = await awsJson<CliVersions>(['s3api', 'list-object-versions', '--bucket', versioned, '--prefix', key]);
+    let versions = await awsJson<CliVersions>([
+      's3api',
+      'list-object-versions',
+      '--bucket',
+      versioned,
+      '--prefix',
+      key,
+    ]);
     expect(versions.Versions?.map((v) => v.VersionId)).toEqual([v1.VersionId]);
 
     const marker = await del({ bucket: versioned, key });
@@ -75,7 +114,10 @@ describe('delete_object', () => {
     // Deleting the marker itself makes the object visible again. (Amazon S3 also answers
     // x-amz-delete-marker: true here; moto 5.2.5 does not, so deleteMarker is not asserted.)
     expect(await del({ bucket: versioned, key, versionId: marker.versionId })).toMatchObject({
-      bucket: versioned, key, deleted: true, versionId: marker.versionId,
+      bucket: versioned,
+      key,
+      deleted: true,
+      versionId: marker.versionId,
     });
     versions = await awsJson<CliVersions>(['s3api', 'list-object-versions', '--bucket', versioned, '--prefix', key]);
     expect(versions.DeleteMarkers ?? []).toEqual([]);
@@ -84,7 +126,11 @@ describe('delete_object', () => {
 
   it('reports a missing bucket as not_found', async () => {
     const c = await testConnector();
-    const res = await c.invoke('delete_object', { bucket: uniqueBucket('gone'), key: 'a.txt' }, { connection: motoConnection() });
+    const res = await c.invoke(
+      'delete_object',
+      { bucket: uniqueBucket('gone'), key: 'a.txt' },
+      { connection: motoConnection() },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket', status: 404 });
   });
 

@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import deleteObjectsInput from '../../schemas/delete_objects.input.json' with { type: 'json' };
 import { DELETE_BATCH_SIZE, DELETE_CONCURRENCY, MAX_DELETE_OBJECTS } from '../../operations/delete_objects.js';
 import type { DeleteObjectsOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, motoConnection, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  motoConnection,
+  testConnector,
+  uniqueBucket,
+  type FakeStore,
+} from '../support/helpers.js';
 import { recordingProxy } from '../support/recordingProxy.js';
 
 /** Has the aws cli upload one small object per key. */
@@ -25,7 +33,14 @@ async function cliKeys(bucket: string, prefix = ''): Promise<string[]> {
   let token: string | undefined;
   do {
     const page = await awsJson<{ Contents?: { Key: string }[]; NextContinuationToken?: string }>([
-      's3api', 'list-objects-v2', '--bucket', bucket, '--prefix', prefix, '--no-paginate', ...(token ? ['--continuation-token', token] : []),
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      prefix,
+      '--no-paginate',
+      ...(token ? ['--continuation-token', token] : []),
     ]);
     keys.push(...(page.Contents ?? []).map((o) => o.Key));
     token = page.NextContinuationToken;
@@ -35,7 +50,9 @@ async function cliKeys(bucket: string, prefix = ''): Promise<string[]> {
 
 async function deleteMany(input: Record<string, unknown>, endpoint?: string): Promise<DeleteObjectsOutput> {
   const c = await testConnector();
-  const res = await c.invoke<DeleteObjectsOutput>('delete_objects', input, { connection: motoConnection(endpoint ? { endpoint } : {}) });
+  const res = await c.invoke<DeleteObjectsOutput>('delete_objects', input, {
+    connection: motoConnection(endpoint ? { endpoint } : {}),
+  });
   if (!res.ok) throw new Error(`${res.error.type}: ${res.error.message}`);
   return res.output;
 }
@@ -97,22 +114,34 @@ describe('delete_objects', () => {
     const bucket = uniqueBucket('dop');
     await aws(['s3api', 'create-bucket', '--bucket', bucket]);
     await cliPut(bucket, ['free-1', 'free-2', 'free-3', 'locked-1', 'locked-2']);
-    await aws(['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${bucket}/locked-*` }],
-    })]);
+    await aws([
+      's3api',
+      'put-bucket-policy',
+      '--bucket',
+      bucket,
+      '--policy',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${bucket}/locked-*` },
+        ],
+      }),
+    ]);
     const asked = ['free-1', 'locked-1', 'free-2', 'locked-2', 'free-3'];
     const out = await deleteMany({ bucket, objects: asked.map((key) => ({ key })) });
     expect(out.counts).toEqual({ deleted: 3, failed: 2 });
     expect(out.results.map((r) => [r.key, r.deleted, r.error?.code])).toEqual([
-      ['free-1', true, undefined], ['locked-1', false, 'AccessDenied'], ['free-2', true, undefined],
-      ['locked-2', false, 'AccessDenied'], ['free-3', true, undefined],
+      ['free-1', true, undefined],
+      ['locked-1', false, 'AccessDenied'],
+      ['free-2', true, undefined],
+      ['locked-2', false, 'AccessDenied'],
+      ['free-3', true, undefined],
     ]);
     expect(out.results[1]!.error?.message).toMatch(/denied/i);
     expect(await cliKeys(bucket)).toEqual(['locked-1', 'locked-2']);
   });
 
-  it('fails every key of a batch the store refuses as a whole, and keeps the other batches\' results', async () => {
+  it("fails every key of a batch the store refuses as a whole, and keeps the other batches' results", async () => {
     const bucket = uniqueBucket('dob');
     await aws(['s3api', 'create-bucket', '--bucket', bucket]);
     const first = Array.from({ length: 10 }, (_, i) => `first-${i}`);
@@ -136,7 +165,11 @@ describe('delete_objects', () => {
   it('throws the error when every batch fails the same way: a missing bucket is not_found', async () => {
     const c = await testConnector();
     const objects = Array.from({ length: 2500 }, (_, i) => ({ key: `k${i}` }));
-    const res = await c.invoke('delete_objects', { bucket: uniqueBucket('gone'), objects }, { connection: motoConnection() });
+    const res = await c.invoke(
+      'delete_objects',
+      { bucket: uniqueBucket('gone'), objects },
+      { connection: motoConnection() },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket', status: 404 });
   });
 
@@ -150,25 +183,48 @@ describe('delete_objects', () => {
     const out = await deleteMany({ bucket, objects: [{ key: 'a', versionId: a2.VersionId }, { key: 'b' }] });
     expect(out.counts).toEqual({ deleted: 2, failed: 0 });
     expect(out.results[0]).toEqual({ key: 'a', versionId: a2.VersionId, deleted: true });
-    expect(out.results[1]).toEqual({ key: 'b', deleted: true, deleteMarker: true, deleteMarkerVersionId: expect.any(String) });
+    expect(out.results[1]).toEqual({
+      key: 'b',
+      deleted: true,
+      deleteMarker: true,
+      deleteMarkerVersionId: expect.any(String),
+    });
 
-    const versions = await awsJson<{ Versions?: { Key: string; VersionId: string }[]; DeleteMarkers?: { Key: string; VersionId: string }[] }>(
-      ['s3api', 'list-object-versions', '--bucket', bucket]);
-    expect(versions.Versions?.map((v) => [v.Key, v.VersionId]).sort()).toEqual([['a', a1.VersionId], ['b', b1.VersionId]].sort());
-    expect(versions.DeleteMarkers?.map((m) => [m.Key, m.VersionId])).toEqual([['b', out.results[1]!.deleteMarkerVersionId]]);
+    const versions = await awsJson<{
+      Versions?: { Key: string; VersionId: string }[];
+      DeleteMarkers?: { Key: string; VersionId: string }[];
+    }>(['s3api', 'list-object-versions', '--bucket', bucket]);
+    expect(versions.Versions?.map((v) => [v.Key, v.VersionId]).sort()).toEqual(
+      [
+        ['a', a1.VersionId],
+        ['b', b1.VersionId],
+      ].sort(),
+    );
+    expect(versions.DeleteMarkers?.map((m) => [m.Key, m.VersionId])).toEqual([
+      ['b', out.results[1]!.deleteMarkerVersionId],
+    ]);
     expect(await cliKeys(bucket)).toEqual(['a']); // a1 is the latest again; b is hidden by its marker
   });
 
   it.each([
     ['an empty list', { objects: [] }, 'objects', /at least 1 item/],
-    [`over ${MAX_DELETE_OBJECTS} objects`, { objects: Array.from({ length: MAX_DELETE_OBJECTS + 1 }, (_, i) => ({ key: `k${i}` })) }, 'objects', /at most 100000 items/],
+    [
+      `over ${MAX_DELETE_OBJECTS} objects`,
+      { objects: Array.from({ length: MAX_DELETE_OBJECTS + 1 }, (_, i) => ({ key: `k${i}` })) },
+      'objects',
+      /at most 100000 items/,
+    ],
     ['an object without a key', { objects: [{ key: 'a' }, { versionId: 'v1' }] }, 'objects.1.key', /is required/],
     ['an unknown field', { objects: [{ key: 'a', size: 3 }] }, 'objects.0.size', /not a known field/],
     ['plain strings', { objects: ['a'] }, 'objects.0', /must be an object/],
   ])('rejects %s before any request', async (_label, extra, field, words) => {
     const c = await testConnector();
     const before = store.requests.length;
-    const res = await c.invoke('delete_objects', { bucket: 'my-bucket', ...extra }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await c.invoke(
+      'delete_objects',
+      { bucket: 'my-bucket', ...extra },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error.type).toBe('user_input');
     const problems = (res.ok ? [] : res.error.details?.problems) as { field: string; message: string }[];
     expect(problems.find((p) => p.field === field)?.message).toMatch(words);

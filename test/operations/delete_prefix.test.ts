@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LISTED_FAILURES } from '../../operations/delete_prefix.js';
 import { DELETE_BATCH_SIZE } from '../../src/io/batches.js';
 import type { DeletePrefixOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, invoke, motoConnection, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  invoke,
+  motoConnection,
+  uniqueBucket,
+  type FakeStore,
+  problemFields,
+} from '../support/helpers.js';
 import { recordingProxy, type Recorder } from '../support/recordingProxy.js';
 
 let proxy: Recorder;
@@ -24,7 +33,8 @@ afterAll(async () => {
 });
 
 const through = () => ({ connection: motoConnection({ endpoint: proxy.endpoint }) });
-const deletesOf = (bucket: string) => proxy.requests.filter((r) => r.method === 'POST' && r.url.startsWith(`/${bucket}`) && /[?&]delete/.test(r.url));
+const deletesOf = (bucket: string) =>
+  proxy.requests.filter((r) => r.method === 'POST' && r.url.startsWith(`/${bucket}`) && /[?&]delete/.test(r.url));
 
 /** The aws cli uploads one small file per key. */
 async function cliPut(bucket: string, keys: string[]): Promise<void> {
@@ -44,7 +54,8 @@ async function cliKeys(bucket: string): Promise<string[]> {
 async function newBucket(prefix: string, versioned = false): Promise<string> {
   const bucket = uniqueBucket(prefix);
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
-  if (versioned) await aws(['s3api', 'put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']);
+  if (versioned)
+    await aws(['s3api', 'put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']);
   return bucket;
 }
 
@@ -62,10 +73,20 @@ describe('delete_prefix', () => {
     const logs = Array.from({ length: 1100 }, (_, i) => `logs/${i % 3}/f${String(i).padStart(4, '0')}.txt`);
     await cliPut(bucket, [...logs, ...kept]);
     const out = await run({ bucket, prefix: 'logs/' });
-    expect(out).toEqual({ bucket, prefix: 'logs/', dryRun: false, counts: { found: 1100, deleted: 1100, failed: 0 }, failures: [], batches: 2 });
+    expect(out).toEqual({
+      bucket,
+      prefix: 'logs/',
+      dryRun: false,
+      counts: { found: 1100, deleted: 1100, failed: 0 },
+      failures: [],
+      batches: 2,
+    });
     const batches = deletesOf(bucket).map((r) => r.body.split('<Object>').length - 1);
     // Each page's last key goes with the next batch (it is where the next page resumes).
-    expect(batches.every((n) => n <= DELETE_BATCH_SIZE), String(batches)).toBe(true);
+    expect(
+      batches.every((n) => n <= DELETE_BATCH_SIZE),
+      String(batches),
+    ).toBe(true);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(1100);
     expect((await cliKeys(bucket)).sort()).toEqual([...kept].sort());
   });
@@ -74,17 +95,30 @@ describe('delete_prefix', () => {
     const bucket = await newBucket('dpd');
     await cliPut(bucket, ['logs/a.txt', 'logs/b/c.txt', ...kept]);
     const out = await run({ bucket, prefix: 'logs/', dryRun: true });
-    expect(out).toEqual({ bucket, prefix: 'logs/', dryRun: true, counts: { found: 2, deleted: 0, failed: 0 }, failures: [] });
+    expect(out).toEqual({
+      bucket,
+      prefix: 'logs/',
+      dryRun: true,
+      counts: { found: 2, deleted: 0, failed: 0 },
+      failures: [],
+    });
     expect(deletesOf(bucket)).toEqual([]);
     expect((await cliKeys(bucket)).length).toBe(5);
   });
 
   it('in a versioned bucket leaves delete markers by default, and deletes every version and marker with allVersions', async () => {
     const bucket = await newBucket('dpv', true);
-    for (const key of ['logs/a', 'logs/a', 'logs/b', 'keep/x']) await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
+    for (const key of ['logs/a', 'logs/a', 'logs/b', 'keep/x'])
+      await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
     const hidden = await run({ bucket, prefix: 'logs/' });
     expect(hidden.counts).toEqual({ found: 2, deleted: 2, failed: 0, deleteMarkers: 2 });
-    const versions = () => awsJson<{ Versions?: { Key: string }[]; DeleteMarkers?: { Key: string }[] }>(['s3api', 'list-object-versions', '--bucket', bucket]);
+    const versions = () =>
+      awsJson<{ Versions?: { Key: string }[]; DeleteMarkers?: { Key: string }[] }>([
+        's3api',
+        'list-object-versions',
+        '--bucket',
+        bucket,
+      ]);
     expect((await versions()).Versions?.map((v) => v.Key).sort()).toEqual(['keep/x', 'logs/a', 'logs/a', 'logs/b']);
     expect((await versions()).DeleteMarkers?.map((m) => m.Key).sort()).toEqual(['logs/a', 'logs/b']);
 
@@ -98,38 +132,70 @@ describe('delete_prefix', () => {
 
   it(`lists the keys it could not delete with the store's reason, at most ${MAX_LISTED_FAILURES}, and deletes the rest`, async () => {
     const bucket = await newBucket('dpf');
-    const locked = Array.from({ length: MAX_LISTED_FAILURES + 1 }, (_, i) => `logs/locked-${String(i).padStart(4, '0')}`);
+    const locked = Array.from(
+      { length: MAX_LISTED_FAILURES + 1 },
+      (_, i) => `logs/locked-${String(i).padStart(4, '0')}`,
+    );
     await cliPut(bucket, [...locked, 'logs/free-1', 'logs/free-2']);
-    await aws(['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${bucket}/logs/locked-*` }],
-    })]);
+    await aws([
+      's3api',
+      'put-bucket-policy',
+      '--bucket',
+      bucket,
+      '--policy',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:DeleteObject',
+            Resource: `arn:aws:s3:::${bucket}/logs/locked-*`,
+          },
+        ],
+      }),
+    ]);
     const out = await run({ bucket, prefix: 'logs/' });
     expect(out.counts).toEqual({ found: locked.length + 2, deleted: 2, failed: locked.length });
     expect(out.failures).toHaveLength(MAX_LISTED_FAILURES);
     expect(out.failuresTruncated).toBe(true);
-    expect(out.failures[0]).toEqual({ key: expect.stringMatching(/^logs\/locked-/), error: { code: 'AccessDenied', message: expect.any(String) } });
+    expect(out.failures[0]).toEqual({
+      key: expect.stringMatching(/^logs\/locked-/),
+      error: { code: 'AccessDenied', message: expect.any(String) },
+    });
     expect((await cliKeys(bucket)).length).toBe(locked.length);
   });
 
   it('answers forbidden when every key is refused for want of permission', async () => {
     const bucket = await newBucket('dpa');
     await cliPut(bucket, ['logs/1', 'logs/2']);
-    await aws(['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${bucket}/*` }],
-    })]);
+    await aws([
+      's3api',
+      'put-bucket-policy',
+      '--bucket',
+      bucket,
+      '--policy',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${bucket}/*` },
+        ],
+      }),
+    ]);
     const res = await invoke('delete_prefix', { bucket, prefix: 'logs/' }, through());
-    expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden', details: { requiredActions: expect.arrayContaining(['s3:DeleteObject']) } });
+    expect(res.ok ? null : res.error).toMatchObject({
+      type: 'forbidden',
+      details: { requiredActions: expect.arrayContaining(['s3:DeleteObject']) },
+    });
     expect((await cliKeys(bucket)).length).toBe(2);
   });
 
-  it('deletes the whole bucket\'s objects only with confirmEntireBucket', async () => {
+  it("deletes the whole bucket's objects only with confirmEntireBucket", async () => {
     const bucket = await newBucket('dpe');
     await cliPut(bucket, ['a', 'b/c']);
     const refused = await invoke('delete_prefix', { bucket, prefix: '' }, through());
     expect(refused.ok ? null : refused.error).toMatchObject({ type: 'user_input' });
-    expect(((refused.ok ? [] : refused.error.details?.problems) as { field: string }[]).map((p) => p.field)).toContain('confirmEntireBucket');
+    expect(problemFields(refused)).toContain('confirmEntireBucket');
     expect(proxy.requests.filter((r) => r.url.startsWith(`/${bucket}`))).toEqual([]);
     const out = await run({ bucket, prefix: '', confirmEntireBucket: true });
     expect(out.counts).toEqual({ found: 2, deleted: 2, failed: 0 });
@@ -158,9 +224,13 @@ describe('delete_prefix', () => {
     ['a dry run that is not a boolean', { prefix: 'logs/', dryRun: 'yes' }, 'dryRun'],
   ])('refuses %s before any request', async (_label, extra, field) => {
     const before = store.requests.length;
-    const res = await invoke('delete_prefix', { bucket: 'my-bucket', ...extra }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await invoke(
+      'delete_prefix',
+      { bucket: 'my-bucket', ...extra },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error.type).toBe('user_input');
-    expect(((res.ok ? [] : res.error.details?.problems) as { field: string }[]).map((p) => p.field)).toContain(field);
+    expect(problemFields(res)).toContain(field);
     expect(store.requests.length).toBe(before);
   });
 });

@@ -13,7 +13,14 @@ describe('get_bucket_location', () => {
   const eu = uniqueBucket('loc-eu');
   const use1 = uniqueBucket('loc-use1');
   beforeAll(async () => {
-    await aws(['s3api', 'create-bucket', '--bucket', eu, '--create-bucket-configuration', 'LocationConstraint=eu-west-2']);
+    await aws([
+      's3api',
+      'create-bucket',
+      '--bucket',
+      eu,
+      '--create-bucket-configuration',
+      'LocationConstraint=eu-west-2',
+    ]);
     await aws(['s3api', 'create-bucket', '--bucket', use1]);
   });
 
@@ -34,12 +41,21 @@ describe('get_bucket_location', () => {
   it('maps S3Mock\'s literal "null" constraint to us-east-1 (a stand-in answering as S3Mock 4 does)', async () => {
     const store = await fakeStore((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">null</LocationConstraint>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">null</LocationConstraint>',
+      );
     });
     try {
       const c = await testConnector();
-      const res = await c.invoke('get_bucket_location', { bucket: 'mock-bucket' }, { connection: motoConnection({ endpoint: store.endpoint }) });
-      expect(res).toEqual({ ok: true, output: { bucket: 'mock-bucket', region: 'us-east-1', locationConstraint: 'null' } });
+      const res = await c.invoke(
+        'get_bucket_location',
+        { bucket: 'mock-bucket' },
+        { connection: motoConnection({ endpoint: store.endpoint }) },
+      );
+      expect(res).toEqual({
+        ok: true,
+        output: { bucket: 'mock-bucket', region: 'us-east-1', locationConstraint: 'null' },
+      });
       expect(store.requests.map((r) => r.url)).toEqual(['/mock-bucket/?location=']);
     } finally {
       await store.close();
@@ -48,7 +64,11 @@ describe('get_bucket_location', () => {
 
   it('reports a missing bucket as not_found', async () => {
     const c = await testConnector();
-    const res = await c.invoke('get_bucket_location', { bucket: uniqueBucket('missing') }, { connection: motoConnection() });
+    const res = await c.invoke(
+      'get_bucket_location',
+      { bucket: uniqueBucket('missing') },
+      { connection: motoConnection() },
+    );
     expect(res.ok).toBe(false);
     if (!res.ok) {
       expect(res.error.type).toBe('not_found');

@@ -13,20 +13,36 @@ afterAll(() => store.close());
 
 describe('get_bucket_versioning', () => {
   it('reads never enabled, Enabled and Suspended as the aws cli sets them', async () => {
-    expect(await invoke('get_bucket_versioning', { bucket })).toEqual({ ok: true, output: { bucket, status: 'Unversioned', enabled: false } });
+    expect(await invoke('get_bucket_versioning', { bucket })).toEqual({
+      ok: true,
+      output: { bucket, status: 'Unversioned', enabled: false },
+    });
     await aws(['s3api', 'put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']);
-    expect(await invoke('get_bucket_versioning', { bucket })).toMatchObject({ ok: true, output: { bucket, status: 'Enabled', enabled: true } });
+    expect(await invoke('get_bucket_versioning', { bucket })).toMatchObject({
+      ok: true,
+      output: { bucket, status: 'Enabled', enabled: true },
+    });
     await aws(['s3api', 'put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Suspended']);
-    expect(await invoke('get_bucket_versioning', { bucket })).toMatchObject({ ok: true, output: { bucket, status: 'Suspended', enabled: false } });
+    expect(await invoke('get_bucket_versioning', { bucket })).toMatchObject({
+      ok: true,
+      output: { bucket, status: 'Suspended', enabled: false },
+    });
   });
 
   it('reports a missing bucket as not_found', async () => {
-    expect(await invoke('get_bucket_versioning', { bucket: uniqueBucket('gone') })).toMatchObject({ ok: false, error: { type: 'not_found', code: 'NoSuchBucket' } });
+    expect(await invoke('get_bucket_versioning', { bucket: uniqueBucket('gone') })).toMatchObject({
+      ok: false,
+      error: { type: 'not_found', code: 'NoSuchBucket' },
+    });
   });
 
   it('refuses a bad bucket name before any request', async () => {
     const before = store.requests.length;
-    const res = await invoke('get_bucket_versioning', { bucket: 'Bad_Bucket' }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await invoke(
+      'get_bucket_versioning',
+      { bucket: 'Bad_Bucket' },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error.type).toBe('user_input');
     expect(store.requests.length).toBe(before);
   });

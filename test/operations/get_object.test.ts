@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import {  join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
 import { aws, awsJson, invoke, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
@@ -19,8 +19,6 @@ beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'scratch-'));
 });
 
-
-
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 async function scratchFile(content: string): Promise<string> {
@@ -35,24 +33,67 @@ describe('get_object', () => {
   beforeAll(async () => {
     const path = join(scratch, 'data.bin');
     await writeFile(path, bytes);
-    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key, '--body', path, '--content-type', 'application/x-test', '--metadata', 'origin=cli']);
-    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'cli/latin1.txt', '--body', await (async () => { const p = join(scratch, 'l1'); await writeFile(p, Buffer.from([0x63, 0x61, 0x66, 0xe9])); return p; })()]);
+    await aws([
+      's3api',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      key,
+      '--body',
+      path,
+      '--content-type',
+      'application/x-test',
+      '--metadata',
+      'origin=cli',
+    ]);
+    await aws([
+      's3api',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'cli/latin1.txt',
+      '--body',
+      await (async () => {
+        const p = join(scratch, 'l1');
+        await writeFile(p, Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+        return p;
+      })(),
+    ]);
   });
 
   it('downloads what the aws cli wrote into the file store, verified', async () => {
     const progress: number[] = [];
-    const res = await invoke('get_object', { bucket, key }, { files, onProgress: (p: { loaded: number }) => progress.push(p.loaded) });
+    const res = await invoke(
+      'get_object',
+      { bucket, key },
+      { files, onProgress: (p: { loaded: number }) => progress.push(p.loaded) },
+    );
     if (!res.ok) throw new Error(res.error.message);
     const file = res.output.file as { url: string; name: string; mimeType: string; size: number };
     expect(file).toMatchObject({ name: 'data.bin', mimeType: 'application/x-test', size: bytes.length });
     expect(md5(await readFile(new URL(file.url)))).toBe(md5(bytes));
     expect(new URL(file.url).pathname.startsWith(root)).toBe(true);
-    expect(res.output).toMatchObject({ contentLength: bytes.length, metadata: { origin: 'cli' }, contentType: 'application/x-test' });
+    expect(res.output).toMatchObject({
+      contentLength: bytes.length,
+      metadata: { origin: 'cli' },
+      contentType: 'application/x-test',
+    });
     expect(progress.at(-1)).toBe(bytes.length);
   });
 
   it('reads inline as text (with a charset) and base64, and a byte range', async () => {
-    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'text/hello.txt', '--body', await scratchFile('Grüße, S3 ✓\n')]);
+    await aws([
+      's3api',
+      'put-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'text/hello.txt',
+      '--body',
+      await scratchFile('Grüße, S3 ✓\n'),
+    ]);
     const text = await invoke('get_object', { bucket, key: 'text/hello.txt', as: 'text' });
     expect(text.ok ? text.output.text : text.error).toBe('Grüße, S3 ✓\n');
     const latin = await invoke('get_object', { bucket, key: 'cli/latin1.txt', as: 'text', charset: 'latin1' });
@@ -64,7 +105,14 @@ describe('get_object', () => {
   });
 
   it('applies response overrides', async () => {
-    const res = await invoke('get_object', { bucket, key, as: 'base64', range: 'bytes=0-0', responseContentType: 'image/png', responseContentDisposition: 'inline' });
+    const res = await invoke('get_object', {
+      bucket,
+      key,
+      as: 'base64',
+      range: 'bytes=0-0',
+      responseContentType: 'image/png',
+      responseContentDisposition: 'inline',
+    });
     expect(res.ok ? res.output : res.error).toMatchObject({ contentType: 'image/png', contentDisposition: 'inline' });
   });
 
@@ -77,15 +125,27 @@ describe('get_object', () => {
   });
 
   it('a range past the end is a user_input error', async () => {
-    const res = await invoke('get_object', { bucket, key, as: 'base64', range: `bytes=${bytes.length + 10}-${bytes.length + 20}` });
+    const res = await invoke('get_object', {
+      bucket,
+      key,
+      as: 'base64',
+      range: `bytes=${bytes.length + 10}-${bytes.length + 20}`,
+    });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', status: 416 });
   });
 
   it('conditional reads, a missing key and bucket', async () => {
     const head = await awsJson<{ ETag: string }>(['s3api', 'head-object', '--bucket', bucket, '--key', key]);
     const notModified = await invoke('get_object', { bucket, key, ifNoneMatch: head.ETag }, { files });
-    expect(notModified.ok ? null : notModified.error).toMatchObject({ type: 'precondition_failed', code: 'NotModified' });
-    const changed = await invoke('get_object', { bucket, key, ifMatch: '"ffffffffffffffffffffffffffffffff"' }, { files });
+    expect(notModified.ok ? null : notModified.error).toMatchObject({
+      type: 'precondition_failed',
+      code: 'NotModified',
+    });
+    const changed = await invoke(
+      'get_object',
+      { bucket, key, ifMatch: '"ffffffffffffffffffffffffffffffff"' },
+      { files },
+    );
     expect(changed.ok ? null : changed.error).toMatchObject({ type: 'precondition_failed', status: 412 });
     const missing = await invoke('get_object', { bucket, key: 'nope' }, { files });
     expect(missing.ok ? null : missing.error).toMatchObject({ type: 'not_found', code: 'NoSuchKey' });
@@ -97,7 +157,14 @@ describe('get_object', () => {
   it('a key like ../x is stored literally and downloads stay inside the store', async () => {
     const put = await invoke('put_object_text', { bucket, key: '../../escape.txt', content: 'inside' });
     if (!put.ok) throw new Error(put.error.message);
-    const cli = await awsJson<{ Contents: { Key: string }[] }>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', '../']);
+    const cli = await awsJson<{ Contents: { Key: string }[] }>([
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      '../',
+    ]);
     expect(cli.Contents.map((o) => o.Key)).toEqual(['../../escape.txt']);
     const got = await invoke('get_object', { bucket, key: '../../escape.txt' }, { files });
     if (!got.ok) throw new Error(got.error.message);
@@ -114,14 +181,34 @@ describe('get_object: text that is not text', () => {
     await writeFile(path, binary);
     await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'bin/image.png', '--body', path]);
     const c = await testConnector();
-    const text = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'text' }, { connection: motoConnection() });
-    expect(text.ok ? text.output : text.error).toMatchObject({ type: 'user_input', code: 'NotText', message: expect.stringContaining('base64') });
-    const ascii = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'text', charset: 'ascii' }, { connection: motoConnection() });
+    const text = await c.invoke(
+      'get_object',
+      { bucket, key: 'bin/image.png', as: 'text' },
+      { connection: motoConnection() },
+    );
+    expect(text.ok ? text.output : text.error).toMatchObject({
+      type: 'user_input',
+      code: 'NotText',
+      message: expect.stringContaining('base64'),
+    });
+    const ascii = await c.invoke(
+      'get_object',
+      { bucket, key: 'bin/image.png', as: 'text', charset: 'ascii' },
+      { connection: motoConnection() },
+    );
     expect(ascii.ok ? ascii.output : ascii.error).toMatchObject({ type: 'user_input', code: 'NotText' });
-    const b64 = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'base64' }, { connection: motoConnection() });
+    const b64 = await c.invoke(
+      'get_object',
+      { bucket, key: 'bin/image.png', as: 'base64' },
+      { connection: motoConnection() },
+    );
     expect(b64.ok ? Buffer.from(b64.output.base64 ?? '', 'base64') : b64.error).toEqual(binary);
     // Latin-1 has a character for every byte: nothing to refuse.
-    const latin = await c.invoke('get_object', { bucket, key: 'bin/image.png', as: 'text', charset: 'latin1' }, { connection: motoConnection() });
+    const latin = await c.invoke(
+      'get_object',
+      { bucket, key: 'bin/image.png', as: 'text', charset: 'latin1' },
+      { connection: motoConnection() },
+    );
     expect(latin.ok ? latin.output.text : latin.error).toBe(binary.toString('latin1'));
   });
 });

@@ -15,8 +15,17 @@ const bucket = uniqueBucket('gacl');
 let file = '';
 let owner: { ID: string; DisplayName: string };
 
-interface Grant { grantee: Record<string, string>; permission: string }
-interface AclOutput { bucket: string; key: string; versionId?: string; owner?: { id: string; displayName?: string }; grants: Grant[] }
+interface Grant {
+  grantee: Record<string, string>;
+  permission: string;
+}
+interface AclOutput {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  owner?: { id: string; displayName?: string };
+  grants: Grant[];
+}
 
 async function getAcl(input: Record<string, unknown>) {
   const c = await testConnector();
@@ -33,7 +42,16 @@ beforeAll(async () => {
   file = join(await mkdtemp(join(tmpdir(), 'gacl-')), 'body.txt');
   await writeFile(file, 'hello');
   await newObject('probe.txt');
-  owner = (await awsJson<{ Owner: { ID: string; DisplayName: string } }>(['s3api', 'get-object-acl', '--bucket', bucket, '--key', 'probe.txt'])).Owner;
+  owner = (
+    await awsJson<{ Owner: { ID: string; DisplayName: string } }>([
+      's3api',
+      'get-object-acl',
+      '--bucket',
+      bucket,
+      '--key',
+      'probe.txt',
+    ])
+  ).Owner;
 });
 
 describe('get_object_acl', () => {
@@ -43,7 +61,8 @@ describe('get_object_acl', () => {
     expect(res).toEqual({
       ok: true,
       output: {
-        bucket, key,
+        bucket,
+        key,
         owner: { id: owner.ID, displayName: owner.DisplayName },
         grants: [{ grantee: { type: 'canonicalUser', id: owner.ID }, permission: 'FULL_CONTROL' }],
       },
@@ -63,31 +82,46 @@ describe('get_object_acl', () => {
   it('reads explicit grants the aws cli set, one per permission', async () => {
     const key = await newObject('grants.txt');
     await aws([
-      's3api', 'put-object-acl', '--bucket', bucket, '--key', key,
-      '--grant-full-control', `id=${owner.ID}`,
-      '--grant-read', `uri=${ALL_USERS}`,
-      '--grant-read-acp', `id=${OTHER}`,
-      '--grant-write-acp', `uri=${LOG_DELIVERY}`,
+      's3api',
+      'put-object-acl',
+      '--bucket',
+      bucket,
+      '--key',
+      key,
+      '--grant-full-control',
+      `id=${owner.ID}`,
+      '--grant-read',
+      `uri=${ALL_USERS}`,
+      '--grant-read-acp',
+      `id=${OTHER}`,
+      '--grant-write-acp',
+      `uri=${LOG_DELIVERY}`,
     ]);
     const cli = await awsJson<{ Grants: unknown[] }>(['s3api', 'get-object-acl', '--bucket', bucket, '--key', key]);
     const res = await getAcl({ bucket, key });
     if (!res.ok) throw new Error(res.error.message);
     expect(res.output.grants).toHaveLength(cli.Grants.length);
-    expect(res.output.grants).toEqual(expect.arrayContaining([
-      { grantee: { type: 'canonicalUser', id: owner.ID }, permission: 'FULL_CONTROL' },
-      { grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' },
-      { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'READ_ACP' },
-      { grantee: { type: 'group', uri: LOG_DELIVERY }, permission: 'WRITE_ACP' },
-    ]));
+    expect(res.output.grants).toEqual(
+      expect.arrayContaining([
+        { grantee: { type: 'canonicalUser', id: owner.ID }, permission: 'FULL_CONTROL' },
+        { grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' },
+        { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'READ_ACP' },
+        { grantee: { type: 'group', uri: LOG_DELIVERY }, permission: 'WRITE_ACP' },
+      ]),
+    );
   });
 
-  it('gives grants put_object_acl takes as they are: copying one object\'s ACL onto another', async () => {
+  it("gives grants put_object_acl takes as they are: copying one object's ACL onto another", async () => {
     const source = await newObject('copy-from.txt', ['--acl', 'public-read']);
     const target = await newObject('copy-to.txt');
     const read = await getAcl({ bucket, key: source });
     if (!read.ok) throw new Error(read.error.message);
     const c = await testConnector();
-    const put = await c.invoke('put_object_acl', { bucket, key: target, grants: read.output.grants }, { connection: motoConnection() });
+    const put = await c.invoke(
+      'put_object_acl',
+      { bucket, key: target, grants: read.output.grants },
+      { connection: motoConnection() },
+    );
     expect(put.ok ? null : put.error).toBeNull();
     const copied = await getAcl({ bucket, key: target });
     expect(copied.ok ? copied.output.grants : copied.error).toEqual(read.output.grants);
@@ -97,26 +131,73 @@ describe('get_object_acl', () => {
   it('reads the ACL of a given version', async () => {
     const versioned = uniqueBucket('gaclv');
     await aws(['s3api', 'create-bucket', '--bucket', versioned]);
-    await aws(['s3api', 'put-bucket-versioning', '--bucket', versioned, '--versioning-configuration', 'Status=Enabled']);
-    const { VersionId: v1 } = await awsJson<{ VersionId: string }>(['s3api', 'put-object', '--bucket', versioned, '--key', 'k.txt', '--body', file, '--acl', 'public-read']);
+    await aws([
+      's3api',
+      'put-bucket-versioning',
+      '--bucket',
+      versioned,
+      '--versioning-configuration',
+      'Status=Enabled',
+    ]);
+    const { VersionId: v1 } = await awsJson<{ VersionId: string }>([
+      's3api',
+      'put-object',
+      '--bucket',
+      versioned,
+      '--key',
+      'k.txt',
+      '--body',
+      file,
+      '--acl',
+      'public-read',
+    ]);
     await newObject('k.txt', [], versioned);
     const c = await testConnector();
-    const old = await c.invoke<AclOutput>('get_object_acl', { bucket: versioned, key: 'k.txt', versionId: v1 }, { connection: motoConnection() });
+    const old = await c.invoke<AclOutput>(
+      'get_object_acl',
+      { bucket: versioned, key: 'k.txt', versionId: v1 },
+      { connection: motoConnection() },
+    );
     expect(old.ok ? old.output.versionId : old.error).toBe(v1);
-    expect(old.ok ? old.output.grants : []).toContainEqual({ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' });
-    const latest = await c.invoke<AclOutput>('get_object_acl', { bucket: versioned, key: 'k.txt' }, { connection: motoConnection() });
-    expect(latest.ok ? latest.output.grants : latest.error).toEqual([{ grantee: { type: 'canonicalUser', id: owner.ID }, permission: 'FULL_CONTROL' }]);
+    expect(old.ok ? old.output.grants : []).toContainEqual({
+      grantee: { type: 'group', uri: ALL_USERS },
+      permission: 'READ',
+    });
+    const latest = await c.invoke<AclOutput>(
+      'get_object_acl',
+      { bucket: versioned, key: 'k.txt' },
+      { connection: motoConnection() },
+    );
+    expect(latest.ok ? latest.output.grants : latest.error).toEqual([
+      { grantee: { type: 'canonicalUser', id: owner.ID }, permission: 'FULL_CONTROL' },
+    ]);
 
-    const missingVersion = await c.invoke('get_object_acl', { bucket: versioned, key: 'k.txt', versionId: 'no-such-version' }, { connection: motoConnection() });
-    expect(missingVersion.ok ? null : missingVersion.error).toMatchObject({ type: 'not_found', code: 'NoSuchVersion', status: 404 });
+    const missingVersion = await c.invoke(
+      'get_object_acl',
+      { bucket: versioned, key: 'k.txt', versionId: 'no-such-version' },
+      { connection: motoConnection() },
+    );
+    expect(missingVersion.ok ? null : missingVersion.error).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchVersion',
+      status: 404,
+    });
   });
 
   it('reports a missing key and a missing bucket as not_found', async () => {
     const missingKey = await getAcl({ bucket, key: 'nope.txt' });
-    expect(missingKey.ok ? null : missingKey.error).toMatchObject({ type: 'not_found', code: 'NoSuchKey', status: 404 });
+    expect(missingKey.ok ? null : missingKey.error).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchKey',
+      status: 404,
+    });
     expect(missingKey.ok ? '' : missingKey.error.message).toContain('nope.txt');
     const missingBucket = await getAcl({ bucket: uniqueBucket('gone'), key: 'nope.txt' });
-    expect(missingBucket.ok ? null : missingBucket.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket', status: 404 });
+    expect(missingBucket.ok ? null : missingBucket.error).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchBucket',
+      status: 404,
+    });
   });
 
   it('refuses a missing key field as user_input', async () => {

@@ -12,7 +12,15 @@ import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aws, awsJson, motoConnection, TEST_KEY_ID, TEST_SECRET, testConnector, uniqueBucket } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  motoConnection,
+  TEST_KEY_ID,
+  TEST_SECRET,
+  testConnector,
+  uniqueBucket,
+} from '../support/helpers.js';
 
 const run = promisify(execFile);
 const python = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
@@ -23,7 +31,12 @@ const key = 'reports/2026/naïve summary (final).csv';
 const body = 'a,b\n1,2\n';
 let dir = '';
 
-interface SignedUrl { url: string; method: 'GET' | 'PUT'; expiresAt: string; headers: Record<string, string> }
+interface SignedUrl {
+  url: string;
+  method: 'GET' | 'PUT';
+  expiresAt: string;
+  headers: Record<string, string>;
+}
 
 async function sign(input: Record<string, unknown>, connection = motoConnection()): Promise<SignedUrl> {
   const c = await testConnector();
@@ -33,15 +46,34 @@ async function sign(input: Record<string, unknown>, connection = motoConnection(
 }
 
 /** What a real S3 answers to this use of a presigned URL (see presigned_check.py). */
-async function s3Verdict(method: string, url: string, headers: Record<string, string> = {}, now = new Date()): Promise<{ ok: boolean; reason: string }> {
+async function s3Verdict(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  now = new Date(),
+): Promise<{ ok: boolean; reason: string }> {
   const child = execFile(python, [checker]);
   const out = new Promise<string>((resolve, reject) => {
     let text = '';
-    child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { text += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
     child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(text))));
   });
-  child.stdin!.end(JSON.stringify({ method, url, headers, accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET, region: 'us-east-1', now: now.toISOString() }));
+  child.stdin!.end(
+    JSON.stringify({
+      method,
+      url,
+      headers,
+      accessKeyId: TEST_KEY_ID,
+      secretAccessKey: TEST_SECRET,
+      region: 'us-east-1',
+      now: now.toISOString(),
+    }),
+  );
   return JSON.parse(await out) as { ok: boolean; reason: string };
 }
 
@@ -56,7 +88,14 @@ async function curl(url: string, args: string[] = []): Promise<{ status: number;
 async function cliObject(objectKey: string, versionId?: string): Promise<{ bytes: Buffer; contentType: string }> {
   const out = join(dir, `cli-${randomBytes(4).toString('hex')}`);
   const meta = await awsJson<{ ContentType: string }>([
-    's3api', 'get-object', '--bucket', bucket, '--key', objectKey, ...(versionId ? ['--version-id', versionId] : []), out,
+    's3api',
+    'get-object',
+    '--bucket',
+    bucket,
+    '--key',
+    objectKey,
+    ...(versionId ? ['--version-id', versionId] : []),
+    out,
   ]);
   return { bytes: await readFile(out), contentType: meta.ContentType };
 }
@@ -68,7 +107,9 @@ function param(url: string, name: string): string | null {
 /** X-Amz-Date (yyyymmddThhmmssZ) as a Date. */
 function signedAt(url: string): Date {
   const d = param(url, 'X-Amz-Date')!;
-  return new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`);
+  return new Date(
+    `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(9, 11)}:${d.slice(11, 13)}:${d.slice(13, 15)}Z`,
+  );
 }
 
 beforeAll(async () => {
@@ -102,7 +143,8 @@ describe('get_object_signed_url: GET', () => {
 
   it('makes S3 answer with the response overrides', async () => {
     const out = await sign({
-      bucket, key,
+      bucket,
+      key,
       responseContentType: 'application/octet-stream',
       responseContentDisposition: 'attachment; filename="summary.csv"',
       responseCacheControl: 'no-store',
@@ -125,10 +167,26 @@ describe('get_object_signed_url: GET', () => {
   it('downloads an older version with versionId', async () => {
     const versioned = uniqueBucket('urlv');
     await aws(['s3api', 'create-bucket', '--bucket', versioned]);
-    await aws(['s3api', 'put-bucket-versioning', '--bucket', versioned, '--versioning-configuration', 'Status=Enabled']);
+    await aws([
+      's3api',
+      'put-bucket-versioning',
+      '--bucket',
+      versioned,
+      '--versioning-configuration',
+      'Status=Enabled',
+    ]);
     const file = join(dir, 'v.txt');
     await writeFile(file, 'first');
-    const v1 = await awsJson<{ VersionId: string }>(['s3api', 'put-object', '--bucket', versioned, '--key', 'v.txt', '--body', file]);
+    const v1 = await awsJson<{ VersionId: string }>([
+      's3api',
+      'put-object',
+      '--bucket',
+      versioned,
+      '--key',
+      'v.txt',
+      '--body',
+      file,
+    ]);
     await writeFile(file, 'second');
     await aws(['s3api', 'put-object', '--bucket', versioned, '--key', 'v.txt', '--body', file]);
 
@@ -191,8 +249,15 @@ describe('get_object_signed_url: PUT', () => {
     const out = await sign({ bucket, key: target, method: 'PUT' });
     expect(out.headers).toEqual({});
     expect(param(out.url, 'X-Amz-SignedHeaders')).toBe('host');
-    expect(await s3Verdict('PUT', out.url, { 'Content-Type': 'application/json' })).toEqual({ ok: true, reason: 'valid' });
-    const res = await fetch(out.url, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"a":1}' });
+    expect(await s3Verdict('PUT', out.url, { 'Content-Type': 'application/json' })).toEqual({
+      ok: true,
+      reason: 'valid',
+    });
+    const res = await fetch(out.url, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(res.status).toBe(200);
     expect(await cliObject(target)).toEqual({ bytes: Buffer.from('{"a":1}'), contentType: 'application/json' });
   });
@@ -207,7 +272,10 @@ describe('get_object_signed_url: PUT', () => {
     expect(await s3Verdict('PUT', out.url, out.headers)).toEqual({ ok: true, reason: 'valid' });
     // Why the handler strips them: the bare SDK signs CRC32("") = AAAAAA== into the URL, so any
     // real upload would not match it. (If this starts failing, the SDK stopped doing that.)
-    const bare = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET } });
+    const bare = new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
+    });
     const bareUrl = await getSignedUrl(bare, new PutObjectCommand({ Bucket: bucket, Key: 'a.bin' }), { expiresIn: 60 });
     expect(param(bareUrl, 'x-amz-checksum-crc32')).toBe('AAAAAA==');
     bare.destroy();
@@ -221,7 +289,10 @@ describe('get_object_signed_url: expiry', () => {
     const expiresAt = new Date(out.expiresAt);
     expect(expiresAt.getTime()).toBe(signedAt(out.url).getTime() + 1000);
     // Before expiresAt S3 accepts it...
-    expect(await s3Verdict('GET', out.url, {}, new Date(expiresAt.getTime() - 500))).toEqual({ ok: true, reason: 'valid' });
+    expect(await s3Verdict('GET', out.url, {}, new Date(expiresAt.getTime() - 500))).toEqual({
+      ok: true,
+      reason: 'valid',
+    });
     await new Promise((r) => setTimeout(r, Math.max(0, expiresAt.getTime() + 1000 - Date.now())));
     // ...after it, S3 refuses it, and the expiry cannot be stretched: it is part of the signature.
     expect(await s3Verdict('GET', out.url)).toEqual({ ok: false, reason: 'AccessDenied: Request has expired' });
@@ -238,8 +309,11 @@ describe('get_object_signed_url: expiry', () => {
     // Assumed-role credentials from moto's STS last durationSeconds (900 here).
     const connection = motoConnection({
       credentials: {
-        type: 'assumeRole', roleArn: 'arn:aws:iam::123456789012:role/url-signer', durationSeconds: 900,
-        accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET,
+        type: 'assumeRole',
+        roleArn: 'arn:aws:iam::123456789012:role/url-signer',
+        durationSeconds: 900,
+        accessKeyId: TEST_KEY_ID,
+        secretAccessKey: TEST_SECRET,
       },
     });
     const before = Date.now();
@@ -272,17 +346,28 @@ describe('get_object_signed_url: refused input', () => {
 
   it.each([
     [{ method: 'PUT', versionId: 'abc' }, ['versionId']],
-    [{ method: 'PUT', responseContentType: 'text/plain', responseCacheControl: 'no-cache' }, ['responseContentType', 'responseCacheControl']],
+    [
+      { method: 'PUT', responseContentType: 'text/plain', responseCacheControl: 'no-cache' },
+      ['responseContentType', 'responseCacheControl'],
+    ],
     [{ contentType: 'text/plain' }, ['contentType']],
   ])('refuses fields of the other method: %j', async (extra, fields) => {
     const c = await testConnector();
     const res = await c.invoke('get_object_signed_url', { bucket, key, ...extra }, { connection: motoConnection() });
-    expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'FieldNotForMethod', details: { fields } });
+    expect(res.ok ? null : res.error).toMatchObject({
+      type: 'user_input',
+      code: 'FieldNotForMethod',
+      details: { fields },
+    });
   });
 
   it('refuses an anonymous connection: there is nothing to sign with', async () => {
     const c = await testConnector();
-    const res = await c.invoke('get_object_signed_url', { bucket, key }, { connection: motoConnection({ credentials: { type: 'anonymous' } }) });
+    const res = await c.invoke(
+      'get_object_signed_url',
+      { bucket, key },
+      { connection: motoConnection({ credentials: { type: 'anonymous' } }) },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'CredentialsRequired' });
   });
 });

@@ -3,7 +3,16 @@
 // are not answers (the network, 5xx) stay errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeadBucketOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, invoke, motoConnection, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  invoke,
+  motoConnection,
+  uniqueBucket,
+  type FakeStore,
+  problemFields,
+} from '../support/helpers.js';
 
 const bucket = uniqueBucket('hb');
 const western = uniqueBucket('hbw');
@@ -12,7 +21,16 @@ let store: FakeStore;
 beforeAll(async () => {
   store = await fakeStore((_req, res) => res.writeHead(500).end());
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
-  await aws(['--region', 'eu-west-1', 's3api', 'create-bucket', '--bucket', western, '--create-bucket-configuration', 'LocationConstraint=eu-west-1']);
+  await aws([
+    '--region',
+    'eu-west-1',
+    's3api',
+    'create-bucket',
+    '--bucket',
+    western,
+    '--create-bucket-configuration',
+    'LocationConstraint=eu-west-1',
+  ]);
 });
 afterAll(() => store.close());
 
@@ -25,18 +43,32 @@ async function head(input: Record<string, unknown>, connection = motoConnection(
 describe('head_bucket', () => {
   it('answers that a bucket exists and is accessible, with the region the aws cli reads', async () => {
     expect(await head({ bucket })).toEqual({ bucket, exists: true, accessible: true, region: 'us-east-1' });
-    const cli = await awsJson<{ LocationConstraint: string | null }>(['s3api', 'get-bucket-location', '--bucket', bucket]);
+    const cli = await awsJson<{ LocationConstraint: string | null }>([
+      's3api',
+      'get-bucket-location',
+      '--bucket',
+      bucket,
+    ]);
     expect(cli.LocationConstraint).toBeNull(); // us-east-1
   });
 
   it('answers exists: false for a bucket that does not exist, rather than failing', async () => {
     const gone = uniqueBucket('gone');
-    expect(await head({ bucket: gone })).toEqual({ bucket: gone, exists: false, accessible: false, note: `There is no bucket named ${gone} on this store.` });
+    expect(await head({ bucket: gone })).toEqual({
+      bucket: gone,
+      exists: false,
+      accessible: false,
+      note: `There is no bucket named ${gone} on this store.`,
+    });
   });
 
   it('answers the region of a bucket in another region than the connection', async () => {
     // moto answers it from any region; asked through eu-west-1 it says so too.
-    expect(await head({ bucket: western }, motoConnection({ region: 'eu-west-1' }))).toMatchObject({ exists: true, accessible: true, region: 'eu-west-1' });
+    expect(await head({ bucket: western }, motoConnection({ region: 'eu-west-1' }))).toMatchObject({
+      exists: true,
+      accessible: true,
+      region: 'eu-west-1',
+    });
     const cli = await awsJson<{ LocationConstraint: string }>(['s3api', 'get-bucket-location', '--bucket', western]);
     expect(cli.LocationConstraint).toBe('eu-west-1');
     // S3 answers 301 with the region header to a HEAD in the wrong region: a stand-in does that.
@@ -53,7 +85,10 @@ describe('head_bucket', () => {
   it('answers exists, not accessible, for a 403, naming the permission and the region the store gave', async () => {
     const denied = await fakeStore((_req, res) => res.writeHead(403, { 'x-amz-bucket-region': 'us-east-1' }).end());
     try {
-      const out = await head({ bucket: 'someone-elses' }, motoConnection({ endpoint: denied.endpoint, maxAttempts: 1 }));
+      const out = await head(
+        { bucket: 'someone-elses' },
+        motoConnection({ endpoint: denied.endpoint, maxAttempts: 1 }),
+      );
       expect(out).toMatchObject({ bucket: 'someone-elses', exists: true, accessible: false, region: 'us-east-1' });
       expect(out.note).toMatch(/s3:ListBucket/);
       expect(out.note).toMatch(/check them/);
@@ -63,9 +98,17 @@ describe('head_bucket', () => {
   });
 
   it('keeps failures that say nothing about the bucket as errors', async () => {
-    const res = await invoke('head_bucket', { bucket }, { connection: motoConnection({ endpoint: store.endpoint, maxAttempts: 1 }) });
+    const res = await invoke(
+      'head_bucket',
+      { bucket },
+      { connection: motoConnection({ endpoint: store.endpoint, maxAttempts: 1 }) },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'api', status: 500, retryable: true });
-    const closed = await invoke('head_bucket', { bucket }, { connection: motoConnection({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }) });
+    const closed = await invoke(
+      'head_bucket',
+      { bucket },
+      { connection: motoConnection({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }) },
+    );
     expect(closed.ok ? null : closed.error).toMatchObject({ type: 'network' });
   });
 
@@ -77,7 +120,7 @@ describe('head_bucket', () => {
     const before = store.requests.length;
     const res = await invoke('head_bucket', input, { connection: motoConnection({ endpoint: store.endpoint }) });
     expect(res.ok ? null : res.error.type).toBe('user_input');
-    expect(((res.ok ? [] : res.error.details?.problems) as { field: string }[]).map((p) => p.field)).toContain(field);
+    expect(problemFields(res)).toContain(field);
     expect(store.requests.length).toBe(before);
   });
 });

@@ -17,11 +17,35 @@ beforeAll(async () => {
   const file = join(dir, 'body.csv');
   await writeFile(file, 'a,b\n1,2\n');
   await aws([
-    's3api', 'put-object', '--bucket', bucket, '--key', key, '--body', file,
-    '--content-type', 'text/csv', '--metadata', 'owner=flows,stage=raw', '--server-side-encryption', 'AES256',
-    '--storage-class', 'STANDARD_IA', '--cache-control', 'max-age=60', '--content-language', 'en',
+    's3api',
+    'put-object',
+    '--bucket',
+    bucket,
+    '--key',
+    key,
+    '--body',
+    file,
+    '--content-type',
+    'text/csv',
+    '--metadata',
+    'owner=flows,stage=raw',
+    '--server-side-encryption',
+    'AES256',
+    '--storage-class',
+    'STANDARD_IA',
+    '--cache-control',
+    'max-age=60',
+    '--content-language',
+    'en',
   ]);
-  const head = await awsJson<{ ETag: string; LastModified: string }>(['s3api', 'head-object', '--bucket', bucket, '--key', key]);
+  const head = await awsJson<{ ETag: string; LastModified: string }>([
+    's3api',
+    'head-object',
+    '--bucket',
+    bucket,
+    '--key',
+    key,
+  ]);
   etag = head.ETag;
   lastModified = new Date(head.LastModified).toISOString();
 });
@@ -29,7 +53,10 @@ beforeAll(async () => {
 describe('head_object restore status', () => {
   it.each([
     ['ongoing-request="true"', { ongoing: true }],
-    ['ongoing-request="false", expiry-date="Fri, 23 Dec 2026 00:00:00 GMT"', { ongoing: false, expiry: '2026-12-23T00:00:00.000Z' }],
+    [
+      'ongoing-request="false", expiry-date="Fri, 23 Dec 2026 00:00:00 GMT"',
+      { ongoing: false, expiry: '2026-12-23T00:00:00.000Z' },
+    ],
     ['ongoing-request="false"', { ongoing: false }],
     ['ongoing-request="false", expiry-date="not a date"', { ongoing: false }],
     ['something else', undefined],
@@ -46,7 +73,8 @@ describe('head_object', () => {
     expect(res).toEqual({
       ok: true,
       output: {
-        bucket, key,
+        bucket,
+        key,
         contentType: 'text/csv',
         contentLength: 8,
         etag,
@@ -62,10 +90,18 @@ describe('head_object', () => {
 
   it('succeeds when the conditions hold', async () => {
     const c = await testConnector();
-    const res = await c.invoke('head_object', {
-      bucket, key, ifMatch: etag, ifNoneMatch: '"0000"',
-      ifModifiedSince: '2000-01-01T00:00:00Z', ifUnmodifiedSince: '2999-01-01T00:00:00Z',
-    }, { connection: motoConnection() });
+    const res = await c.invoke(
+      'head_object',
+      {
+        bucket,
+        key,
+        ifMatch: etag,
+        ifNoneMatch: '"0000"',
+        ifModifiedSince: '2000-01-01T00:00:00Z',
+        ifUnmodifiedSince: '2999-01-01T00:00:00Z',
+      },
+      { connection: motoConnection() },
+    );
     expect(res.ok).toBe(true);
   });
 
@@ -76,7 +112,11 @@ describe('head_object', () => {
     ['ifModifiedSince', '2999-01-01T00:00:00Z', 'NotModified', 304],
   ])('%s that does not hold gives precondition_failed', async (field, value, code, status) => {
     const c = await testConnector();
-    const res = await c.invoke('head_object', { bucket, key, [field]: value === 'ETAG' ? etag : value }, { connection: motoConnection() });
+    const res = await c.invoke(
+      'head_object',
+      { bucket, key, [field]: value === 'ETAG' ? etag : value },
+      { connection: motoConnection() },
+    );
     expect(res.ok).toBe(false);
     if (res.ok) return;
     expect(res.error).toMatchObject({ type: 'precondition_failed', code, status, retryable: false });
@@ -87,7 +127,11 @@ describe('head_object', () => {
     const missingKey = await c.invoke('head_object', { bucket, key: 'nope.txt' }, { connection: motoConnection() });
     expect(missingKey.ok ? null : missingKey.error).toMatchObject({ type: 'not_found', code: 'NotFound', status: 404 });
     expect(missingKey.ok ? '' : missingKey.error.message).toContain('nope.txt');
-    const missingBucket = await c.invoke('head_object', { bucket: uniqueBucket('gone'), key }, { connection: motoConnection() });
+    const missingBucket = await c.invoke(
+      'head_object',
+      { bucket: uniqueBucket('gone'), key },
+      { connection: motoConnection() },
+    );
     expect(missingBucket.ok ? null : missingBucket.error).toMatchObject({ type: 'not_found', status: 404 });
   });
 

@@ -1,6 +1,6 @@
 // list_buckets_ddl against moto, cross-checked with the aws cli.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { aws,  motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
+import { aws, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
 
 const prefix = uniqueBucket('lb');
 const names = [`${prefix}-a`, `${prefix}-b`, `${prefix}-c`, `${prefix}-d`, `${prefix}-e`];

@@ -11,7 +11,15 @@ const bucket = uniqueBucket('lov');
 const plain = uniqueBucket('lovp');
 
 interface CliVersions {
-  Versions?: { Key: string; VersionId: string; IsLatest: boolean; Size: number; ETag: string; LastModified: string; StorageClass: string }[];
+  Versions?: {
+    Key: string;
+    VersionId: string;
+    IsLatest: boolean;
+    Size: number;
+    ETag: string;
+    LastModified: string;
+    StorageClass: string;
+  }[];
   DeleteMarkers?: { Key: string; VersionId: string; IsLatest: boolean; LastModified: string }[];
   CommonPrefixes?: { Prefix: string }[];
 }
@@ -23,7 +31,8 @@ beforeAll(async () => {
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
   await aws(['s3api', 'put-bucket-versioning', '--bucket', bucket, '--versioning-configuration', 'Status=Enabled']);
   // a: three versions; b: one version and a delete marker; docs/c: two versions; docs/d: one.
-  for (const key of ['a', 'a', 'a', 'b', 'docs/c', 'docs/c', 'docs/d']) await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
+  for (const key of ['a', 'a', 'a', 'b', 'docs/c', 'docs/c', 'docs/d'])
+    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key]);
   await aws(['s3api', 'delete-object', '--bucket', bucket, '--key', 'b']);
   cli = await awsJson<CliVersions>(['s3api', 'list-object-versions', '--bucket', bucket]);
 
@@ -39,8 +48,10 @@ async function list(input: Record<string, unknown>): Promise<ListObjectVersionsO
 }
 
 /** Every entry of a result as "key@version" (versions, then delete markers). */
-const ids = (out: { versions: { key: string; versionId: string }[]; deleteMarkers: { key: string; versionId: string }[] }) =>
-  [...out.versions, ...out.deleteMarkers].map((v) => `${v.key}@${v.versionId}`);
+const ids = (out: {
+  versions: { key: string; versionId: string }[];
+  deleteMarkers: { key: string; versionId: string }[];
+}) => [...out.versions, ...out.deleteMarkers].map((v) => `${v.key}@${v.versionId}`);
 
 describe('list_object_versions', () => {
   it('declares in its schema the limits the paging code uses', () => {
@@ -51,13 +62,25 @@ describe('list_object_versions', () => {
 
   it('lists every version and delete marker, as the aws cli does', async () => {
     const out = await list({ bucket });
-    expect(out.versions).toEqual(cli.Versions!.map((v) => ({
-      key: v.Key, versionId: v.VersionId, isLatest: v.IsLatest, size: v.Size, etag: v.ETag,
-      lastModified: new Date(v.LastModified).toISOString(), storageClass: v.StorageClass,
-    })));
-    expect(out.deleteMarkers).toEqual(cli.DeleteMarkers!.map((m) => ({
-      key: m.Key, versionId: m.VersionId, isLatest: m.IsLatest, lastModified: new Date(m.LastModified).toISOString(),
-    })));
+    expect(out.versions).toEqual(
+      cli.Versions!.map((v) => ({
+        key: v.Key,
+        versionId: v.VersionId,
+        isLatest: v.IsLatest,
+        size: v.Size,
+        etag: v.ETag,
+        lastModified: new Date(v.LastModified).toISOString(),
+        storageClass: v.StorageClass,
+      })),
+    );
+    expect(out.deleteMarkers).toEqual(
+      cli.DeleteMarkers!.map((m) => ({
+        key: m.Key,
+        versionId: m.VersionId,
+        isLatest: m.IsLatest,
+        lastModified: new Date(m.LastModified).toISOString(),
+      })),
+    );
     expect(out).toMatchObject({ count: 8, folders: [] });
     expect(out).not.toHaveProperty('nextKeyMarker');
     expect(out.versions.filter((v) => v.key === 'a').map((v) => v.isLatest)).toEqual([true, false, false]); // newest first
@@ -82,7 +105,12 @@ describe('list_object_versions', () => {
       const page = await list({ bucket, limit: 3, pageSize: 2, ...markers });
       expect(page.count).toBeLessThanOrEqual(3);
       seen.push(...ids(page));
-      markers = page.nextKeyMarker ? { keyMarker: page.nextKeyMarker, ...(page.nextVersionIdMarker ? { versionIdMarker: page.nextVersionIdMarker } : {}) } : {};
+      markers = page.nextKeyMarker
+        ? {
+            keyMarker: page.nextKeyMarker,
+            ...(page.nextVersionIdMarker ? { versionIdMarker: page.nextVersionIdMarker } : {}),
+          }
+        : {};
       calls++;
     } while (markers.keyMarker);
     expect(calls).toBe(3);
@@ -93,20 +121,32 @@ describe('list_object_versions', () => {
     const docs = await list({ bucket, prefix: 'docs/' });
     expect(docs.versions.map((v) => v.key)).toEqual(['docs/c', 'docs/c', 'docs/d']);
     const root = await list({ bucket, delimiter: '/' });
-    const cliRoot = await awsJson<CliVersions>(['s3api', 'list-object-versions', '--bucket', bucket, '--delimiter', '/']);
+    const cliRoot = await awsJson<CliVersions>([
+      's3api',
+      'list-object-versions',
+      '--bucket',
+      bucket,
+      '--delimiter',
+      '/',
+    ]);
     expect(root.folders).toEqual(cliRoot.CommonPrefixes!.map((p) => p.Prefix));
     expect(root.folders).toEqual(['docs/']);
     expect(root.versions.map((v) => v.key)).toEqual(['a', 'a', 'a', 'b']);
   });
 
-  it('lists an unversioned bucket\'s objects once each, as version null', async () => {
+  it("lists an unversioned bucket's objects once each, as version null", async () => {
     const out = await list({ bucket: plain });
-    expect(out.versions).toEqual([expect.objectContaining({ key: 'only.txt', versionId: 'null', isLatest: true, size: 0 })]);
+    expect(out.versions).toEqual([
+      expect.objectContaining({ key: 'only.txt', versionId: 'null', isLatest: true, size: 0 }),
+    ]);
     expect(out.deleteMarkers).toEqual([]);
   });
 
   it('reports a missing bucket as not_found', async () => {
-    expect(await invoke('list_object_versions', { bucket: uniqueBucket('gone') })).toMatchObject({ ok: false, error: { type: 'not_found', code: 'NoSuchBucket' } });
+    expect(await invoke('list_object_versions', { bucket: uniqueBucket('gone') })).toMatchObject({
+      ok: false,
+      error: { type: 'not_found', code: 'NoSuchBucket' },
+    });
   });
 
   it.each([
@@ -118,7 +158,11 @@ describe('list_object_versions', () => {
     [{ continuationToken: 'x' }, 'continuationToken', /not a known field/],
   ])('rejects %j before any request', async (extra, field, words) => {
     const before = store.requests.length;
-    const res = await invoke('list_object_versions', { bucket, ...extra }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await invoke(
+      'list_object_versions',
+      { bucket, ...extra },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error.type).toBe('user_input');
     const problems = (res.ok ? [] : res.error.details?.problems) as { field: string; message: string }[];
     expect(problems.find((p) => p.field === field)?.message, JSON.stringify(problems)).toMatch(words);

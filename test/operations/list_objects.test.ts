@@ -7,7 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import listObjectsInput from '../../schemas/list_objects.input.json' with { type: 'json' };
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_LIST_PAGE_SIZE } from '../../operations/list_objects.js';
 import type { ListObjectsOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, motoConnection, testConnector, uniqueBucket, until, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  motoConnection,
+  testConnector,
+  uniqueBucket,
+  until,
+  type FakeStore,
+} from '../support/helpers.js';
 
 const bucket = uniqueBucket('lo');
 /** 25 keys in one folder, so that pages of 10 need three requests. */
@@ -15,7 +24,14 @@ const pageKeys = Array.from({ length: 25 }, (_, i) => `pages/item-${String(i).pa
 const treeKeys = ['tree/a/1.txt', 'tree/a/2.txt', 'tree/b/deep/3.txt', 'tree/top.txt', 'tree/z file ünïcode.txt'];
 
 interface CliListing {
-  Contents?: { Key: string; Size: number; ETag: string; LastModified: string; StorageClass: string; Owner?: { ID: string } }[];
+  Contents?: {
+    Key: string;
+    Size: number;
+    ETag: string;
+    LastModified: string;
+    StorageClass: string;
+    Owner?: { ID: string };
+  }[];
   CommonPrefixes?: { Prefix: string }[];
 }
 
@@ -54,9 +70,15 @@ describe('list_objects', () => {
     expect(out.count).toBe(31);
     expect(out.folders).toEqual([]);
     expect(out).not.toHaveProperty('nextContinuationToken');
-    expect(out.objects).toEqual(cli.Contents!.map((o) => ({
-      key: o.Key, size: o.Size, etag: o.ETag, lastModified: new Date(o.LastModified).toISOString(), storageClass: o.StorageClass,
-    })));
+    expect(out.objects).toEqual(
+      cli.Contents!.map((o) => ({
+        key: o.Key,
+        size: o.Size,
+        etag: o.ETag,
+        lastModified: new Date(o.LastModified).toISOString(),
+        storageClass: o.StorageClass,
+      })),
+    );
     expect(out.objects.find((o) => o.key === 'cold/archive.bin')?.storageClass).toBe('STANDARD_IA');
     expect(out.objects.find((o) => o.key === 'pages/item-03.txt')?.size).toBe(3);
     expect(out.objects.map((o) => o.key)).toContain('tree/z file ünïcode.txt');
@@ -104,7 +126,16 @@ describe('list_objects', () => {
     expect(out.objects.map((o) => o.key)).toEqual(['tree/top.txt', 'tree/z file ünïcode.txt']);
     expect(out.folders).toEqual(['tree/a/', 'tree/b/']);
     expect(out).toMatchObject({ prefix: 'tree/', delimiter: '/', count: 2 });
-    const cli = await awsJson<CliListing>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'tree/', '--delimiter', '/']);
+    const cli = await awsJson<CliListing>([
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      'tree/',
+      '--delimiter',
+      '/',
+    ]);
     expect(out.folders).toEqual(cli.CommonPrefixes!.map((p) => p.Prefix));
 
     const root = await list({ bucket, delimiter: '/' });
@@ -124,7 +155,15 @@ describe('list_objects', () => {
     const plain = await list({ bucket, prefix: 'tree/a/' });
     expect(plain.objects[0]).not.toHaveProperty('owner');
     const withOwner = await list({ bucket, prefix: 'tree/a/', fetchOwner: true });
-    const cli = await awsJson<CliListing>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'tree/a/', '--fetch-owner']);
+    const cli = await awsJson<CliListing>([
+      's3api',
+      'list-objects-v2',
+      '--bucket',
+      bucket,
+      '--prefix',
+      'tree/a/',
+      '--fetch-owner',
+    ]);
     expect(withOwner.objects.map((o) => o.owner?.id)).toEqual(cli.Contents!.map((o) => o.Owner!.ID));
     expect(withOwner.objects[0]!.owner?.id).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -148,7 +187,11 @@ describe('list_objects', () => {
   ])('rejects %j before any request', async (extra, field, words) => {
     const c = await testConnector();
     const before = store.requests.length;
-    const res = await c.invoke('list_objects', { bucket, ...extra }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await c.invoke(
+      'list_objects',
+      { bucket, ...extra },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error.type).toBe('user_input');
     const problems = (res.ok ? [] : res.error.details?.problems) as { field: string; message: string }[];
     expect(problems.find((p) => p.field === field)?.message).toMatch(words);
@@ -175,14 +218,20 @@ describe('list_objects filters and sorting', () => {
 
   it('keeps the keys a glob matches: * within a folder, ** across folders (none too), ? one character', async () => {
     expect(keysOf(await list({ bucket, glob: 'tree/*/1.txt' }))).toEqual(['tree/a/1.txt']);
-    expect(keysOf(await list({ bucket, glob: 'tree/**/*.txt' }))).toEqual(treeKeys.slice().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    expect(keysOf(await list({ bucket, glob: 'tree/**/*.txt' }))).toEqual(
+      treeKeys.slice().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+    );
     expect(keysOf(await list({ bucket, glob: 'tree/*.txt' }))).toEqual(['tree/top.txt', 'tree/z file ünïcode.txt']);
     expect(keysOf(await list({ bucket, glob: 'pages/item-0?.txt' }))).toEqual(pageKeys.slice(0, 10));
     expect(keysOf(await list({ bucket, glob: 'tree/z file ünïcode.txt' }))).toEqual(['tree/z file ünïcode.txt']);
-    expect(keysOf(await list({ bucket, glob: '**/?.txt' }))).toEqual(['tree/a/1.txt', 'tree/a/2.txt', 'tree/b/deep/3.txt']);
+    expect(keysOf(await list({ bucket, glob: '**/?.txt' }))).toEqual([
+      'tree/a/1.txt',
+      'tree/a/2.txt',
+      'tree/b/deep/3.txt',
+    ]);
   });
 
-  it('narrows the listing by the glob\'s text before its first wildcard, and answers a glob outside the prefix with one request', async () => {
+  it("narrows the listing by the glob's text before its first wildcard, and answers a glob outside the prefix with one request", async () => {
     const out = await list({ bucket, glob: 'pages/item-1*' });
     expect(out).toMatchObject({ count: 10, scanned: 10 }); // only pages/item-1… were listed
     const none = await list({ bucket, prefix: 'pages/', glob: 'tree/*' });
@@ -199,13 +248,25 @@ describe('list_objects filters and sorting', () => {
   it('stops at maxScanned keys with a token to go on, even without a match yet', async () => {
     const first = await list({ bucket, prefix: 'pages/', glob: '*/item-2?.txt', maxScanned: 5, pageSize: 3 });
     expect(first).toMatchObject({ objects: [], count: 0, scanned: 5, nextContinuationToken: expect.any(String) });
-    const { entries, calls } = await walk({ bucket, prefix: 'pages/', glob: '*/item-2?.txt', maxScanned: 5, pageSize: 3 });
+    const { entries, calls } = await walk({
+      bucket,
+      prefix: 'pages/',
+      glob: '*/item-2?.txt',
+      maxScanned: 5,
+      pageSize: 3,
+    });
     expect(entries).toEqual(pageKeys.slice(20));
     expect(calls).toBe(5); // 25 keys, 5 a call
   });
 
   it('resumes past a folder kept at the limit, without listing it again', async () => {
-    const { entries } = await walk({ bucket, prefix: 'tree/', delimiter: '/', modifiedAfter: '2000-01-01T00:00:00Z', limit: 1 });
+    const { entries } = await walk({
+      bucket,
+      prefix: 'tree/',
+      delimiter: '/',
+      modifiedAfter: '2000-01-01T00:00:00Z',
+      limit: 1,
+    });
     expect(entries).toEqual(['tree/a/', 'tree/b/', 'tree/top.txt', 'tree/z file ünïcode.txt']);
   });
 
@@ -219,23 +280,43 @@ describe('list_objects filters and sorting', () => {
       const after = q.get('continuation-token') ?? q.get('start-after') ?? '';
       const max = Number(q.get('max-keys') ?? 1000);
       const entries: { key?: string; folder?: string }[] = [];
-      for (const key of keys.filter((k) => k.startsWith(prefix) && Buffer.compare(Buffer.from(k), Buffer.from(after)) > 0)) {
+      for (const key of keys.filter(
+        (k) => k.startsWith(prefix) && Buffer.compare(Buffer.from(k), Buffer.from(after)) > 0,
+      )) {
         const rest = key.slice(prefix.length);
         const cut = rest.indexOf('/');
         const folder = cut >= 0 ? prefix + rest.slice(0, cut + 1) : undefined;
-        if (folder) { if (!entries.some((e) => e.folder === folder)) entries.push({ folder }); } else entries.push({ key });
+        if (folder) {
+          if (!entries.some((e) => e.folder === folder)) entries.push({ folder });
+        } else entries.push({ key });
       }
       const page = entries.slice(0, max);
       const truncated = entries.length > max;
-      const lastKey = (e: { key?: string; folder?: string }) => e.key ?? keys.filter((k) => k.startsWith(e.folder!)).at(-1)!;
-      res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix>${prefix}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${lastKey(page.at(-1)!)}</NextContinuationToken>` : ''}${page.map((e) => (e.key ? `<Contents><Key>${e.key}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"x"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>` : `<CommonPrefixes><Prefix>${e.folder}</Prefix></CommonPrefixes>`)).join('')}</ListBucketResult>`);
+      const lastKey = (e: { key?: string; folder?: string }) =>
+        e.key ?? keys.filter((k) => k.startsWith(e.folder!)).at(-1)!;
+      res
+        .writeHead(200, { 'content-type': 'application/xml' })
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix>${prefix}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${truncated ? `<NextContinuationToken>${lastKey(page.at(-1)!)}</NextContinuationToken>` : ''}${page.map((e) => (e.key ? `<Contents><Key>${e.key}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"x"</ETag><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>` : `<CommonPrefixes><Prefix>${e.folder}</Prefix></CommonPrefixes>`)).join('')}</ListBucketResult>`,
+        );
     });
     try {
       const c = await testConnector();
       const entries: string[] = [];
       let token: string | undefined;
       do {
-        const res = await c.invoke<ListObjectsOutput>('list_objects', { bucket: 'any-bucket', prefix: 'tree/', delimiter: '/', modifiedAfter: '2000-01-01T00:00:00Z', limit: 1, ...(token ? { continuationToken: token } : {}) }, { connection: motoConnection({ endpoint: s3like.endpoint }) });
+        const res = await c.invoke<ListObjectsOutput>(
+          'list_objects',
+          {
+            bucket: 'any-bucket',
+            prefix: 'tree/',
+            delimiter: '/',
+            modifiedAfter: '2000-01-01T00:00:00Z',
+            limit: 1,
+            ...(token ? { continuationToken: token } : {}),
+          },
+          { connection: motoConnection({ endpoint: s3like.endpoint }) },
+        );
         if (!res.ok) throw new Error(res.error.message);
         entries.push(...res.output.folders, ...keysOf(res.output));
         token = res.output.nextContinuationToken;
@@ -250,19 +331,27 @@ describe('list_objects filters and sorting', () => {
     const timed = uniqueBucket('lot');
     await aws(['s3api', 'create-bucket', '--bucket', timed]);
     await aws(['s3api', 'put-object', '--bucket', timed, '--key', 'old.txt']);
-    const oldAt = (await awsJson<{ LastModified: string }>(['s3api', 'head-object', '--bucket', timed, '--key', 'old.txt'])).LastModified;
+    const oldAt = (
+      await awsJson<{ LastModified: string }>(['s3api', 'head-object', '--bucket', timed, '--key', 'old.txt'])
+    ).LastModified;
     // Write until the store's clock (second precision) has moved on: an event, not a sleep.
     let n = 0;
     await until(async () => {
       await aws(['s3api', 'put-object', '--bucket', timed, '--key', `new-${++n}.txt`]);
-      const at = (await awsJson<{ LastModified: string }>(['s3api', 'head-object', '--bucket', timed, '--key', `new-${n}.txt`])).LastModified;
+      const at = (
+        await awsJson<{ LastModified: string }>(['s3api', 'head-object', '--bucket', timed, '--key', `new-${n}.txt`])
+      ).LastModified;
       return Date.parse(at) > Date.parse(oldAt);
     });
     const newest = `new-${n}.txt`;
-    const newAt = (await awsJson<{ LastModified: string }>(['s3api', 'head-object', '--bucket', timed, '--key', newest])).LastModified;
+    const newAt = (
+      await awsJson<{ LastModified: string }>(['s3api', 'head-object', '--bucket', timed, '--key', newest])
+    ).LastModified;
 
     expect(keysOf(await list({ bucket: timed, modifiedAfter: new Date(oldAt).toISOString() }))).toContain(newest);
-    expect(keysOf(await list({ bucket: timed, modifiedAfter: new Date(oldAt).toISOString() }))).not.toContain('old.txt');
+    expect(keysOf(await list({ bucket: timed, modifiedAfter: new Date(oldAt).toISOString() }))).not.toContain(
+      'old.txt',
+    );
     expect(keysOf(await list({ bucket: timed, modifiedBefore: new Date(newAt).toISOString() }))).toContain('old.txt');
     expect(keysOf(await list({ bucket: timed, modifiedBefore: new Date(newAt).toISOString() }))).not.toContain(newest);
     expect(keysOf(await list({ bucket: timed, modifiedAfter: new Date(newAt).toISOString() }))).toEqual([]);
@@ -292,7 +381,11 @@ describe('list_objects filters and sorting', () => {
   ])('rejects %j before any request', async (extra, field, words) => {
     const c = await testConnector();
     const before = store.requests.length;
-    const res = await c.invoke('list_objects', { bucket, ...extra }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await c.invoke(
+      'list_objects',
+      { bucket, ...extra },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error.type).toBe('user_input');
     const problems = (res.ok ? [] : res.error.details?.problems) as { field: string; message: string }[];
     expect(problems.find((p) => p.field === field)?.message).toMatch(words);

@@ -6,14 +6,13 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import defs from '../../schemas/defs.json' with { type: 'json' };
 import { MAX_OPTIONS, MAX_SEARCH_SCAN } from '../../operations/list_objects_ddl.js';
-import { aws,  fakeStore, motoConnection, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import { aws, fakeStore, motoConnection, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
 import { recordingProxy } from '../support/recordingProxy.js';
 
 const bucket = uniqueBucket('lo');
 /** 25 keys in one folder, so that pages of 10 need three requests. */
 const pageKeys = Array.from({ length: 25 }, (_, i) => `pages/item-${String(i).padStart(2, '0')}.txt`);
 const treeKeys = ['tree/a/1.txt', 'tree/a/2.txt', 'tree/b/deep/3.txt', 'tree/top.txt', 'tree/z file ünïcode.txt'];
-
 
 let store: FakeStore;
 beforeAll(async () => {
@@ -30,29 +29,49 @@ beforeAll(async () => {
 });
 afterAll(() => store.close());
 
-
 describe('list_objects_ddl', () => {
   it('offers the keys under what the user typed', async () => {
     const c = await testConnector();
     const res = await c.invoke('list_objects_ddl', { bucket, search: 'tree/a' }, { connection: motoConnection() });
-    expect(res).toEqual({ ok: true, output: { options: [
-      { label: 'tree/a/1.txt', value: 'tree/a/1.txt' },
-      { label: 'tree/a/2.txt', value: 'tree/a/2.txt' },
-    ] } });
+    expect(res).toEqual({
+      ok: true,
+      output: {
+        options: [
+          { label: 'tree/a/1.txt', value: 'tree/a/1.txt' },
+          { label: 'tree/a/2.txt', value: 'tree/a/2.txt' },
+        ],
+      },
+    });
   });
 
   it('offers keys that contain the search anywhere, in any case, after those that start with it', async () => {
     const c = await testConnector();
-    const res = await c.invoke<{ options: { value: string }[] }>('list_objects_ddl', { bucket, search: 'ITEM-1' }, { connection: motoConnection() });
+    const res = await c.invoke<{ options: { value: string }[] }>(
+      'list_objects_ddl',
+      { bucket, search: 'ITEM-1' },
+      { connection: motoConnection() },
+    );
     if (!res.ok) throw new Error(res.error.message);
     expect(res.output.options.map((o) => o.value)).toEqual(pageKeys.slice(10, 20));
-    const mixed = await c.invoke<{ options: { value: string }[] }>('list_objects_ddl', { bucket, search: 'tree' }, { connection: motoConnection() });
+    const mixed = await c.invoke<{ options: { value: string }[] }>(
+      'list_objects_ddl',
+      { bucket, search: 'tree' },
+      { connection: motoConnection() },
+    );
     if (!mixed.ok) throw new Error(mixed.error.message);
     // Prefix matches first (all of tree/), nothing contains "tree" elsewhere.
     expect(mixed.output.options.map((o) => o.value)).toEqual([...treeKeys].sort());
-    const inside = await c.invoke<{ options: { value: string }[] }>('list_objects_ddl', { bucket, search: 'ünïcode' }, { connection: motoConnection() });
+    const inside = await c.invoke<{ options: { value: string }[] }>(
+      'list_objects_ddl',
+      { bucket, search: 'ünïcode' },
+      { connection: motoConnection() },
+    );
     expect(inside.ok ? inside.output.options.map((o) => o.value) : inside.error).toEqual(['tree/z file ünïcode.txt']);
-    const nothing = await c.invoke<{ options: unknown[] }>('list_objects_ddl', { bucket, search: 'no-such-text' }, { connection: motoConnection() });
+    const nothing = await c.invoke<{ options: unknown[] }>(
+      'list_objects_ddl',
+      { bucket, search: 'no-such-text' },
+      { connection: motoConnection() },
+    );
     expect(nothing).toEqual({ ok: true, output: { options: [] } });
   });
 
@@ -60,7 +79,11 @@ describe('list_objects_ddl', () => {
     const proxy = await recordingProxy();
     try {
       const c = await testConnector();
-      await c.invoke('list_objects_ddl', { bucket, search: 'item' }, { connection: motoConnection({ endpoint: proxy.endpoint }) });
+      await c.invoke(
+        'list_objects_ddl',
+        { bucket, search: 'item' },
+        { connection: motoConnection({ endpoint: proxy.endpoint }) },
+      );
       const lists = proxy.requests.filter((r) => r.method === 'GET' && r.url.startsWith(`/${bucket}`));
       expect(lists[0]!.url).toContain('prefix=item');
       expect(lists.slice(1).every((r) => !/[?&]prefix=/.test(r.url))).toBe(true);
@@ -72,7 +95,11 @@ describe('list_objects_ddl', () => {
 
   it('offers every key without a search', async () => {
     const c = await testConnector();
-    const res = await c.invoke<{ options: { value: string }[] }>('list_objects_ddl', { bucket }, { connection: motoConnection() });
+    const res = await c.invoke<{ options: { value: string }[] }>(
+      'list_objects_ddl',
+      { bucket },
+      { connection: motoConnection() },
+    );
     if (!res.ok) throw new Error(res.error.message);
     expect(res.output.options).toHaveLength(31);
   });

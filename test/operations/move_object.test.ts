@@ -6,7 +6,20 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aws, awsJson, examplesOf, fakeStore, invoke, keysOf, motoConnection, motoEndpoint, putObjects, retarget, testConnector, uniqueBucket } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  examplesOf,
+  fakeStore,
+  invoke,
+  keysOf,
+  motoConnection,
+  motoEndpoint,
+  putObjects,
+  retarget,
+  testConnector,
+  uniqueBucket,
+} from '../support/helpers.js';
 import { interceptProxy, requestKind, signedRegion } from '../support/interceptProxy.js';
 import { startIamMoto, type IamMoto } from '../support/iamMoto.js';
 
@@ -18,7 +31,14 @@ let dir: string;
 beforeAll(async () => {
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
   await aws(['s3api', 'create-bucket', '--bucket', other]);
-  await aws(['s3api', 'create-bucket', '--bucket', regional, '--create-bucket-configuration', 'LocationConstraint=eu-west-1']);
+  await aws([
+    's3api',
+    'create-bucket',
+    '--bucket',
+    regional,
+    '--create-bucket-configuration',
+    'LocationConstraint=eu-west-1',
+  ]);
   dir = await mkdtemp(join(tmpdir(), 'mvo-'));
 });
 
@@ -31,7 +51,11 @@ const ok = (res: { ok: boolean; output?: unknown; error?: { type: string; code?:
 async function cliPut(b: string, key: string, body: Buffer | string, args: string[] = [], cli = aws): Promise<string> {
   const file = join(dir, randomBytes(4).toString('hex'));
   await writeFile(file, body);
-  return (JSON.parse(await cli(['s3api', 'put-object', '--bucket', b, '--key', key, '--body', file, ...args])) as { ETag: string }).ETag;
+  return (
+    JSON.parse(await cli(['s3api', 'put-object', '--bucket', b, '--key', key, '--body', file, ...args])) as {
+      ETag: string;
+    }
+  ).ETag;
 }
 
 async function cliGet(b: string, key: string): Promise<{ bytes: Buffer; head: Out }> {
@@ -40,8 +64,18 @@ async function cliGet(b: string, key: string): Promise<{ bytes: Buffer; head: Ou
   return { bytes: await readFile(file), head };
 }
 
-const exists = (b: string, key: string) => aws(['s3api', 'head-object', '--bucket', b, '--key', key]).then(() => true, () => false);
-const versions = (b: string) => awsJson<{ Versions?: { Key: string; VersionId: string }[]; DeleteMarkers?: { Key: string; VersionId: string }[] }>(['s3api', 'list-object-versions', '--bucket', b]);
+const exists = (b: string, key: string) =>
+  aws(['s3api', 'head-object', '--bucket', b, '--key', key]).then(
+    () => true,
+    () => false,
+  );
+const versions = (b: string) =>
+  awsJson<{ Versions?: { Key: string; VersionId: string }[]; DeleteMarkers?: { Key: string; VersionId: string }[] }>([
+    's3api',
+    'list-object-versions',
+    '--bucket',
+    b,
+  ]);
 
 /** A CopyObject answered by the proxy, not moto: "copied", with the ETag given, and nothing done. */
 const fakeCopy = (etag: string) => ({
@@ -55,21 +89,41 @@ describe('move_object', () => {
     for (const input of examplesOf(op).map((e) => retarget(e, { bucket }))) {
       await putObjects(bucket, keysOf(input));
       const out = ok(await invoke('move_object', input));
-      expect(out).toMatchObject({ source: { bucket, key: input.key }, destination: { bucket, key: input.destinationKey }, verified: true, sourceDeleted: true });
+      expect(out).toMatchObject({
+        source: { bucket, key: input.key },
+        destination: { bucket, key: input.destinationKey },
+        verified: true,
+        sourceDeleted: true,
+      });
       expect(await exists(bucket, String(input.key))).toBe(false);
       expect(await exists(bucket, String(input.destinationKey))).toBe(true);
     }
   });
 
   it('renames within a bucket: copy, check (HEAD of the copy), then a delete of the source only if it is still what was copied', async () => {
-    const etag = await cliPut(bucket, 'inbox/report.csv', 'a,b\n1,2\n', ['--content-type', 'text/csv', '--metadata', 'owner=flows', '--tagging', 'team=data']);
+    const etag = await cliPut(bucket, 'inbox/report.csv', 'a,b\n1,2\n', [
+      '--content-type',
+      'text/csv',
+      '--metadata',
+      'owner=flows',
+      '--tagging',
+      'team=data',
+    ]);
     const proxy = await interceptProxy(motoEndpoint());
     try {
-      const out = ok(await invoke('move_object', { bucket, key: 'inbox/report.csv', destinationKey: 'done/report.csv' }, { connection: motoConnection({ endpoint: proxy.endpoint }) }));
+      const out = ok(
+        await invoke(
+          'move_object',
+          { bucket, key: 'inbox/report.csv', destinationKey: 'done/report.csv' },
+          { connection: motoConnection({ endpoint: proxy.endpoint }) },
+        ),
+      );
       expect(out).toMatchObject({
         source: { bucket, key: 'inbox/report.csv', etag, size: 8 },
         destination: { bucket, key: 'done/report.csv', etag, size: 8 },
-        parts: 1, verified: true, sourceDeleted: true,
+        parts: 1,
+        verified: true,
+        sourceDeleted: true,
       });
       expect(proxy.seen.map(requestKind)).toEqual(['HeadObject', 'CopyObject', 'HeadObject', 'DeleteObject']);
       expect(proxy.seen[2]!.url.pathname).toBe(`/${bucket}/done/report.csv`);
@@ -81,7 +135,18 @@ describe('move_object', () => {
     const { bytes, head } = await cliGet(bucket, 'done/report.csv');
     expect(bytes.toString()).toBe('a,b\n1,2\n');
     expect(head).toMatchObject({ ContentType: 'text/csv', Metadata: { owner: 'flows' } });
-    expect((await awsJson<{ TagSet: unknown[] }>(['s3api', 'get-object-tagging', '--bucket', bucket, '--key', 'done/report.csv'])).TagSet).toEqual([{ Key: 'team', Value: 'data' }]);
+    expect(
+      (
+        await awsJson<{ TagSet: unknown[] }>([
+          's3api',
+          'get-object-tagging',
+          '--bucket',
+          bucket,
+          '--key',
+          'done/report.csv',
+        ])
+      ).TagSet,
+    ).toEqual([{ Key: 'team', Value: 'data' }]);
     expect(await exists(bucket, 'inbox/report.csv')).toBe(false);
   });
 
@@ -89,10 +154,23 @@ describe('move_object', () => {
     await cliPut(regional, 'eu/m.bin', randomBytes(500));
     const proxy = await interceptProxy(motoEndpoint());
     try {
-      const out = ok(await invoke('move_object', { bucket: regional, key: 'eu/m.bin', destinationBucket: other, destinationKey: 'moved/m.bin' }, { connection: motoConnection({ endpoint: proxy.endpoint }) }));
-      expect(out).toMatchObject({ source: { bucket: regional, region: 'eu-west-1' }, destination: { bucket: other, key: 'moved/m.bin', size: 500 } });
+      const out = ok(
+        await invoke(
+          'move_object',
+          { bucket: regional, key: 'eu/m.bin', destinationBucket: other, destinationKey: 'moved/m.bin' },
+          { connection: motoConnection({ endpoint: proxy.endpoint }) },
+        ),
+      );
+      expect(out).toMatchObject({
+        source: { bucket: regional, region: 'eu-west-1' },
+        destination: { bucket: other, key: 'moved/m.bin', size: 500 },
+      });
       expect(proxy.seen.map((r) => [requestKind(r), signedRegion(r)])).toEqual([
-        ['GetBucketLocation', 'us-east-1'], ['HeadObject', 'eu-west-1'], ['CopyObject', 'us-east-1'], ['HeadObject', 'us-east-1'], ['DeleteObject', 'eu-west-1'],
+        ['GetBucketLocation', 'us-east-1'],
+        ['HeadObject', 'eu-west-1'],
+        ['CopyObject', 'us-east-1'],
+        ['HeadObject', 'us-east-1'],
+        ['DeleteObject', 'eu-west-1'],
       ]);
     } finally {
       await proxy.close();
@@ -104,10 +182,21 @@ describe('move_object', () => {
   it('in a versioned bucket: the latest version gets a delete marker; a named version is copied, then deleted for good', async () => {
     const versioned = uniqueBucket('mvo-v');
     await aws(['s3api', 'create-bucket', '--bucket', versioned]);
-    await aws(['s3api', 'put-bucket-versioning', '--bucket', versioned, '--versioning-configuration', 'Status=Enabled']);
+    await aws([
+      's3api',
+      'put-bucket-versioning',
+      '--bucket',
+      versioned,
+      '--versioning-configuration',
+      'Status=Enabled',
+    ]);
     await cliPut(versioned, 'a.txt', 'latest a');
     const latest = ok(await invoke('move_object', { bucket: versioned, key: 'a.txt', destinationKey: 'b.txt' }));
-    expect(latest).toMatchObject({ deleteMarker: true, deleteMarkerVersionId: expect.any(String), destination: { versionId: expect.any(String) } });
+    expect(latest).toMatchObject({
+      deleteMarker: true,
+      deleteMarkerVersionId: expect.any(String),
+      destination: { versionId: expect.any(String) },
+    });
     const after = await versions(versioned);
     expect(after.DeleteMarkers?.map((d) => d.Key)).toEqual(['a.txt']);
     expect(after.Versions?.filter((v) => v.Key === 'a.txt')).toHaveLength(1); // the old version is still there
@@ -115,7 +204,9 @@ describe('move_object', () => {
     await cliPut(versioned, 'c.txt', 'first c');
     const v1 = (await versions(versioned)).Versions!.find((v) => v.Key === 'c.txt')!.VersionId;
     await cliPut(versioned, 'c.txt', 'second c');
-    const named = ok(await invoke('move_object', { bucket: versioned, key: 'c.txt', versionId: v1, destinationKey: 'c-first.txt' }));
+    const named = ok(
+      await invoke('move_object', { bucket: versioned, key: 'c.txt', versionId: v1, destinationKey: 'c-first.txt' }),
+    );
     expect(named).toMatchObject({ source: { versionId: v1 }, sourceDeleted: true });
     expect(named.deleteMarker).toBeUndefined();
     expect((await versions(versioned)).Versions!.some((v) => v.VersionId === v1)).toBe(false);
@@ -126,21 +217,34 @@ describe('move_object', () => {
   it.each([
     ['a different size', 'a longer object already there'],
     ['a different ETag (same size)', 'the-real-bytes'],
-  ])('a copy the store says it made, but whose check finds %s, leaves the source (a stand-in copy answer)', async (_what, already) => {
-    const key = `verify/${randomBytes(3).toString('hex')}`;
-    const etag = await cliPut(bucket, key, 'the real bytes');
-    await cliPut(bucket, `${key}.moved`, already);
-    const proxy = await interceptProxy(motoEndpoint(), (req) => (requestKind(req) === 'CopyObject' ? fakeCopy(etag) : undefined));
-    try {
-      const res = await invoke('move_object', { bucket, key, destinationKey: `${key}.moved` }, { connection: motoConnection({ endpoint: proxy.endpoint }) });
-      expect(res.ok ? null : res.error).toMatchObject({ type: 'api', code: 'CopyNotVerified', details: { copied: true, sourceDeleted: false } });
-      expect(res.ok ? '' : res.error.message).toContain('was not deleted');
-      expect(proxy.seen.map(requestKind)).not.toContain('DeleteObject');
-    } finally {
-      await proxy.close();
-    }
-    expect((await cliGet(bucket, key)).bytes.toString()).toBe('the real bytes');
-  });
+  ])(
+    'a copy the store says it made, but whose check finds %s, leaves the source (a stand-in copy answer)',
+    async (_what, already) => {
+      const key = `verify/${randomBytes(3).toString('hex')}`;
+      const etag = await cliPut(bucket, key, 'the real bytes');
+      await cliPut(bucket, `${key}.moved`, already);
+      const proxy = await interceptProxy(motoEndpoint(), (req) =>
+        requestKind(req) === 'CopyObject' ? fakeCopy(etag) : undefined,
+      );
+      try {
+        const res = await invoke(
+          'move_object',
+          { bucket, key, destinationKey: `${key}.moved` },
+          { connection: motoConnection({ endpoint: proxy.endpoint }) },
+        );
+        expect(res.ok ? null : res.error).toMatchObject({
+          type: 'api',
+          code: 'CopyNotVerified',
+          details: { copied: true, sourceDeleted: false },
+        });
+        expect(res.ok ? '' : res.error.message).toContain('was not deleted');
+        expect(proxy.seen.map(requestKind)).not.toContain('DeleteObject');
+      } finally {
+        await proxy.close();
+      }
+      expect((await cliGet(bucket, key)).bytes.toString()).toBe('the real bytes');
+    },
+  );
 
   it('a source overwritten between the copy and the delete is not deleted (If-Match): precondition_failed, both stay', async () => {
     await cliPut(bucket, 'race/src.txt', 'as copied');
@@ -150,8 +254,16 @@ describe('move_object', () => {
       return undefined;
     });
     try {
-      const res = await invoke('move_object', { bucket, key: 'race/src.txt', destinationKey: 'race/dst.txt' }, { connection: motoConnection({ endpoint: proxy.endpoint }) });
-      expect(res.ok ? null : res.error).toMatchObject({ type: 'precondition_failed', code: 'SourceChanged', details: { copied: true, sourceDeleted: false } });
+      const res = await invoke(
+        'move_object',
+        { bucket, key: 'race/src.txt', destinationKey: 'race/dst.txt' },
+        { connection: motoConnection({ endpoint: proxy.endpoint }) },
+      );
+      expect(res.ok ? null : res.error).toMatchObject({
+        type: 'precondition_failed',
+        code: 'SourceChanged',
+        details: { copied: true, sourceDeleted: false },
+      });
     } finally {
       await proxy.close();
     }
@@ -166,11 +278,21 @@ describe('move_object', () => {
 
     await cliPut(bucket, 'stay.txt', 'stay');
     const nowhere = uniqueBucket('nowhere');
-    const noBucket = await invoke('move_object', { bucket, key: 'stay.txt', destinationBucket: nowhere, destinationKey: 'x.txt' });
+    const noBucket = await invoke('move_object', {
+      bucket,
+      key: 'stay.txt',
+      destinationBucket: nowhere,
+      destinationKey: 'x.txt',
+    });
     expect(noBucket.ok ? null : noBucket.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket' });
     expect(noBucket.ok ? '' : noBucket.error.message).toContain(nowhere);
 
-    const condition = await invoke('move_object', { bucket, key: 'stay.txt', destinationKey: 'x.txt', ifSourceMatch: '"0123456789abcdef0123456789abcdef"' });
+    const condition = await invoke('move_object', {
+      bucket,
+      key: 'stay.txt',
+      destinationKey: 'x.txt',
+      ifSourceMatch: '"0123456789abcdef0123456789abcdef"',
+    });
     expect(condition.ok ? null : condition.error).toMatchObject({ type: 'precondition_failed' });
     expect(await exists(bucket, 'stay.txt')).toBe(true);
     expect(await exists(bucket, 'x.txt')).toBe(false);
@@ -179,10 +301,22 @@ describe('move_object', () => {
   it('a move onto itself is refused before any request (it would delete the object)', async () => {
     const store = await fakeStore((_req, res) => res.writeHead(500).end());
     try {
-      const connection = { region: 'us-east-1', endpoint: store.endpoint, maxAttempts: 1, credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: 'x' } };
+      const connection = {
+        region: 'us-east-1',
+        endpoint: store.endpoint,
+        maxAttempts: 1,
+        credentials: { type: 'accessKey', accessKeyId: 'AKID', secretAccessKey: 'x' },
+      };
       for (const input of [
         { bucket, key: 'k.txt', destinationKey: 'k.txt' },
-        { bucket, key: 'k.txt', destinationBucket: bucket, destinationKey: 'k.txt', metadataDirective: 'REPLACE', metadata: { a: '1' } },
+        {
+          bucket,
+          key: 'k.txt',
+          destinationBucket: bucket,
+          destinationKey: 'k.txt',
+          metadataDirective: 'REPLACE',
+          metadata: { a: '1' },
+        },
       ]) {
         const res = await invoke('move_object', input, { connection });
         expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input' });
@@ -202,7 +336,11 @@ describe('move_object under IAM enforcement (a second moto checking signatures a
   const admin = (args: string[]) => moto.admin(args);
   const allowAllBut = (action: string, extra: Record<string, unknown> = {}) =>
     moto.userConnection([{ Effect: 'Allow', NotAction: action, Resource: '*' }]).then((c) => ({ ...c, ...extra }));
-  const adminExists = (b: string, key: string) => admin(['s3api', 'head-object', '--bucket', b, '--key', key]).then(() => true, () => false);
+  const adminExists = (b: string, key: string) =>
+    admin(['s3api', 'head-object', '--bucket', b, '--key', key]).then(
+      () => true,
+      () => false,
+    );
 
   beforeAll(async () => {
     moto = await startIamMoto();
@@ -213,8 +351,15 @@ describe('move_object under IAM enforcement (a second moto checking signatures a
 
   it('without s3:DeleteObject is forbidden, naming it: the checked copy stays, and so does the source', async () => {
     await cliPut(src, 'keep.txt', 'keep', [], admin);
-    const res = await invoke('move_object', { bucket: src, key: 'keep.txt', destinationKey: 'keep-copy.txt' }, { connection: await allowAllBut('s3:DeleteObject') });
-    expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden', details: { copied: true, sourceDeleted: false } });
+    const res = await invoke(
+      'move_object',
+      { bucket: src, key: 'keep.txt', destinationKey: 'keep-copy.txt' },
+      { connection: await allowAllBut('s3:DeleteObject') },
+    );
+    expect(res.ok ? null : res.error).toMatchObject({
+      type: 'forbidden',
+      details: { copied: true, sourceDeleted: false },
+    });
     expect(res.ok ? '' : res.error.message).toContain('s3:DeleteObject');
     expect(res.ok ? '' : res.error.message).toContain('the source was not deleted');
     expect(await adminExists(src, 'keep.txt')).toBe(true);
@@ -223,7 +368,11 @@ describe('move_object under IAM enforcement (a second moto checking signatures a
 
   it('without s3:GetBucketLocation a move from another bucket is forbidden, naming it; nothing moves', async () => {
     await cliPut(src, 'loc.txt', 'loc', [], admin);
-    const res = await invoke('move_object', { bucket: src, key: 'loc.txt', destinationBucket: dst, destinationKey: 'loc.txt' }, { connection: await allowAllBut('s3:GetBucketLocation') });
+    const res = await invoke(
+      'move_object',
+      { bucket: src, key: 'loc.txt', destinationBucket: dst, destinationKey: 'loc.txt' },
+      { connection: await allowAllBut('s3:GetBucketLocation') },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden' });
     expect(res.ok ? '' : res.error.message).toContain('s3:GetBucketLocation');
     expect(await adminExists(src, 'loc.txt')).toBe(true);
@@ -232,8 +381,11 @@ describe('move_object under IAM enforcement (a second moto checking signatures a
 
   it('without s3:GetObjectTagging (a store that drops tags, tags kept) is forbidden, naming it; nothing moves', async () => {
     await cliPut(src, 'tags-read.txt', 'x', ['--tagging', 'a=1'], admin);
-    const res = await invoke('move_object', { bucket: src, key: 'tags-read.txt', destinationKey: 'tags-read.moved' },
-      { connection: await allowAllBut('s3:GetObjectTagging', { capabilities: { tagsOnPut: false } }) });
+    const res = await invoke(
+      'move_object',
+      { bucket: src, key: 'tags-read.txt', destinationKey: 'tags-read.moved' },
+      { connection: await allowAllBut('s3:GetObjectTagging', { capabilities: { tagsOnPut: false } }) },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden' });
     expect(res.ok ? '' : res.error.message).toContain('s3:GetObjectTagging');
     expect(await adminExists(src, 'tags-read.txt')).toBe(true);
@@ -242,8 +394,17 @@ describe('move_object under IAM enforcement (a second moto checking signatures a
 
   it('without s3:PutObjectTagging (a store that drops tags, tags replaced) is forbidden, naming it; the source stays', async () => {
     await cliPut(src, 'tags-write.txt', 'x', [], admin);
-    const res = await invoke('move_object', { bucket: src, key: 'tags-write.txt', destinationKey: 'tags-write.moved', taggingDirective: 'REPLACE', tags: { b: '2' } },
-      { connection: await allowAllBut('s3:PutObjectTagging', { capabilities: { tagsOnPut: false } }) });
+    const res = await invoke(
+      'move_object',
+      {
+        bucket: src,
+        key: 'tags-write.txt',
+        destinationKey: 'tags-write.moved',
+        taggingDirective: 'REPLACE',
+        tags: { b: '2' },
+      },
+      { connection: await allowAllBut('s3:PutObjectTagging', { capabilities: { tagsOnPut: false } }) },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'forbidden', details: { written: true, tagged: false } });
     expect(res.ok ? '' : res.error.message).toContain('s3:PutObjectTagging');
     expect(await adminExists(src, 'tags-write.txt')).toBe(true);

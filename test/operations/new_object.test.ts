@@ -8,7 +8,16 @@ import newObjectInput from '../../schemas/new_object.input.json' with { type: 'j
 import { DEFAULT_LATE_ARRIVAL_SECONDS, DEFAULT_MAX_PER_POLL, MAX_PER_POLL } from '../../operations/new_object.js';
 import type { NewObjectOutput } from '../../src/generated/types.js';
 import { loadConnector } from '../../src/index.js';
-import { aws, awsJson, fakeStore, invoke, motoConnection, motoEndpoint, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  invoke,
+  motoConnection,
+  motoEndpoint,
+  uniqueBucket,
+  type FakeStore,
+} from '../support/helpers.js';
 
 type Event = NewObjectOutput['events'][number];
 type Cursor = NewObjectOutput['cursor'];
@@ -20,7 +29,10 @@ async function poll(input: Record<string, unknown>, connection = motoConnection(
 }
 
 /** Polls until nothing is left (hasMore false), passing the cursor back: every event, in order. */
-async function drain(input: Record<string, unknown>, connection = motoConnection()): Promise<{ events: Event[]; cursor: Cursor; polls: number }> {
+async function drain(
+  input: Record<string, unknown>,
+  connection = motoConnection(),
+): Promise<{ events: Event[]; cursor: Cursor; polls: number }> {
   const events: Event[] = [];
   let cursor = input.cursor as Cursor | undefined;
   let polls = 0;
@@ -49,14 +61,22 @@ async function createBucket(prefix: string): Promise<string> {
   return bucket;
 }
 
-interface CliListing { Contents?: { Key: string; Size: number; ETag: string; LastModified: string }[] }
+interface CliListing {
+  Contents?: { Key: string; Size: number; ETag: string; LastModified: string }[];
+}
 
 /**
  * A proxy in front of moto. `lastModified(key, listed)` may give a listed object another date;
  * `beforeForward` runs before a request is passed on (a write between two pages of a listing).
  */
-interface Proxy { endpoint: string; close(): Promise<void> }
-async function proxy(hooks: { lastModified?: (key: string, listed: string) => string; beforeForward?: (url: URL) => Promise<void> }): Promise<Proxy> {
+interface Proxy {
+  endpoint: string;
+  close(): Promise<void>;
+}
+async function proxy(hooks: {
+  lastModified?: (key: string, listed: string) => string;
+  beforeForward?: (url: URL) => Promise<void>;
+}): Promise<Proxy> {
   const target = new URL(motoEndpoint());
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -64,22 +84,30 @@ async function proxy(hooks: { lastModified?: (key: string, listed: string) => st
     req.on('end', async () => {
       const url = new URL(req.url ?? '/', 'http://proxy');
       await hooks.beforeForward?.(url);
-      const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer: IncomingMessage) => {
-        const body: Buffer[] = [];
-        answer.on('data', (c: Buffer) => body.push(c));
-        answer.on('end', () => {
-          let text = Buffer.concat(body);
-          if (hooks.lastModified && url.searchParams.get('list-type') === '2') {
-            text = Buffer.from(text.toString('utf8').replace(/<Contents>([\s\S]*?)<\/Contents>/g, (block) => {
-              const key = /<Key>([\s\S]*?)<\/Key>/.exec(block)![1]!;
-              return block.replace(/<LastModified>([^<]*)<\/LastModified>/, (_, listed: string) => `<LastModified>${hooks.lastModified!(key, listed)}</LastModified>`);
-            }));
-          }
-          const headers = { ...answer.headers, 'content-length': String(text.length) };
-          delete headers['transfer-encoding'];
-          res.writeHead(answer.statusCode ?? 500, headers).end(text);
-        });
-      });
+      const upstream = request(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (answer: IncomingMessage) => {
+          const body: Buffer[] = [];
+          answer.on('data', (c: Buffer) => body.push(c));
+          answer.on('end', () => {
+            let text = Buffer.concat(body);
+            if (hooks.lastModified && url.searchParams.get('list-type') === '2') {
+              text = Buffer.from(
+                text.toString('utf8').replace(/<Contents>([\s\S]*?)<\/Contents>/g, (block) => {
+                  const key = /<Key>([\s\S]*?)<\/Key>/.exec(block)![1]!;
+                  return block.replace(
+                    /<LastModified>([^<]*)<\/LastModified>/,
+                    (_, listed: string) => `<LastModified>${hooks.lastModified!(key, listed)}</LastModified>`,
+                  );
+                }),
+              );
+            }
+            const headers = { ...answer.headers, 'content-length': String(text.length) };
+            delete headers['transfer-encoding'];
+            res.writeHead(answer.statusCode ?? 500, headers).end(text);
+          });
+        },
+      );
       upstream.end(Buffer.concat(chunks));
     });
   });
@@ -87,10 +115,11 @@ async function proxy(hooks: { lastModified?: (key: string, listed: string) => st
   const { port } = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -118,9 +147,15 @@ describe('new_object', () => {
     await write(bucket, 'new/report.csv', 'hello, world\n');
     const second = await poll({ bucket, cursor: first.cursor });
     const cli = await awsJson<CliListing>(['s3api', 'list-objects-v2', '--bucket', bucket, '--prefix', 'new/']);
-    expect(second.events).toEqual(cli.Contents!.map((o) => ({
-      key: o.Key, size: o.Size, etag: o.ETag, lastModified: new Date(o.LastModified).toISOString(), storageClass: 'STANDARD',
-    })));
+    expect(second.events).toEqual(
+      cli.Contents!.map((o) => ({
+        key: o.Key,
+        size: o.Size,
+        etag: o.ETag,
+        lastModified: new Date(o.LastModified).toISOString(),
+        storageClass: 'STANDARD',
+      })),
+    );
     expect(second.events[0]!.size).toBe(13);
 
     const third = await poll({ bucket, cursor: second.cursor });
@@ -183,7 +218,14 @@ describe('new_object', () => {
     await write(bucket, 'doc.txt', 'version two');
     const next = await poll({ bucket, cursor: start.cursor });
     expect(keys(next.events)).toEqual(['doc.txt']);
-    const head = await awsJson<{ ETag: string; ContentLength: number }>(['s3api', 'head-object', '--bucket', bucket, '--key', 'doc.txt']);
+    const head = await awsJson<{ ETag: string; ContentLength: number }>([
+      's3api',
+      'head-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'doc.txt',
+    ]);
     expect(next.events[0]).toMatchObject({ etag: head.ETag, size: head.ContentLength });
     expect((await poll({ bucket, cursor: next.cursor })).events).toEqual([]);
   });
@@ -232,7 +274,11 @@ describe('new_object', () => {
       const res = await fresh.invoke('new_object', { bucket, cursor: stored }, { connection: motoConnection() });
       if (!res.ok) throw new Error(res.error.message);
       expect(keys(res.output.events)).toEqual(['two.txt']);
-      const again = await fresh.invoke('new_object', { bucket, cursor: res.output.cursor }, { connection: motoConnection() });
+      const again = await fresh.invoke(
+        'new_object',
+        { bucket, cursor: res.output.cursor },
+        { connection: motoConnection() },
+      );
       expect(again.ok ? again.output.events : again.error).toEqual([]);
     } finally {
       fresh.close();
@@ -244,7 +290,10 @@ describe('new_object', () => {
     // two objects back: one 60 s, inside a 120 s window, and one 600 s, outside it (missed: the limit).
     const now = Date.now();
     const back = (s: number) => new Date(Math.floor(now / 1000) * 1000 - s * 1000).toISOString();
-    const p = await proxy({ lastModified: (key, listed) => (key === 'late/inside.bin' ? back(60) : key === 'late/outside.bin' ? back(600) : listed) });
+    const p = await proxy({
+      lastModified: (key, listed) =>
+        key === 'late/inside.bin' ? back(60) : key === 'late/outside.bin' ? back(600) : listed,
+    });
     try {
       const bucket = await createBucket('no-late');
       const connection = motoConnection({ endpoint: p.endpoint });
@@ -265,7 +314,15 @@ describe('new_object', () => {
   it('prefix, suffix and glob choose the keys; folder markers are not objects', async () => {
     const bucket = await createBucket('no-filter');
     const start = await poll({ bucket, prefix: 'in/' });
-    for (const key of ['in/2026/invoice-1.pdf', 'in/2026/invoice-2.csv', 'in/2026/deep/invoice-3.pdf', 'in/notes.pdf', 'out/invoice-4.pdf', 'in/folder/']) await write(bucket, key, key.endsWith('/') ? '' : 'x');
+    for (const key of [
+      'in/2026/invoice-1.pdf',
+      'in/2026/invoice-2.csv',
+      'in/2026/deep/invoice-3.pdf',
+      'in/notes.pdf',
+      'out/invoice-4.pdf',
+      'in/folder/',
+    ])
+      await write(bucket, key, key.endsWith('/') ? '' : 'x');
     const suffix = await poll({ bucket, prefix: 'in/', suffix: '.pdf', cursor: start.cursor });
     expect(keys(suffix.events).sort()).toEqual(['in/2026/deep/invoice-3.pdf', 'in/2026/invoice-1.pdf', 'in/notes.pdf']);
     const glob = await poll({ bucket, prefix: 'in/', glob: 'in/*/invoice-*.pdf', cursor: start.cursor });
@@ -298,7 +355,11 @@ describe('new_object', () => {
   ])('a cursor that is %s is refused before any request', async (_label, cursor) => {
     const bucket = 'cursor-check-bucket';
     const before = store.requests.length;
-    const res = await invoke('new_object', { bucket, cursor: JSON.parse(JSON.stringify(cursor).replace('BUCKET', bucket)) }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await invoke(
+      'new_object',
+      { bucket, cursor: JSON.parse(JSON.stringify(cursor).replace('BUCKET', bucket)) },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'InvalidCursor' });
     expect(res.ok ? '' : res.error.message).toMatch(/pass back the cursor/);
     expect(store.requests.length).toBe(before);

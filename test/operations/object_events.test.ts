@@ -7,9 +7,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import objectEventsInput from '../../schemas/object_events.input.json' with { type: 'json' };
-import { DEFAULT_MAX_EVENTS, DEFAULT_VISIBILITY_TIMEOUT, DEFAULT_WAIT_SECONDS, MAX_EVENTS, MAX_WAIT_SECONDS } from '../../operations/object_events.js';
+import {
+  DEFAULT_MAX_EVENTS,
+  DEFAULT_VISIBILITY_TIMEOUT,
+  DEFAULT_WAIT_SECONDS,
+  MAX_EVENTS,
+  MAX_WAIT_SECONDS,
+} from '../../operations/object_events.js';
 import type { ObjectEventsAckOutput, ObjectEventsOutput } from '../../src/generated/types.js';
-import { aws, awsJson, fakeStore, invoke, motoConnection, uniqueBucket, until, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  invoke,
+  motoConnection,
+  uniqueBucket,
+  until,
+  type FakeStore,
+} from '../support/helpers.js';
 
 type Event = ObjectEventsOutput['events'][number];
 
@@ -43,7 +58,15 @@ async function write(bucket: string, key: string, content = 'x'): Promise<void> 
 
 /** Messages on the queue, visible or leased, as SQS counts them (moto counts exactly). */
 async function onQueue(url: string): Promise<number> {
-  const { Attributes } = await awsJson<{ Attributes: Record<string, string> }>(['sqs', 'get-queue-attributes', '--queue-url', url, '--attribute-names', 'ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+  const { Attributes } = await awsJson<{ Attributes: Record<string, string> }>([
+    'sqs',
+    'get-queue-attributes',
+    '--queue-url',
+    url,
+    '--attribute-names',
+    'ApproximateNumberOfMessages',
+    'ApproximateNumberOfMessagesNotVisible',
+  ]);
   return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
 }
 
@@ -51,7 +74,11 @@ async function onQueue(url: string): Promise<number> {
 async function watched(prefix: string): Promise<{ bucket: string; queueUrl: string; queueArn: string }> {
   const bucket = uniqueBucket(prefix);
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
-  const res = await invoke<{ queueUrl: string; queueArn: string }>('configure_object_events', { bucket, queue: `${bucket}-events`, createQueue: true });
+  const res = await invoke<{ queueUrl: string; queueArn: string }>('configure_object_events', {
+    bucket,
+    queue: `${bucket}-events`,
+    createQueue: true,
+  });
   if (!res.ok) throw new Error(res.error.message);
   return { bucket, ...res.output };
 }
@@ -63,8 +90,23 @@ async function bareQueue(): Promise<string> {
 
 /** An S3 event record as S3 sends it, with a sequencer. */
 function s3Message(bucket: string, key: string, sequencer: string, eventName = 'ObjectCreated:Put'): string {
-  return JSON.stringify({ Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: 'us-east-1', eventTime: '2026-01-01T00:00:00.000Z', eventName,
-    s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 1, eTag: 'abc', sequencer } } }] });
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: '2026-01-01T00:00:00.000Z',
+        eventName,
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'c',
+          bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+          object: { key, size: 1, eTag: 'abc', sequencer },
+        },
+      },
+    ],
+  });
 }
 
 let store: FakeStore;
@@ -86,7 +128,16 @@ describe('object_events', () => {
     const { bucket, queueUrl, queueArn } = await watched('oe-kinds');
     const key = 'in/a b+c ü.txt';
     await write(bucket, key, 'hello');
-    await aws(['s3api', 'copy-object', '--bucket', bucket, '--key', 'in/copy.txt', '--copy-source', `${bucket}/in/a b+c ü.txt`]);
+    await aws([
+      's3api',
+      'copy-object',
+      '--bucket',
+      bucket,
+      '--key',
+      'in/copy.txt',
+      '--copy-source',
+      `${bucket}/in/a b+c ü.txt`,
+    ]);
     await aws(['s3api', 'delete-object', '--bucket', bucket, '--key', 'in/copy.txt']);
     let ignored = 0;
     const events: Event[] = [];
@@ -97,11 +148,26 @@ describe('object_events', () => {
       return events.length >= 3;
     });
     expect(events.map((e) => [e.eventName, e.key])).toEqual([
-      ['ObjectCreated:Put', key], ['ObjectCreated:Copy', 'in/copy.txt'], ['ObjectRemoved:Delete', 'in/copy.txt'],
+      ['ObjectCreated:Put', key],
+      ['ObjectCreated:Copy', 'in/copy.txt'],
+      ['ObjectRemoved:Delete', 'in/copy.txt'],
     ]);
     expect(ignored).toBe(1); // the s3:TestEvent of the configuration, deleted
-    const head = await awsJson<{ ETag: string; ContentLength: number }>(['s3api', 'head-object', '--bucket', bucket, '--key', key]);
-    expect(events[0]).toMatchObject({ bucket, etag: head.ETag, size: head.ContentLength, region: 'us-east-1', receiveCount: 1 });
+    const head = await awsJson<{ ETag: string; ContentLength: number }>([
+      's3api',
+      'head-object',
+      '--bucket',
+      bucket,
+      '--key',
+      key,
+    ]);
+    expect(events[0]).toMatchObject({
+      bucket,
+      etag: head.ETag,
+      size: head.ContentLength,
+      region: 'us-east-1',
+      receiveCount: 1,
+    });
     expect(await onQueue(queueUrl)).toBe(3); // leased, not gone: nothing is deleted before its ack
     const done = await ack(events.map((e) => e.ack));
     expect(done).toEqual({ ack: ['deleted', 'deleted', 'deleted'], release: [], deleted: 3, expired: 0 });
@@ -119,7 +185,11 @@ describe('object_events', () => {
     expect(b.map((e) => e.messageId).sort()).toEqual(a.map((e) => e.messageId).sort());
     expect(b.every((e) => e.receiveCount === 2)).toBe(true);
     // A comes back and acknowledges: its leases have ended, so nothing is deleted (B holds them now).
-    expect(await ack(a.map((e) => e.ack))).toMatchObject({ ack: ['expired', 'expired', 'expired'], deleted: 0, expired: 3 });
+    expect(await ack(a.map((e) => e.ack))).toMatchObject({
+      ack: ['expired', 'expired', 'expired'],
+      deleted: 0,
+      expired: 3,
+    });
     expect(await onQueue(queueUrl)).toBe(3);
     // B completes them.
     expect(await ack(b.map((e) => e.ack))).toMatchObject({ deleted: 3 });
@@ -153,10 +223,19 @@ describe('object_events', () => {
     await write(bucket, 'n/retry.txt');
     const first = await gather({ queue: queueArn, visibilityTimeout: 300 }, (e) => e.length >= 2);
     const [done, retry] = [first.find((e) => e.key === 'n/done.txt')!, first.find((e) => e.key === 'n/retry.txt')!];
-    const next = await poll({ queue: queueArn, waitSeconds: 1, visibilityTimeout: 300, ack: [done.ack], release: [retry.ack] });
+    const next = await poll({
+      queue: queueArn,
+      waitSeconds: 1,
+      visibilityTimeout: 300,
+      ack: [done.ack],
+      release: [retry.ack],
+    });
     expect(next.settled).toEqual({ ack: ['deleted'], release: ['released'] });
     // Released: delivered again without waiting out its 300 s lease (this poll, or the next).
-    const again = [...next.events, ...(next.events.length ? [] : await gather({ queue: queueArn }, (e) => e.length >= 1))];
+    const again = [
+      ...next.events,
+      ...(next.events.length ? [] : await gather({ queue: queueArn }, (e) => e.length >= 1)),
+    ];
     expect(again.map((e) => [e.key, e.receiveCount])).toEqual([['n/retry.txt', 2]]);
     await ack(again.map((e) => e.ack));
     expect(await onQueue(queueUrl)).toBe(0);
@@ -164,11 +243,18 @@ describe('object_events', () => {
 
   it('a duplicate delivery (same key and sequencer) is one event; its ack deletes both messages', async () => {
     const url = await bareQueue();
-    for (const body of [s3Message('b', 'dup.txt', '0A1'), s3Message('b', 'dup.txt', '0A1'), s3Message('b', 'dup.txt', '0A2', 'ObjectRemoved:Delete')]) {
+    for (const body of [
+      s3Message('b', 'dup.txt', '0A1'),
+      s3Message('b', 'dup.txt', '0A1'),
+      s3Message('b', 'dup.txt', '0A2', 'ObjectRemoved:Delete'),
+    ]) {
       await aws(['sqs', 'send-message', '--queue-url', url, '--message-body', body]);
     }
     const events = await gather({ queue: url, visibilityTimeout: 300 }, (e) => e.length >= 2);
-    expect(events.map((e) => [e.key, e.sequencer, e.eventName])).toEqual([['dup.txt', '0A1', 'ObjectCreated:Put'], ['dup.txt', '0A2', 'ObjectRemoved:Delete']]);
+    expect(events.map((e) => [e.key, e.sequencer, e.eventName])).toEqual([
+      ['dup.txt', '0A1', 'ObjectCreated:Put'],
+      ['dup.txt', '0A2', 'ObjectRemoved:Delete'],
+    ]);
     expect(await onQueue(url)).toBe(3);
     await ack([events[0]!.ack]);
     expect(await onQueue(url)).toBe(1);
@@ -178,7 +264,14 @@ describe('object_events', () => {
 
   it('reads events wrapped by SNS; leaves what is not an S3 event on the queue', async () => {
     const url = await bareQueue();
-    await aws(['sqs', 'send-message', '--queue-url', url, '--message-body', JSON.stringify({ Type: 'Notification', Message: s3Message('b', 'via%2Fsns+file.txt', '01') })]);
+    await aws([
+      'sqs',
+      'send-message',
+      '--queue-url',
+      url,
+      '--message-body',
+      JSON.stringify({ Type: 'Notification', Message: s3Message('b', 'via%2Fsns+file.txt', '01') }),
+    ]);
     await aws(['sqs', 'send-message', '--queue-url', url, '--message-body', 'not json at all']);
     let unrecognized = 0;
     const events: Event[] = [];
@@ -207,7 +300,11 @@ describe('object_events', () => {
 
   it('a token that is not an ack token is refused before any request', async () => {
     const before = store.requests.length;
-    const res = await invoke('object_events', { queue: 'arn:aws:sqs:us-east-1:123456789012:q', ack: ['bm90LWEtdG9rZW4'] }, { connection: motoConnection({ endpoint: store.endpoint }) });
+    const res = await invoke(
+      'object_events',
+      { queue: 'arn:aws:sqs:us-east-1:123456789012:q', ack: ['bm90LWEtdG9rZW4'] },
+      { connection: motoConnection({ endpoint: store.endpoint }) },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'InvalidAckToken' });
     expect(store.requests.length).toBe(before);
   });
@@ -220,7 +317,11 @@ describe('object_events', () => {
   });
 
   it('anonymous connections are refused: SQS needs credentials', async () => {
-    const res = await invoke('object_events', { queue: 'q', waitSeconds: 0 }, { connection: motoConnection({ credentials: { type: 'anonymous' } }) });
+    const res = await invoke(
+      'object_events',
+      { queue: 'q', waitSeconds: 0 },
+      { connection: motoConnection({ credentials: { type: 'anonymous' } }) },
+    );
     expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'CredentialsRequired' });
   });
 });

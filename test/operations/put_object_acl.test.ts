@@ -8,7 +8,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aws, awsJson, fakeStore, motoConnection, motoEndpoint, testConnector, uniqueBucket, type FakeStore } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  motoConnection,
+  motoEndpoint,
+  testConnector,
+  uniqueBucket,
+  type FakeStore,
+} from '../support/helpers.js';
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -19,18 +28,32 @@ const bucket = uniqueBucket('acl');
 let ownerId = '';
 let file = '';
 
-interface CliGrant { Grantee: { Type: string; ID?: string; URI?: string; EmailAddress?: string }; Permission: string }
-interface Grant { grantee: { type: string; id?: string; uri?: string; emailAddress?: string; displayName?: string }; permission: string }
+interface CliGrant {
+  Grantee: { Type: string; ID?: string; URI?: string; EmailAddress?: string };
+  Permission: string;
+}
+interface Grant {
+  grantee: { type: string; id?: string; uri?: string; emailAddress?: string; displayName?: string };
+  permission: string;
+}
 
 /** The object's grants as the aws cli reads them, as sorted "Type who PERMISSION" lines. */
 async function cliGrants(key: string): Promise<string[]> {
   const acl = await awsJson<{ Grants: CliGrant[] }>(['s3api', 'get-object-acl', '--bucket', bucket, '--key', key]);
-  return acl.Grants.map((g) => `${g.Grantee.Type} ${g.Grantee.ID ?? g.Grantee.URI ?? g.Grantee.EmailAddress} ${g.Permission}`).sort();
+  return acl.Grants.map(
+    (g) => `${g.Grantee.Type} ${g.Grantee.ID ?? g.Grantee.URI ?? g.Grantee.EmailAddress} ${g.Permission}`,
+  ).sort();
 }
 
-const S3_TYPE: Record<string, string> = { canonicalUser: 'CanonicalUser', group: 'Group', email: 'AmazonCustomerByEmail' };
+const S3_TYPE: Record<string, string> = {
+  canonicalUser: 'CanonicalUser',
+  group: 'Group',
+  email: 'AmazonCustomerByEmail',
+};
 function lines(grants: Grant[]): string[] {
-  return grants.map((g) => `${S3_TYPE[g.grantee.type]} ${g.grantee.id ?? g.grantee.uri ?? g.grantee.emailAddress} ${g.permission}`).sort();
+  return grants
+    .map((g) => `${S3_TYPE[g.grantee.type]} ${g.grantee.id ?? g.grantee.uri ?? g.grantee.emailAddress} ${g.permission}`)
+    .sort();
 }
 
 async function newObject(key: string): Promise<string> {
@@ -40,7 +63,11 @@ async function newObject(key: string): Promise<string> {
 
 async function putAcl(input: Record<string, unknown>, connection = motoConnection()) {
   const c = await testConnector();
-  return c.invoke<{ bucket: string; key: string; acl?: string; grants?: Grant[]; owner?: { id: string } }>('put_object_acl', input, { connection });
+  return c.invoke<{ bucket: string; key: string; acl?: string; grants?: Grant[]; owner?: { id: string } }>(
+    'put_object_acl',
+    input,
+    { connection },
+  );
 }
 
 /** HTTP status of an unsigned GET, as an anonymous browser would make it. */
@@ -56,7 +83,16 @@ beforeAll(async () => {
   await writeFile(file, 'hello');
   // The object owner as S3 reports it (moto's ListBuckets owner ID differs from its ACL owner ID).
   await newObject('owner-probe.txt');
-  ownerId = (await awsJson<{ Owner: { ID: string } }>(['s3api', 'get-object-acl', '--bucket', bucket, '--key', 'owner-probe.txt'])).Owner.ID;
+  ownerId = (
+    await awsJson<{ Owner: { ID: string } }>([
+      's3api',
+      'get-object-acl',
+      '--bucket',
+      bucket,
+      '--key',
+      'owner-probe.txt',
+    ])
+  ).Owner.ID;
 });
 
 describe('put_object_acl: canned ACLs', () => {
@@ -81,7 +117,9 @@ describe('put_object_acl: canned ACLs', () => {
     expect(res.ok ? res.output : res.error).toEqual({ bucket, key, acl: 'public-read-write' });
     // S3 lists AllUsers READ and AllUsers WRITE; moto 5.2.5 keeps them as one grant and reports
     // only its first permission, so only READ can be checked through the aws cli.
-    expect(await cliGrants(key)).toEqual(expect.arrayContaining([`CanonicalUser ${ownerId} FULL_CONTROL`, `Group ${ALL_USERS} READ`]));
+    expect(await cliGrants(key)).toEqual(
+      expect.arrayContaining([`CanonicalUser ${ownerId} FULL_CONTROL`, `Group ${ALL_USERS} READ`]),
+    );
     expect(await anonymousGet(key)).toBe(200);
   });
 
@@ -165,7 +203,11 @@ describe('put_object_acl: explicit grants', () => {
 
   it('accepts an email grantee (moto takes the request; it records the address as a group URI, a moto bug)', async () => {
     const key = await newObject('grants/email.txt');
-    const res = await putAcl({ bucket, key, grants: [{ grantee: { type: 'email', emailAddress: 'someone@example.com' }, permission: 'READ' }] });
+    const res = await putAcl({
+      bucket,
+      key,
+      grants: [{ grantee: { type: 'email', emailAddress: 'someone@example.com' }, permission: 'READ' }],
+    });
     expect(res.ok ? res.output.grants : res.error).toEqual([
       { grantee: { type: 'canonicalUser', id: ownerId }, permission: 'FULL_CONTROL' },
       { grantee: { type: 'email', emailAddress: 'someone@example.com' }, permission: 'READ' },
@@ -180,14 +222,18 @@ describe('put_object_acl: the request sent', () => {
   beforeAll(async () => {
     store = await fakeStore((req, res) => {
       let text = '';
-      req.on('data', (d: Buffer) => { text += d.toString(); });
+      req.on('data', (d: Buffer) => {
+        text += d.toString();
+      });
       req.on('end', () => {
         bodies.push(text);
         if (req.method === 'GET') {
           res.writeHead(200, { 'content-type': 'application/xml' });
-          res.end('<?xml version="1.0" encoding="UTF-8"?><AccessControlPolicy><Owner><ID>owner-1</ID><DisplayName>me</DisplayName></Owner>'
-            + '<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>owner-1</ID></Grantee>'
-            + '<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>');
+          res.end(
+            '<?xml version="1.0" encoding="UTF-8"?><AccessControlPolicy><Owner><ID>owner-1</ID><DisplayName>me</DisplayName></Owner>' +
+              '<AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>owner-1</ID></Grantee>' +
+              '<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>',
+          );
         } else {
           res.writeHead(200);
           res.end();
@@ -195,23 +241,30 @@ describe('put_object_acl: the request sent', () => {
       });
     });
   });
-  afterAll(async () => { await store.close(); });
+  afterAll(async () => {
+    await store.close();
+  });
   const standIn = () => motoConnection({ endpoint: store.endpoint });
 
   it('reads the owner, then sends every grant as x-amz-grant-* headers, with the versionId, and no body', async () => {
     store.requests.length = 0;
     bodies.length = 0;
-    const res = await putAcl({
-      bucket: 'b-1', key: 'k 1.txt', versionId: 'v9',
-      grants: [
-        { grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' },
-        { grantee: { type: 'email', emailAddress: 'someone@example.com' }, permission: 'READ' },
-        { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'WRITE' },
-        { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'READ_ACP' },
-        { grantee: { type: 'group', uri: LOG_DELIVERY }, permission: 'WRITE_ACP' },
-        { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'FULL_CONTROL' },
-      ],
-    }, standIn());
+    const res = await putAcl(
+      {
+        bucket: 'b-1',
+        key: 'k 1.txt',
+        versionId: 'v9',
+        grants: [
+          { grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' },
+          { grantee: { type: 'email', emailAddress: 'someone@example.com' }, permission: 'READ' },
+          { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'WRITE' },
+          { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'READ_ACP' },
+          { grantee: { type: 'group', uri: LOG_DELIVERY }, permission: 'WRITE_ACP' },
+          { grantee: { type: 'canonicalUser', id: OTHER }, permission: 'FULL_CONTROL' },
+        ],
+      },
+      standIn(),
+    );
     expect(res.ok ? res.output.owner : res.error).toEqual({ id: 'owner-1', displayName: 'me' });
     const [get, put] = store.requests;
     expect(store.requests).toHaveLength(2);
@@ -233,19 +286,60 @@ describe('put_object_acl: the request sent', () => {
     store.requests.length = 0;
     const res = await putAcl({ bucket: 'b-1', key: 'k.txt', acl: 'authenticated-read' }, standIn());
     expect(res.ok).toBe(true);
-    expect(store.requests.map((r) => [r.method, r.url, r.headers['x-amz-acl']])).toEqual([['PUT', '/b-1/k.txt?acl=', 'authenticated-read']]);
+    expect(store.requests.map((r) => [r.method, r.url, r.headers['x-amz-acl']])).toEqual([
+      ['PUT', '/b-1/k.txt?acl=', 'authenticated-read'],
+    ]);
   });
 
   it.each([
-    ['a bad permission', { grants: [{ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ_ALL' }] }, 'InvalidInput', 'grants.0.permission'],
-    ['a canonical user without id', { grants: [{ grantee: { type: 'canonicalUser' }, permission: 'READ' }] }, 'InvalidInput', 'grants.0.grantee.id'],
-    ['an unknown grantee type', { grants: [{ grantee: { type: 'role', id: 'x' }, permission: 'READ' }] }, 'InvalidInput', 'grants.0.grantee.type'],
-    ['an unknown group', { grants: [{ grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/Everyone' }, permission: 'READ' }] }, 'InvalidInput', 'grants.0.grantee.uri'],
-    ['an invalid email', { grants: [{ grantee: { type: 'email', emailAddress: 'not-an-email' }, permission: 'READ' }] }, 'InvalidInput', 'grants.0.grantee.emailAddress'],
-    ['an id with a quote', { grants: [{ grantee: { type: 'canonicalUser', id: 'a", uri="x' }, permission: 'READ' }] }, 'InvalidInput', 'grants.0.grantee.id'],
+    [
+      'a bad permission',
+      { grants: [{ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ_ALL' }] },
+      'InvalidInput',
+      'grants.0.permission',
+    ],
+    [
+      'a canonical user without id',
+      { grants: [{ grantee: { type: 'canonicalUser' }, permission: 'READ' }] },
+      'InvalidInput',
+      'grants.0.grantee.id',
+    ],
+    [
+      'an unknown grantee type',
+      { grants: [{ grantee: { type: 'role', id: 'x' }, permission: 'READ' }] },
+      'InvalidInput',
+      'grants.0.grantee.type',
+    ],
+    [
+      'an unknown group',
+      {
+        grants: [
+          { grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/Everyone' }, permission: 'READ' },
+        ],
+      },
+      'InvalidInput',
+      'grants.0.grantee.uri',
+    ],
+    [
+      'an invalid email',
+      { grants: [{ grantee: { type: 'email', emailAddress: 'not-an-email' }, permission: 'READ' }] },
+      'InvalidInput',
+      'grants.0.grantee.emailAddress',
+    ],
+    [
+      'an id with a quote',
+      { grants: [{ grantee: { type: 'canonicalUser', id: 'a", uri="x' }, permission: 'READ' }] },
+      'InvalidInput',
+      'grants.0.grantee.id',
+    ],
     ['an empty grant list', { grants: [] }, 'InvalidInput', 'grants'],
     ['an unknown canned ACL', { acl: 'log-delivery-write' }, 'InvalidInput', 'acl'],
-    ['both acl and grants', { acl: 'private', grants: [{ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' }] }, 'AclAndGrants', undefined],
+    [
+      'both acl and grants',
+      { acl: 'private', grants: [{ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' }] },
+      'AclAndGrants',
+      undefined,
+    ],
     ['neither acl nor grants', {}, 'AclOrGrantsRequired', undefined],
   ])('%s is user_input, and no request is sent', async (_what, extra, code, field) => {
     store.requests.length = 0;
@@ -263,12 +357,23 @@ describe('put_object_acl: missing things', () => {
   it.each([
     ['canned', { acl: 'private' }],
     ['grants', { grants: [{ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' }] }],
-    ['exact grants', { grants: [{ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' }], keepOwnerFullControl: false }],
+    [
+      'exact grants',
+      { grants: [{ grantee: { type: 'group', uri: ALL_USERS }, permission: 'READ' }], keepOwnerFullControl: false },
+    ],
   ])('a missing key or bucket is not_found (%s)', async (_what, extra) => {
     const missingKey = await putAcl({ bucket, key: 'nope.txt', ...extra });
-    expect(missingKey.ok ? null : missingKey.error).toMatchObject({ type: 'not_found', code: 'NoSuchKey', status: 404 });
+    expect(missingKey.ok ? null : missingKey.error).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchKey',
+      status: 404,
+    });
     expect(missingKey.ok ? '' : missingKey.error.message).toContain('nope.txt');
     const missingBucket = await putAcl({ bucket: uniqueBucket('gone'), key: 'nope.txt', ...extra });
-    expect(missingBucket.ok ? null : missingBucket.error).toMatchObject({ type: 'not_found', code: 'NoSuchBucket', status: 404 });
+    expect(missingBucket.ok ? null : missingBucket.error).toMatchObject({
+      type: 'not_found',
+      code: 'NoSuchBucket',
+      status: 404,
+    });
   });
 });

@@ -1,8 +1,8 @@
 // put_object_text against moto, cross-checked with the aws cli.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp,  readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import {  join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aws, awsJson, invoke, motoConnection, testConnector, uniqueBucket } from '../support/helpers.js';
 
@@ -20,33 +20,61 @@ async function cliGet(key: string): Promise<{ bytes: Buffer; head: Record<string
   return { bytes: await readFile(out), head };
 }
 
-
 describe('put_object_text', () => {
   it('writes what the aws cli reads back: bytes, type, metadata, tags, headers, encryption', async () => {
     const content = 'Grüße, S3 ✓\n';
     const res = await invoke('put_object_text', {
-      bucket, key: 'text/hello.txt', content,
-      metadata: { team: 'flows' }, tags: { env: 'test', 'cost center': 'a+b=c d/é' },
-      cacheControl: 'max-age=60', contentDisposition: 'attachment; filename="hello.txt"', contentLanguage: 'de',
-      serverSideEncryption: 'AES256', storageClass: 'STANDARD_IA',
+      bucket,
+      key: 'text/hello.txt',
+      content,
+      metadata: { team: 'flows' },
+      tags: { env: 'test', 'cost center': 'a+b=c d/é' },
+      cacheControl: 'max-age=60',
+      contentDisposition: 'attachment; filename="hello.txt"',
+      contentLanguage: 'de',
+      serverSideEncryption: 'AES256',
+      storageClass: 'STANDARD_IA',
     });
     if (!res.ok) throw new Error(res.error.message);
-    expect(res.output).toMatchObject({ bucket, key: 'text/hello.txt', size: Buffer.byteLength(content), contentType: 'text/plain; charset=utf-8', serverSideEncryption: 'AES256' });
+    expect(res.output).toMatchObject({
+      bucket,
+      key: 'text/hello.txt',
+      size: Buffer.byteLength(content),
+      contentType: 'text/plain; charset=utf-8',
+      serverSideEncryption: 'AES256',
+    });
     const { bytes, head } = await cliGet('text/hello.txt');
     expect(bytes.toString('utf8')).toBe(content);
     expect(head).toMatchObject({
-      ContentType: 'text/plain; charset=utf-8', Metadata: { team: 'flows' }, CacheControl: 'max-age=60',
-      ContentDisposition: 'attachment; filename="hello.txt"', ContentLanguage: 'de', ETag: res.output.etag, StorageClass: 'STANDARD_IA',
+      ContentType: 'text/plain; charset=utf-8',
+      Metadata: { team: 'flows' },
+      CacheControl: 'max-age=60',
+      ContentDisposition: 'attachment; filename="hello.txt"',
+      ContentLanguage: 'de',
+      ETag: res.output.etag,
+      StorageClass: 'STANDARD_IA',
     });
-    const tagging = await awsJson<{ TagSet: { Key: string; Value: string }[] }>(['s3api', 'get-object-tagging', '--bucket', bucket, '--key', 'text/hello.txt']);
-    expect(Object.fromEntries(tagging.TagSet.map((t) => [t.Key, t.Value]))).toEqual({ env: 'test', 'cost center': 'a+b=c d/é' });
+    const tagging = await awsJson<{ TagSet: { Key: string; Value: string }[] }>([
+      's3api',
+      'get-object-tagging',
+      '--bucket',
+      bucket,
+      '--key',
+      'text/hello.txt',
+    ]);
+    expect(Object.fromEntries(tagging.TagSet.map((t) => [t.Key, t.Value]))).toEqual({
+      env: 'test',
+      'cost center': 'a+b=c d/é',
+    });
   });
 
   it('returns the checksum it asked S3 to verify', async () => {
     const content = 'checksummed';
     const res = await invoke('put_object_text', { bucket, key: 'text/sum.txt', content, checksumAlgorithm: 'SHA256' });
     if (!res.ok) throw new Error(res.error.message);
-    expect((res.output.checksum as { sha256: string }).sha256).toBe(createHash('sha256').update(content).digest('base64'));
+    expect((res.output.checksum as { sha256: string }).sha256).toBe(
+      createHash('sha256').update(content).digest('base64'),
+    );
   });
 
   it('ifNoneMatch "*" refuses to overwrite; ifMatch gives optimistic concurrency', async () => {
@@ -55,7 +83,12 @@ describe('put_object_text', () => {
     if (!first.ok) throw new Error(first.error.message);
     const again = await invoke('put_object_text', { bucket, key, content: 'v2', ifNoneMatch: '*' });
     expect(again.ok ? null : again.error).toMatchObject({ type: 'precondition_failed', status: 412 });
-    const stale = await invoke('put_object_text', { bucket, key, content: 'v2', ifMatch: '"0123456789abcdef0123456789abcdef"' });
+    const stale = await invoke('put_object_text', {
+      bucket,
+      key,
+      content: 'v2',
+      ifMatch: '"0123456789abcdef0123456789abcdef"',
+    });
     expect(stale.ok ? null : stale.error).toMatchObject({ type: 'precondition_failed', status: 412 });
     const fresh = await invoke('put_object_text', { bucket, key, content: 'v3', ifMatch: first.output.etag });
     expect(fresh.ok).toBe(true);
@@ -63,9 +96,16 @@ describe('put_object_text', () => {
   });
 
   it('metadata over 2 KB is refused before any write', async () => {
-    const res = await invoke('put_object_text', { bucket, key: 'text/big-meta.txt', content: 'x', metadata: { a: 'x'.repeat(2100) } });
+    const res = await invoke('put_object_text', {
+      bucket,
+      key: 'text/big-meta.txt',
+      content: 'x',
+      metadata: { a: 'x'.repeat(2100) },
+    });
     expect(res.ok ? null : res.error).toMatchObject({ type: 'user_input', code: 'MetadataTooLarge' });
-    await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'text/big-meta.txt'])).rejects.toThrow(/404|Not Found/);
+    await expect(aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'text/big-meta.txt'])).rejects.toThrow(
+      /404|Not Found/,
+    );
   });
 
   it('a missing bucket is not_found', async () => {
@@ -84,7 +124,11 @@ describe('put_object_text: content type from the key', () => {
       ['typed/h', 'text/plain; charset=utf-8'],
     ];
     for (const [key, type] of cases) {
-      const res = await c.invoke('put_object_text', { bucket, key, content: '{"a": 1}\n' }, { connection: motoConnection() });
+      const res = await c.invoke(
+        'put_object_text',
+        { bucket, key, content: '{"a": 1}\n' },
+        { connection: motoConnection() },
+      );
       expect(res.ok ? res.output.contentType : res.error).toBe(type);
       expect((await awsJson(['s3api', 'head-object', '--bucket', bucket, '--key', key])).ContentType).toBe(type);
     }
@@ -92,7 +136,11 @@ describe('put_object_text: content type from the key', () => {
 
   it('an explicit contentType wins over the extension', async () => {
     const c = await testConnector();
-    const res = await c.invoke('put_object_text', { bucket, key: 'typed/x.json', content: 'plain', contentType: 'text/plain' }, { connection: motoConnection() });
+    const res = await c.invoke(
+      'put_object_text',
+      { bucket, key: 'typed/x.json', content: 'plain', contentType: 'text/plain' },
+      { connection: motoConnection() },
+    );
     expect(res.ok ? res.output.contentType : res.error).toBe('text/plain');
   });
 });

@@ -8,8 +8,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectVersionsCommand,
-  ListObjectsV2Command, PutObjectCommand, type S3Client,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { CAPABILITY_PROBE_PREFIX } from '../../src/probes/capabilities.js';
@@ -24,7 +31,10 @@ type Input = Record<string, unknown>;
 
 /** The connector answered an error (an expected one, if the provider file says so). */
 export class Refused extends Error {
-  constructor(readonly operation: string, readonly error: ConnectorErrorInfo) {
+  constructor(
+    readonly operation: string,
+    readonly error: ConnectorErrorInfo,
+  ) {
     super(`${operation}: ${error.type} ${error.code ?? ''}: ${error.message}`);
   }
 }
@@ -84,10 +94,12 @@ export async function snapshot(raw: S3Client, bucket: string): Promise<Record<st
   const out: Record<string, string> = {};
   let token: string | undefined;
   do {
-    const page = await raw.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token })).catch((err: { name?: string }) => {
-      if (err?.name === 'NoSuchBucket') return { Contents: [], IsTruncated: false, NextContinuationToken: undefined };
-      throw err;
-    });
+    const page = await raw
+      .send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }))
+      .catch((err: { name?: string }) => {
+        if (err?.name === 'NoSuchBucket') return { Contents: [], IsTruncated: false, NextContinuationToken: undefined };
+        throw err;
+      });
     for (const o of page.Contents ?? []) out[o.Key!] = o.ETag ?? '';
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -97,7 +109,12 @@ export async function snapshot(raw: S3Client, bucket: string): Promise<Record<st
 async function emptyBucket(raw: S3Client, bucket: string): Promise<void> {
   const keys = Object.keys(await snapshot(raw, bucket));
   for (let i = 0; i < keys.length; i += 1000) {
-    await raw.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+    await raw.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) },
+      }),
+    );
   }
 }
 
@@ -106,7 +123,13 @@ async function rawBytes(raw: S3Client, bucket: string, key: string): Promise<Buf
   return Buffer.from(await res.Body!.transformToByteArray());
 }
 
-async function putRaw(raw: S3Client, bucket: string, key: string, body: string | Buffer, contentType = 'text/csv'): Promise<void> {
+async function putRaw(
+  raw: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Buffer,
+  contentType = 'text/csv',
+): Promise<void> {
   await raw.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
@@ -120,9 +143,13 @@ async function inFileStore(ctx: CaseContext, bytes: Buffer, name: string): Promi
 async function dropBucket(raw: S3Client, bucket: string): Promise<void> {
   const versions = await raw.send(new ListObjectVersionsCommand({ Bucket: bucket })).catch(() => undefined);
   const objects = versions
-    ? [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }))
+    ? [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? [])].map((v) => ({
+        Key: v.Key!,
+        VersionId: v.VersionId,
+      }))
     : Object.keys(await snapshot(raw, bucket).catch(() => ({}))).map((Key) => ({ Key }));
-  if (objects.length) await raw.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } })).catch(() => undefined);
+  if (objects.length)
+    await raw.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } })).catch(() => undefined);
   if (versions?.IsTruncated) await dropBucket(raw, bucket);
   await raw.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
 }
@@ -148,7 +175,8 @@ export function exampleCases(connector: Connector): Case[] {
     return examples.map((example, i): Case => {
       // A bucket-level example acts on a scratch bucket: absent before a create, seeded before anything else.
       const bucket = bucketLevel ? `lane-scratch-${op.name.replace(/_/g, '-')}-${i}` : EXAMPLE_BUCKET;
-      const input = bucketLevel && 'bucket' in example ? { ...structuredClone(example), bucket } : structuredClone(example);
+      const input =
+        bucketLevel && 'bucket' in example ? { ...structuredClone(example), bucket } : structuredClone(example);
       return {
         id: `${op.name}#${i}`,
         row: `${op.name}, example ${i + 1}${options(example)}`,
@@ -180,13 +208,23 @@ export const CHECKS: Case[] = [
     bucket: BYTES_BUCKET,
     async run(ctx) {
       const content = 'Grüße, 世界 ✓\nline two\n';
-      const put = await ctx.ok('put_object_text', { bucket: BYTES_BUCKET, key: ODD_KEY, content, contentType: 'text/plain; charset=utf-8', metadata: { stage: 'lane', 'x-two': 'b' } });
+      const put = await ctx.ok('put_object_text', {
+        bucket: BYTES_BUCKET,
+        key: ODD_KEY,
+        content,
+        contentType: 'text/plain; charset=utf-8',
+        metadata: { stage: 'lane', 'x-two': 'b' },
+      });
       expect(put.etag).toBe(`"${md5(content)}"`);
       expect((await rawBytes(ctx.raw, BYTES_BUCKET, ODD_KEY)).toString('utf8')).toBe(content);
       const got = await ctx.ok('get_object', { bucket: BYTES_BUCKET, key: ODD_KEY, as: 'text' });
       expect(got.text).toBe(content);
       const head = await ctx.ok('head_object', { bucket: BYTES_BUCKET, key: ODD_KEY });
-      expect(head).toMatchObject({ key: ODD_KEY, contentLength: Buffer.byteLength(content), metadata: { stage: 'lane', 'x-two': 'b' } });
+      expect(head).toMatchObject({
+        key: ODD_KEY,
+        contentLength: Buffer.byteLength(content),
+        metadata: { stage: 'lane', 'x-two': 'b' },
+      });
       const listed = await ctx.ok('list_objects', { bucket: BYTES_BUCKET, prefix: 'odd dir/' });
       expect(listed.objects.map((o: Out) => o.key)).toEqual([ODD_KEY]);
     },
@@ -197,7 +235,11 @@ export const CHECKS: Case[] = [
     bucket: BYTES_BUCKET,
     async run(ctx) {
       const bytes = randomBytes(64 * 1024);
-      await ctx.ok('put_object_file', { bucket: BYTES_BUCKET, key: 'bin/random.bin', file: { url: `data:application/octet-stream;base64,${bytes.toString('base64')}`, name: 'random.bin' } });
+      await ctx.ok('put_object_file', {
+        bucket: BYTES_BUCKET,
+        key: 'bin/random.bin',
+        file: { url: `data:application/octet-stream;base64,${bytes.toString('base64')}`, name: 'random.bin' },
+      });
       expect(md5(await rawBytes(ctx.raw, BYTES_BUCKET, 'bin/random.bin'))).toBe(md5(bytes));
       const got = await ctx.ok('get_object', { bucket: BYTES_BUCKET, key: 'bin/random.bin', as: 'base64' });
       expect(got.base64).toBe(bytes.toString('base64'));
@@ -210,7 +252,12 @@ export const CHECKS: Case[] = [
     async run(ctx) {
       const bytes = randomBytes(4096);
       await putRaw(ctx.raw, BYTES_BUCKET, 'bin/ranged.bin', bytes, 'application/octet-stream');
-      const got = await ctx.ok('get_object', { bucket: BYTES_BUCKET, key: 'bin/ranged.bin', as: 'base64', range: 'bytes=100-1123' });
+      const got = await ctx.ok('get_object', {
+        bucket: BYTES_BUCKET,
+        key: 'bin/ranged.bin',
+        as: 'base64',
+        range: 'bytes=100-1123',
+      });
       expect(Buffer.from(got.base64, 'base64').equals(bytes.subarray(100, 1124))).toBe(true);
       expect(got).toMatchObject({ contentLength: 1024, contentRange: 'bytes 100-1123/4096' });
     },
@@ -222,7 +269,12 @@ export const CHECKS: Case[] = [
     async run(ctx) {
       const bytes = randomBytes(24 * MiB);
       const url = await inFileStore(ctx, bytes, 'big.bin');
-      const put = await ctx.ok('put_object_file', { bucket: BYTES_BUCKET, key: 'big/big.bin', file: { url, name: 'big.bin' }, partSizeMb: 8 });
+      const put = await ctx.ok('put_object_file', {
+        bucket: BYTES_BUCKET,
+        key: 'big/big.bin',
+        file: { url, name: 'big.bin' },
+        partSizeMb: 8,
+      });
       expect(put).toMatchObject({ size: 24 * MiB, parts: 3 });
       expect(md5(await rawBytes(ctx.raw, BYTES_BUCKET, 'big/big.bin'))).toBe(md5(bytes));
       const got = await ctx.ok('get_object', { bucket: BYTES_BUCKET, key: 'big/big.bin' });
@@ -238,7 +290,8 @@ export const CHECKS: Case[] = [
     async prepare(ctx) {
       await emptyBucket(ctx.raw, LIST_BUCKET);
       const keys = Array.from({ length: 1050 }, (_, i) => `many/k-${String(i).padStart(5, '0')}`);
-      for (let i = 0; i < keys.length; i += 25) await Promise.all(keys.slice(i, i + 25).map((k) => putRaw(ctx.raw, LIST_BUCKET, k, k)));
+      for (let i = 0; i < keys.length; i += 25)
+        await Promise.all(keys.slice(i, i + 25).map((k) => putRaw(ctx.raw, LIST_BUCKET, k, k)));
       await putRaw(ctx.raw, LIST_BUCKET, 'top/a/1.txt', 'x');
       await putRaw(ctx.raw, LIST_BUCKET, 'top/b/2.txt', 'x');
       await putRaw(ctx.raw, LIST_BUCKET, 'top/3.txt', 'x');
@@ -252,7 +305,12 @@ export const CHECKS: Case[] = [
       const first = await ctx.ok('list_objects', { bucket: LIST_BUCKET, prefix: 'many/', limit: 400, pageSize: 150 });
       expect(first.count).toBe(400);
       expect(first.nextContinuationToken).toBeTruthy();
-      const rest = await ctx.ok('list_objects', { bucket: LIST_BUCKET, prefix: 'many/', limit: 5000, continuationToken: first.nextContinuationToken });
+      const rest = await ctx.ok('list_objects', {
+        bucket: LIST_BUCKET,
+        prefix: 'many/',
+        limit: 5000,
+        continuationToken: first.nextContinuationToken,
+      });
       expect([...first.objects, ...rest.objects].map((o: Out) => o.key)).toEqual(keys);
       const folders = await ctx.ok('list_objects', { bucket: LIST_BUCKET, prefix: 'top/', delimiter: '/' });
       expect(folders.objects.map((o: Out) => o.key)).toEqual(['top/3.txt']);
@@ -279,11 +337,21 @@ export const CHECKS: Case[] = [
     bucket: BYTES_BUCKET,
     async run(ctx) {
       const body = `signed ${randomBytes(8).toString('hex')}`;
-      const put = await ctx.ok('get_object_signed_url', { bucket: BYTES_BUCKET, key: 'signed/odd name+1.txt', method: 'PUT', contentType: 'text/plain', expiresIn: 600 });
+      const put = await ctx.ok('get_object_signed_url', {
+        bucket: BYTES_BUCKET,
+        key: 'signed/odd name+1.txt',
+        method: 'PUT',
+        contentType: 'text/plain',
+        expiresIn: 600,
+      });
       const res = await fetch(put.url, { method: 'PUT', body, headers: put.headers });
       expect(res.status, await res.text()).toBe(200);
       expect((await rawBytes(ctx.raw, BYTES_BUCKET, 'signed/odd name+1.txt')).toString()).toBe(body);
-      const get = await ctx.ok('get_object_signed_url', { bucket: BYTES_BUCKET, key: 'signed/odd name+1.txt', expiresIn: 600 });
+      const get = await ctx.ok('get_object_signed_url', {
+        bucket: BYTES_BUCKET,
+        key: 'signed/odd name+1.txt',
+        expiresIn: 600,
+      });
       const back = await fetch(get.url);
       expect(back.status).toBe(200);
       expect(await back.text()).toBe(body);
@@ -294,9 +362,17 @@ export const CHECKS: Case[] = [
     row: 'put_object_text with tags (read back with GetObjectTagging)',
     bucket: BYTES_BUCKET,
     async run(ctx) {
-      await ctx.ok('put_object_text', { bucket: BYTES_BUCKET, key: 'tags/tagged.txt', content: 'tagged', tags: { team: 'lane', year: '2026' } });
+      await ctx.ok('put_object_text', {
+        bucket: BYTES_BUCKET,
+        key: 'tags/tagged.txt',
+        content: 'tagged',
+        tags: { team: 'lane', year: '2026' },
+      });
       const tags = await ctx.raw.send(new GetObjectTaggingCommand({ Bucket: BYTES_BUCKET, Key: 'tags/tagged.txt' }));
-      expect(Object.fromEntries((tags.TagSet ?? []).map((t) => [t.Key, t.Value]))).toEqual({ team: 'lane', year: '2026' });
+      expect(Object.fromEntries((tags.TagSet ?? []).map((t) => [t.Key, t.Value]))).toEqual({
+        team: 'lane',
+        year: '2026',
+      });
     },
   },
   {
@@ -307,7 +383,12 @@ export const CHECKS: Case[] = [
       await putRaw(ctx.raw, BYTES_BUCKET, 'cond/exists.txt', 'first');
     },
     async run(ctx) {
-      const res = await ctx.invoke('put_object_text', { bucket: BYTES_BUCKET, key: 'cond/exists.txt', content: 'second', ifNoneMatch: '*' });
+      const res = await ctx.invoke('put_object_text', {
+        bucket: BYTES_BUCKET,
+        key: 'cond/exists.txt',
+        content: 'second',
+        ifNoneMatch: '*',
+      });
       if (!res.ok && res.error.type !== 'precondition_failed') throw new Refused('put_object_text', res.error);
       expect(res.ok, 'the store overwrote an existing key despite If-None-Match: *').toBe(false);
       expect((await rawBytes(ctx.raw, BYTES_BUCKET, 'cond/exists.txt')).toString()).toBe('first');
@@ -318,7 +399,12 @@ export const CHECKS: Case[] = [
     row: 'put_object_text with serverSideEncryption AES256',
     bucket: BYTES_BUCKET,
     async run(ctx) {
-      const out = await ctx.ok('put_object_text', { bucket: BYTES_BUCKET, key: 'sse/enc.txt', content: 'secret', serverSideEncryption: 'AES256' });
+      const out = await ctx.ok('put_object_text', {
+        bucket: BYTES_BUCKET,
+        key: 'sse/enc.txt',
+        content: 'secret',
+        serverSideEncryption: 'AES256',
+      });
       expect(out.serverSideEncryption).toBe('AES256');
     },
   },
@@ -327,9 +413,17 @@ export const CHECKS: Case[] = [
     row: 'put_object_text with acl public-read',
     bucket: BYTES_BUCKET,
     async run(ctx) {
-      await ctx.ok('put_object_text', { bucket: BYTES_BUCKET, key: 'acl/public.txt', content: 'public', acl: 'public-read' });
+      await ctx.ok('put_object_text', {
+        bucket: BYTES_BUCKET,
+        key: 'acl/public.txt',
+        content: 'public',
+        acl: 'public-read',
+      });
       const acl = await ctx.ok('get_object_acl', { bucket: BYTES_BUCKET, key: 'acl/public.txt' });
-      expect(acl.grants).toContainEqual({ grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' });
+      expect(acl.grants).toContainEqual({
+        grantee: { type: 'group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' },
+        permission: 'READ',
+      });
     },
   },
   {
@@ -353,9 +447,11 @@ export const CHECKS: Case[] = [
       const res = await ctx.connector.testConnection(ctx.connection(), { bucket: BYTES_BUCKET });
       if (!res.ok) throw new Refused('testConnection', res.error);
       expect(res.output.capabilities).toEqual(ctx.provider.capabilities);
-      expect(Object.keys(await snapshot(ctx.raw, BYTES_BUCKET)).filter((k) => k.startsWith(CAPABILITY_PROBE_PREFIX))).toEqual([]);
+      expect(
+        Object.keys(await snapshot(ctx.raw, BYTES_BUCKET)).filter((k) => k.startsWith(CAPABILITY_PROBE_PREFIX)),
+      ).toEqual([]);
       const root = await ctx.ok('list_objects', { bucket: BYTES_BUCKET, delimiter: '/' });
-      expect(root.folders, 'the probe\'s scratch prefix shows as a folder').not.toContain(CAPABILITY_PROBE_PREFIX);
+      expect(root.folders, "the probe's scratch prefix shows as a folder").not.toContain(CAPABILITY_PROBE_PREFIX);
     },
   },
   {
@@ -379,7 +475,13 @@ export const CHECKS: Case[] = [
     row: 'a wrong secret key: auth',
     bucket: BYTES_BUCKET,
     async run(ctx) {
-      const conn = ctx.connection({ credentials: { type: 'accessKey', accessKeyId: ctx.store.accessKeyId, secretAccessKey: 'wrong-secret-0123456789' } });
+      const conn = ctx.connection({
+        credentials: {
+          type: 'accessKey',
+          accessKeyId: ctx.store.accessKeyId,
+          secretAccessKey: 'wrong-secret-0123456789',
+        },
+      });
       const res = await ctx.invoke('list_buckets', {}, conn);
       expect(res.ok, 'the store accepted a wrong signature').toBe(false);
       if (!res.ok) {
@@ -399,12 +501,19 @@ export const CHECKS: Case[] = [
       const wrong = ctx.store.region === 'eu-west-3' ? 'ap-south-1' : 'eu-west-3';
       const answered: string[] = [];
       for (const op of ['head_object', 'get_object']) {
-        const res = await ctx.invoke(op, { bucket: BYTES_BUCKET, key: 'region/here.txt', ...(op === 'get_object' ? { as: 'text' } : {}) }, ctx.connection({ region: wrong }));
+        const res = await ctx.invoke(
+          op,
+          { bucket: BYTES_BUCKET, key: 'region/here.txt', ...(op === 'get_object' ? { as: 'text' } : {}) },
+          ctx.connection({ region: wrong }),
+        );
         if (res.ok) {
           answered.push(op);
           continue;
         }
-        expect(res.error, `${op}: ${res.error.message}`).toMatchObject({ type: 'region_mismatch', details: { bucketRegion: ctx.store.region } });
+        expect(res.error, `${op}: ${res.error.message}`).toMatchObject({
+          type: 'region_mismatch',
+          details: { bucketRegion: ctx.store.region },
+        });
         expect(res.error.message).toContain(`is in region ${ctx.store.region}`);
       }
       // A store that does not check the region answers both (the provider file says `ignored`).

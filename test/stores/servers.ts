@@ -76,7 +76,9 @@ function launch(cmd: string, args: string[], options: { env?: Record<string, str
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
   });
   let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-8000); };
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -103,7 +105,9 @@ async function answering(url: string, proc: Child, name: string): Promise<void> 
   const started = Date.now();
   for (;;) {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`${name} exited while starting (${proc.child.exitCode ?? proc.child.signalCode}): ${proc.output()}`);
+      throw new Error(
+        `${name} exited while starting (${proc.child.exitCode ?? proc.child.signalCode}): ${proc.output()}`,
+      );
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -112,7 +116,8 @@ async function answering(url: string, proc: Child, name: string): Promise<void> 
     } catch {
       // not listening yet
     }
-    if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`${name} did not answer ${url} within ${START_TIMEOUT_MS} ms: ${proc.output()}`);
+    if (Date.now() - started > START_TIMEOUT_MS)
+      throw new Error(`${name} did not answer ${url} within ${START_TIMEOUT_MS} ms: ${proc.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -120,14 +125,28 @@ async function answering(url: string, proc: Child, name: string): Promise<void> 
 const KEY_ID = 'STORELANEKEY0000001';
 const SECRET = 'store-lane-secret-0123456789abcdef';
 
-interface Started { endpoint: string; region: string; accessKeyId?: string; secretAccessKey?: string; proc: Child }
+interface Started {
+  endpoint: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  proc: Child;
+}
 
 const STARTERS: Record<StoreName, (bin: string, data: string) => Promise<Started>> = {
   async 's3s-fs'(bin, data) {
     const port = await freePort();
     await mkdir(join(data, 'fs'));
     const proc = launch(join(bin, 'bin', 's3s-fs'), [
-      '--host', '127.0.0.1', '--port', String(port), '--access-key', KEY_ID, '--secret-key', SECRET, join(data, 'fs'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--access-key',
+      KEY_ID,
+      '--secret-key',
+      SECRET,
+      join(data, 'fs'),
     ]);
     return { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', proc };
   },
@@ -136,8 +155,16 @@ const STARTERS: Record<StoreName, (bin: string, data: string) => Promise<Started
     const port = await freePort();
     await mkdir(join(data, 'posix'));
     const proc = launch(join(bin, 'bin', 'versitygw'), [
-      '--access', KEY_ID, '--secret', SECRET, '--region', 'us-east-1', '--port', `127.0.0.1:${port}`,
-      'posix', join(data, 'posix'),
+      '--access',
+      KEY_ID,
+      '--secret',
+      SECRET,
+      '--region',
+      'us-east-1',
+      '--port',
+      `127.0.0.1:${port}`,
+      'posix',
+      join(data, 'posix'),
     ]);
     return { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', proc };
   },
@@ -146,49 +173,81 @@ const STARTERS: Record<StoreName, (bin: string, data: string) => Promise<Started
     const port = await freePort();
     await mkdir(join(data, 'blobs'));
     const props = join(data, 's3proxy.conf');
-    await writeFile(props, [
-      `s3proxy.endpoint=http://127.0.0.1:${port}`,
-      's3proxy.authorization=aws-v2-or-v4',
-      `s3proxy.identity=${KEY_ID}`,
-      `s3proxy.credential=${SECRET}`,
-      'jclouds.provider=filesystem',
-      `jclouds.filesystem.basedir=${join(data, 'blobs')}`,
-      '',
-    ].join('\n'));
-    const proc = launch('java', ['-Xmx512m', '-cp', `${join(bin, 'lib')}/*`, 'org.gaul.s3proxy.Main', '--properties', props]);
+    await writeFile(
+      props,
+      [
+        `s3proxy.endpoint=http://127.0.0.1:${port}`,
+        's3proxy.authorization=aws-v2-or-v4',
+        `s3proxy.identity=${KEY_ID}`,
+        `s3proxy.credential=${SECRET}`,
+        'jclouds.provider=filesystem',
+        `jclouds.filesystem.basedir=${join(data, 'blobs')}`,
+        '',
+      ].join('\n'),
+    );
+    const proc = launch('java', [
+      '-Xmx512m',
+      '-cp',
+      `${join(bin, 'lib')}/*`,
+      'org.gaul.s3proxy.Main',
+      '--properties',
+      props,
+    ]);
     return { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', proc };
   },
 
   async minio(bin, data) {
     const port = await freePort();
     const console = await freePort();
-    const proc = launch(join(bin, 'bin', 'minio'), [
-      'server', '--quiet', '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${console}`, join(data, 'minio'),
-    ], { env: { MINIO_ROOT_USER: KEY_ID, MINIO_ROOT_PASSWORD: SECRET, MINIO_BROWSER: 'off', MINIO_UPDATE: 'off', MINIO_CALLHOME_ENABLE: 'off' } });
+    const proc = launch(
+      join(bin, 'bin', 'minio'),
+      [
+        'server',
+        '--quiet',
+        '--address',
+        `127.0.0.1:${port}`,
+        '--console-address',
+        `127.0.0.1:${console}`,
+        join(data, 'minio'),
+      ],
+      {
+        env: {
+          MINIO_ROOT_USER: KEY_ID,
+          MINIO_ROOT_PASSWORD: SECRET,
+          MINIO_BROWSER: 'off',
+          MINIO_UPDATE: 'off',
+          MINIO_CALLHOME_ENABLE: 'off',
+        },
+      },
+    );
     return { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', proc };
   },
 
   async garage(bin, data) {
     const [rpc, s3, admin] = [await freePort(), await freePort(), await freePort()];
     const config = join(data, 'garage.toml');
-    await writeFile(config, [
-      `metadata_dir = "${join(data, 'meta')}"`,
-      `data_dir = "${join(data, 'data')}"`,
-      'db_engine = "sqlite"',
-      'replication_factor = 1',
-      `rpc_bind_addr = "127.0.0.1:${rpc}"`,
-      `rpc_public_addr = "127.0.0.1:${rpc}"`,
-      `rpc_secret = "${randomBytes(32).toString('hex')}"`,
-      '[s3_api]',
-      `api_bind_addr = "127.0.0.1:${s3}"`,
-      's3_region = "garage"',
-      '[admin]',
-      `api_bind_addr = "127.0.0.1:${admin}"`,
-      '',
-    ].join('\n'));
+    await writeFile(
+      config,
+      [
+        `metadata_dir = "${join(data, 'meta')}"`,
+        `data_dir = "${join(data, 'data')}"`,
+        'db_engine = "sqlite"',
+        'replication_factor = 1',
+        `rpc_bind_addr = "127.0.0.1:${rpc}"`,
+        `rpc_public_addr = "127.0.0.1:${rpc}"`,
+        `rpc_secret = "${randomBytes(32).toString('hex')}"`,
+        '[s3_api]',
+        `api_bind_addr = "127.0.0.1:${s3}"`,
+        's3_region = "garage"',
+        '[admin]',
+        `api_bind_addr = "127.0.0.1:${admin}"`,
+        '',
+      ].join('\n'),
+    );
     const garage = join(bin, 'bin', 'garage');
     const proc = launch(garage, ['-c', config, 'server'], { env: { RUST_LOG: 'garage=warn' } });
-    const cli = async (...args: string[]) => (await run(garage, ['-c', config, ...args], { env: { PATH: process.env.PATH ?? '' } })).stdout;
+    const cli = async (...args: string[]) =>
+      (await run(garage, ['-c', config, ...args], { env: { PATH: process.env.PATH ?? '' } })).stdout;
     // A single-node layout, then a key of the lane's own that may create buckets.
     const started = Date.now();
     let nodeId = '';
@@ -213,11 +272,22 @@ const STARTERS: Record<StoreName, (bin: string, data: string) => Promise<Started
   async seaweedfs(bin, data) {
     const s3 = await freePort();
     const ports = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-    const proc = launch(join(bin, 'bin', 'weed'), [
-      'mini', `-dir=${join(data, 'weed')}`, '-ip=127.0.0.1', '-ip.bind=127.0.0.1',
-      `-s3.port=${s3}`, `-master.port=${ports[0]}`, `-volume.port=${ports[1]}`, `-filer.port=${ports[2]}`,
-      `-webdav.port=${ports[3]}`, `-admin.port=${ports[4]}`,
-    ], { env: { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET } });
+    const proc = launch(
+      join(bin, 'bin', 'weed'),
+      [
+        'mini',
+        `-dir=${join(data, 'weed')}`,
+        '-ip=127.0.0.1',
+        '-ip.bind=127.0.0.1',
+        `-s3.port=${s3}`,
+        `-master.port=${ports[0]}`,
+        `-volume.port=${ports[1]}`,
+        `-filer.port=${ports[2]}`,
+        `-webdav.port=${ports[3]}`,
+        `-admin.port=${ports[4]}`,
+      ],
+      { env: { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET } },
+    );
     return { endpoint: `http://127.0.0.1:${s3}`, region: 'us-east-1', proc };
   },
 };

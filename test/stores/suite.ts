@@ -11,19 +11,37 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConnector, type Connector } from '../../src/index.js';
 import { LocalFileStore } from '../../src/io/files.js';
 import type { S3Connection } from '../../src/generated/types.js';
-import { CHECKS, createBuckets, exampleCases, Ignored, Refused, snapshot, type Case, type CaseContext } from './cases.js';
+import {
+  CHECKS,
+  createBuckets,
+  exampleCases,
+  Ignored,
+  Refused,
+  snapshot,
+  type Case,
+  type CaseContext,
+} from './cases.js';
 import { expectation, provider, type Expectation } from './providers.js';
 import { builtVersion, selected, startStore, type RunningStore, type StoreName } from './servers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RESULTS_DIR = join(ROOT, 'test-artifacts', 'stores');
 
-interface Outcome { id: string; row: string; order: number; expected: Expectation['result']; observed: string; passed: boolean; why?: string }
+interface Outcome {
+  id: string;
+  row: string;
+  order: number;
+  expected: Expectation['result'];
+  observed: string;
+  passed: boolean;
+  why?: string;
+}
 
 /** What a case ended in, in the words of the provider files. */
 function observe(err: unknown): { observed: string; refused?: Refused } {
   if (err === undefined) return { observed: 'ok' };
-  if (err instanceof Refused) return { observed: `${err.error.type}${err.error.code ? `/${err.error.code}` : ''}`, refused: err };
+  if (err instanceof Refused)
+    return { observed: `${err.error.type}${err.error.code ? `/${err.error.code}` : ''}`, refused: err };
   if (err instanceof Ignored) return { observed: 'ignored' };
   return { observed: 'failed' };
 }
@@ -47,9 +65,12 @@ export async function storeSuite(name: StoreName): Promise<void> {
       store = await startStore(name);
       connector = await loadConnector({ validateOutput: true });
       raw = new S3Client({
-        region: store.region, endpoint: store.endpoint, forcePathStyle: true,
+        region: store.region,
+        endpoint: store.endpoint,
+        forcePathStyle: true,
         credentials: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
-        requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
       });
       await createBuckets(raw);
       filesRoot = await mkdtemp(join(tmpdir(), `store-${name}-files-`));
@@ -61,9 +82,19 @@ export async function storeSuite(name: StoreName): Promise<void> {
         credentials: { type: 'accessKey', accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
         ...overrides,
       });
-      const invoke: CaseContext['invoke'] = (op, input, conn) => connector.invokeDynamic(op, input, { connection: conn ?? connection(), files }) as ReturnType<CaseContext['invoke']>;
+      const invoke: CaseContext['invoke'] = (op, input, conn) =>
+        connector.invokeDynamic(op, input, { connection: conn ?? connection(), files }) as ReturnType<
+          CaseContext['invoke']
+        >;
       ctx = {
-        store, provider: p, connector, raw, files, filesRoot, connection, invoke,
+        store,
+        provider: p,
+        connector,
+        raw,
+        files,
+        filesRoot,
+        connection,
+        invoke,
         ok: async (op, input, conn) => {
           const res = await invoke(op, input, conn);
           if (!res.ok) throw new Refused(op, res.error);
@@ -78,16 +109,36 @@ export async function storeSuite(name: StoreName): Promise<void> {
       await store?.stop();
       if (filesRoot) await rm(filesRoot, { recursive: true, force: true });
       await mkdir(RESULTS_DIR, { recursive: true });
-      await writeFile(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify({
-        store: name, title: p.title, version: builtVersion(name), date: new Date().toISOString(), outcomes: outcomes.sort((a, b) => a.order - b.order),
-      }, null, 2)}\n`);
+      await writeFile(
+        join(RESULTS_DIR, `${name}.json`),
+        `${JSON.stringify(
+          {
+            store: name,
+            title: p.title,
+            version: builtVersion(name),
+            date: new Date().toISOString(),
+            outcomes: outcomes.sort((a, b) => a.order - b.order),
+          },
+          null,
+          2,
+        )}\n`,
+      );
     }, 60_000);
 
     for (const [order, kase] of cases.entries()) {
       const exp = expectation(p, kase.id);
       const title = `${kase.id} → ${exp.result}${exp.type ? ` (${exp.type}${exp.code ? `/${exp.code}` : ''})` : ''}`;
       const test = exp.result === 'skip' ? it.skip : it;
-      if (exp.result === 'skip') outcomes.push({ id: kase.id, row: kase.row, order, expected: 'skip', observed: 'skipped', passed: true, why: exp.why });
+      if (exp.result === 'skip')
+        outcomes.push({
+          id: kase.id,
+          row: kase.row,
+          order,
+          expected: 'skip',
+          observed: 'skipped',
+          passed: true,
+          why: exp.why,
+        });
       test(title, async () => {
         await kase.prepare?.(ctx);
         const before = await snapshot(raw, kase.bucket);
@@ -100,7 +151,15 @@ export async function storeSuite(name: StoreName): Promise<void> {
         const after = exp.result === 'unsupported' ? await snapshot(raw, kase.bucket) : undefined;
         await kase.cleanup?.(ctx).catch(() => undefined);
         const { observed, refused } = observe(thrown);
-        const outcome: Outcome = { id: kase.id, row: kase.row, order, expected: exp.result, observed, passed: false, ...(exp.why ? { why: exp.why } : {}) };
+        const outcome: Outcome = {
+          id: kase.id,
+          row: kase.row,
+          order,
+          expected: exp.result,
+          observed,
+          passed: false,
+          ...(exp.why ? { why: exp.why } : {}),
+        };
         outcomes.push(outcome);
         const describeThrown = () => (thrown instanceof Error ? thrown.message : String(thrown));
         switch (exp.result) {
@@ -108,20 +167,31 @@ export async function storeSuite(name: StoreName): Promise<void> {
             if (thrown) throw thrown;
             break;
           case 'ignored':
-            if (!(thrown instanceof Ignored)) throw new Error(`expected the store to ignore it; ${thrown ? describeThrown() : 'it honoured it'}`);
+            if (!(thrown instanceof Ignored))
+              throw new Error(`expected the store to ignore it; ${thrown ? describeThrown() : 'it honoured it'}`);
             break;
           case 'unsupported':
           case 'error':
-            if (!refused) throw thrown ?? new Error(`expected ${exp.type ?? 'unsupported'}${exp.code ? `/${exp.code}` : ''}, but the case passed`);
+            if (!refused)
+              throw (
+                thrown ??
+                new Error(`expected ${exp.type ?? 'unsupported'}${exp.code ? `/${exp.code}` : ''}, but the case passed`)
+              );
             expect(refused.error, refused.message).toMatchObject({
-              type: exp.type ?? 'unsupported', ...(exp.code ? { code: exp.code } : {}), ...(exp.details ? { details: exp.details } : {}),
+              type: exp.type ?? 'unsupported',
+              ...(exp.code ? { code: exp.code } : {}),
+              ...(exp.details ? { details: exp.details } : {}),
             });
             if (exp.match) expect(refused.error.message).toMatch(new RegExp(exp.match));
             if (exp.result === 'unsupported') expect(after, 'nothing written').toEqual(before);
             break;
           case 'store-bug':
             if (!thrown) throw new Error('the store bug did not show: the case passed (update the provider file)');
-            if (exp.type) expect(refused?.error, describeThrown()).toMatchObject({ type: exp.type, ...(exp.code ? { code: exp.code } : {}) });
+            if (exp.type)
+              expect(refused?.error, describeThrown()).toMatchObject({
+                type: exp.type,
+                ...(exp.code ? { code: exp.code } : {}),
+              });
             if (exp.match) expect(describeThrown()).toMatch(new RegExp(exp.match));
             break;
         }

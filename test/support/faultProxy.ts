@@ -13,7 +13,14 @@
 //   trickle      forward, then send the response body `bytes` every `everyMs`
 // It counts what it saw, what it forwarded, what each rule matched and injected, and how many
 // requests it held (delayed, stalled or trickled), for the figures in RELIABILITY.md.
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { Transform } from 'node:stream';
 import { s3ErrorXml } from './helpers.js';
@@ -33,8 +40,18 @@ export type FaultKind = Fault['kind'];
 
 export const FAULTS = {
   reset: (): Fault => ({ kind: 'reset' }),
-  internalError: (): Fault => ({ kind: 'status', status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' }),
-  slowDown: (): Fault => ({ kind: 'status', status: 503, code: 'SlowDown', message: 'Please reduce your request rate.' }),
+  internalError: (): Fault => ({
+    kind: 'status',
+    status: 500,
+    code: 'InternalError',
+    message: 'We encountered an internal error. Please try again.',
+  }),
+  slowDown: (): Fault => ({
+    kind: 'status',
+    status: 503,
+    code: 'SlowDown',
+    message: 'Please reduce your request rate.',
+  }),
 } as const;
 
 export interface RequestInfo {
@@ -106,7 +123,16 @@ export interface FaultRuleHandle {
   readonly injected: number;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);
 
 function endToEnd(headers: IncomingHttpHeaders, keepTransferEncoding: boolean): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
@@ -149,12 +175,25 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     forwarded: 0,
     held: 0,
     clientGaveUp: 0,
-    injected: { reset: 0, status: 0, delay: 0, cutBody: 0, stallBody: 0, cutUpload: 0, flipByte: 0, slowUpload: 0, trickle: 0 } as Record<FaultKind, number>,
+    injected: {
+      reset: 0,
+      status: 0,
+      delay: 0,
+      cutBody: 0,
+      stallBody: 0,
+      cutUpload: 0,
+      flipByte: 0,
+      slowUpload: 0,
+      trickle: 0,
+    } as Record<FaultKind, number>,
   };
   const log: LoggedRequest[] = [];
 
   const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
     timers.add(t);
     return t;
   };
@@ -178,24 +217,37 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   }
 
   /** Sends the request on to moto; the answer goes to `onResponse`. */
-  function forward(req: IncomingMessage, entry: LoggedRequest, onResponse: (up: IncomingMessage) => void, bodyTransform?: Transform): void {
+  function forward(
+    req: IncomingMessage,
+    entry: LoggedRequest,
+    onResponse: (up: IncomingMessage) => void,
+    bodyTransform?: Transform,
+  ): void {
     stats.forwarded++;
     entry.forwarded = true;
-    const up = httpRequest({
-      host: upstreamUrl.hostname,
-      port: upstreamUrl.port,
-      method: req.method,
-      path: req.url,
-      headers: endToEnd(req.headers, true),
-      agent: upstreamAgent,
-    }, (upRes) => {
-      entry.status = upRes.statusCode;
-      onResponse(upRes);
-    });
+    const up = httpRequest(
+      {
+        host: upstreamUrl.hostname,
+        port: upstreamUrl.port,
+        method: req.method,
+        path: req.url,
+        headers: endToEnd(req.headers, true),
+        agent: upstreamAgent,
+      },
+      (upRes) => {
+        entry.status = upRes.statusCode;
+        onResponse(upRes);
+      },
+    );
     up.on('error', () => hardClose(req.socket));
-    req.on('close', () => { if (!req.complete) up.destroy(); });
+    req.on('close', () => {
+      if (!req.complete) up.destroy();
+    });
     const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) { entry.bodyBytes += chunk.length; done(null, chunk); },
+      transform(chunk: Buffer, _enc, done) {
+        entry.bodyBytes += chunk.length;
+        done(null, chunk);
+      },
     });
     if (bodyTransform) req.pipe(counter).pipe(bodyTransform).pipe(up);
     else req.pipe(counter).pipe(up);
@@ -205,7 +257,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     res.writeHead(upRes.statusCode ?? 502, endToEnd(upRes.headers, false));
     upRes.pipe(res);
     upRes.on('error', () => hardClose(res.socket));
-    res.on('close', () => { if (!upRes.complete) upRes.destroy(); });
+    res.on('close', () => {
+      if (!upRes.complete) upRes.destroy();
+    });
   }
 
   const server = createServer((req, res) => {
@@ -213,7 +267,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid');
     const info: RequestInfo = { method: req.method ?? 'GET', url, headers: req.headers };
     const { authorization: _signature, ...headers } = req.headers;
-    const entry: LoggedRequest = { n: stats.seen, at: Date.now(), method: info.method, url: url.pathname + url.search, forwarded: false, bodyBytes: 0, headers };
+    const entry: LoggedRequest = {
+      n: stats.seen,
+      at: Date.now(),
+      method: info.method,
+      url: url.pathname + url.search,
+      forwarded: false,
+      bodyBytes: 0,
+      headers,
+    };
     const attempt = attemptOf(req.headers);
     if (attempt !== undefined) entry.attempt = attempt;
     log.push(entry);
@@ -228,7 +290,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     // Note when the connector gives up on a request the proxy is still busy with.
     let answered = false;
     let gone = false;
-    res.on('finish', () => { answered = true; });
+    res.on('finish', () => {
+      answered = true;
+    });
     res.on('close', () => {
       if (answered) return;
       gone = true;
@@ -259,7 +323,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         stats.held++;
         forward(req, entry, (upRes) => {
           later(fault.ms, () => {
-            if (gone) { upRes.destroy(); return; }
+            if (gone) {
+              upRes.destroy();
+              return;
+            }
             passThrough(res, upRes);
           });
         });
@@ -269,16 +336,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       case 'stallBody':
         if (fault.kind === 'stallBody') stats.held++;
         forward(req, entry, (upRes) => {
-          void readAll(upRes).then((body) => {
-            const headers = endToEnd(upRes.headers, false);
-            headers['content-length'] = String(body.length); // the full length: the client expects it all
-            res.writeHead(upRes.statusCode ?? 200, headers);
-            const half = body.subarray(0, Math.floor(body.length * (fault.fraction ?? 0.5)));
-            res.write(half, () => {
-              if (fault.kind === 'cutBody') later(20, () => hardClose(res.socket));
-              // stallBody: nothing more, until the client gives up (or the proxy closes).
-            });
-          }, () => hardClose(res.socket));
+          void readAll(upRes).then(
+            (body) => {
+              const headers = endToEnd(upRes.headers, false);
+              headers['content-length'] = String(body.length); // the full length: the client expects it all
+              res.writeHead(upRes.statusCode ?? 200, headers);
+              const half = body.subarray(0, Math.floor(body.length * (fault.fraction ?? 0.5)));
+              res.write(half, () => {
+                if (fault.kind === 'cutBody') later(20, () => hardClose(res.socket));
+                // stallBody: nothing more, until the client gives up (or the proxy closes).
+              });
+            },
+            () => hardClose(res.socket),
+          );
         });
         return;
 
@@ -330,18 +400,33 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           const queue: Buffer[] = [];
           let ended = false;
           upRes.on('data', (c: Buffer) => queue.push(c));
-          upRes.on('end', () => { ended = true; });
+          upRes.on('end', () => {
+            ended = true;
+          });
           const tick = () => {
-            if (gone) { upRes.destroy(); return; }
+            if (gone) {
+              upRes.destroy();
+              return;
+            }
             let budget = fault.bytes;
             const out: Buffer[] = [];
             while (budget > 0 && queue.length) {
               const head = queue[0]!;
-              if (head.length <= budget) { out.push(head); queue.shift(); budget -= head.length; }
-              else { out.push(head.subarray(0, budget)); queue[0] = head.subarray(budget); budget = 0; }
+              if (head.length <= budget) {
+                out.push(head);
+                queue.shift();
+                budget -= head.length;
+              } else {
+                out.push(head.subarray(0, budget));
+                queue[0] = head.subarray(budget);
+                budget = 0;
+              }
             }
             if (out.length) res.write(Buffer.concat(out));
-            if (ended && !queue.length) { res.end(); return; }
+            if (ended && !queue.length) {
+              res.end();
+              return;
+            }
             later(fault.everyMs, tick);
           };
           later(fault.everyMs, tick);
@@ -359,40 +444,65 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    get seen() { return stats.seen; },
-    get forwarded() { return stats.forwarded; },
-    get held() { return stats.held; },
-    get injected() { return { ...stats.injected }; },
-    get clientGaveUp() { return stats.clientGaveUp; },
+    get seen() {
+      return stats.seen;
+    },
+    get forwarded() {
+      return stats.forwarded;
+    },
+    get held() {
+      return stats.held;
+    },
+    get injected() {
+      return { ...stats.injected };
+    },
+    get clientGaveUp() {
+      return stats.clientGaveUp;
+    },
     log,
     addRule(rule) {
       const state: RuleState = { rule, matched: 0, injected: 0 };
       rules.push(state);
-      return { get matched() { return state.matched; }, get injected() { return state.injected; } };
+      return {
+        get matched() {
+          return state.matched;
+        },
+        get injected() {
+          return state.injected;
+        },
+      };
     },
-    clearRules() { rules.length = 0; },
-    close: () => new Promise<void>((resolve) => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      for (const s of sockets) s.destroy();
-      upstreamAgent.destroy();
-      server.close(() => resolve());
-    }),
+    clearRules() {
+      rules.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        for (const s of sockets) s.destroy();
+        upstreamAgent.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** An UploadPart request: `PUT /bucket/key?partNumber=N&uploadId=...`. */
 export function isUploadPart(partNumber?: number) {
   return (url: URL, req: RequestInfo): boolean =>
-    req.method === 'PUT' && url.searchParams.has('uploadId') && url.searchParams.has('partNumber') &&
+    req.method === 'PUT' &&
+    url.searchParams.has('uploadId') &&
+    url.searchParams.has('partNumber') &&
     (partNumber === undefined || url.searchParams.get('partNumber') === String(partNumber));
 }
 
 /** A plain PutObject (not a part, not a copy) of this key. */
 export function isPutObject(bucket: string, key: string) {
   return (url: URL, req: RequestInfo): boolean =>
-    req.method === 'PUT' && url.pathname === `/${bucket}/${key}` && !url.searchParams.has('uploadId') &&
-    [...url.searchParams.keys()].every((k) => k === 'x-id') && req.headers['x-amz-copy-source'] === undefined;
+    req.method === 'PUT' &&
+    url.pathname === `/${bucket}/${key}` &&
+    !url.searchParams.has('uploadId') &&
+    [...url.searchParams.keys()].every((k) => k === 'x-id') &&
+    req.headers['x-amz-copy-source'] === undefined;
 }
 
 /** A GetObject of this key (path-style). */

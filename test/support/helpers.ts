@@ -39,7 +39,11 @@ export function motoConnection(overrides: Partial<S3Connection> = {}): S3Connect
  * invoke context (files, onProgress, signal, timeoutMs) or replaces the connection.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function invoke<O = Record<string, any>>(name: string, input: unknown, context: Partial<InvokeContext> = {}): Promise<InvokeResult<O>> {
+export async function invoke<O = Record<string, any>>(
+  name: string,
+  input: unknown,
+  context: Partial<InvokeContext> = {},
+): Promise<InvokeResult<O>> {
   const c = await testConnector();
   return c.invokeDynamic(name, input, { connection: motoConnection(), ...context }) as Promise<InvokeResult<O>>;
 }
@@ -49,7 +53,8 @@ type Input = Record<string, unknown>;
 /** The valid example inputs an operation's input schema declares (its root `examples`). */
 export function examplesOf(op: { name: string; inputSchema: Record<string, unknown> }): Input[] {
   const examples = op.inputSchema.examples;
-  if (!Array.isArray(examples) || examples.length === 0) throw new Error(`schemas/${op.name}.input.json has no examples`);
+  if (!Array.isArray(examples) || examples.length === 0)
+    throw new Error(`schemas/${op.name}.input.json has no examples`);
   return structuredClone(examples) as Input[];
 }
 
@@ -72,7 +77,10 @@ export function retarget(example: Input, target: { bucket: string; key?: (key: s
   if ('bucket' in out) out.bucket = target.bucket;
   if (typeof out.key === 'string') out.key = mapKey(out.key);
   for (const [field, value] of Object.entries(out)) {
-    if (Array.isArray(value)) out[field] = value.map((item) => (isObject(item) && typeof item.key === 'string' ? { ...item, key: mapKey(item.key) } : item));
+    if (Array.isArray(value))
+      out[field] = value.map((item) =>
+        isObject(item) && typeof item.key === 'string' ? { ...item, key: mapKey(item.key) } : item,
+      );
   }
   return out;
 }
@@ -81,7 +89,8 @@ export function retarget(example: Input, target: { bucket: string; key?: (key: s
 export function keysOf(input: Input): string[] {
   const keys: string[] = typeof input.key === 'string' ? [input.key] : [];
   for (const value of Object.values(input)) {
-    if (Array.isArray(value)) for (const item of value) if (isObject(item) && typeof item.key === 'string') keys.push(item.key);
+    if (Array.isArray(value))
+      for (const item of value) if (isObject(item) && typeof item.key === 'string') keys.push(item.key);
   }
   return keys;
 }
@@ -90,13 +99,22 @@ export function keysOf(input: Input): string[] {
  * Puts an empty object at each key: with an S3 client of the SDK's own against the tests' moto
  * (not the connector), or through `cli`, a runner of aws cli arguments (another moto's admin).
  */
-export async function putObjects(bucket: string, keys: string[], cli?: (args: string[]) => Promise<unknown>): Promise<void> {
+export async function putObjects(
+  bucket: string,
+  keys: string[],
+  cli?: (args: string[]) => Promise<unknown>,
+): Promise<void> {
   const unique = [...new Set(keys)];
   if (cli) {
     await Promise.all(unique.map((key) => cli(['s3api', 'put-object', '--bucket', bucket, '--key', key])));
     return;
   }
-  const s3 = new S3Client({ region: 'us-east-1', endpoint: motoEndpoint(), forcePathStyle: true, credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET } });
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: motoEndpoint(),
+    forcePathStyle: true,
+    credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
+  });
   try {
     await Promise.all(unique.map((key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' }))));
   } finally {
@@ -109,7 +127,11 @@ export function uniqueBucket(prefix = 't'): string {
 }
 
 /** The Debian aws cli, an independent S3 client, pointed at `endpoint`. */
-export async function aws(args: string[], endpoint = motoEndpoint(), env: Record<string, string> = {}): Promise<string> {
+export async function aws(
+  args: string[],
+  endpoint = motoEndpoint(),
+  env: Record<string, string> = {},
+): Promise<string> {
   const { stdout } = await run('/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', ...args], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -151,16 +173,19 @@ export async function fakeStore(handler: (req: IncomingMessage, res: ServerRespo
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** An S3-style XML error body. */
 export function s3ErrorXml(code: string, message: string, extra: Record<string, string> = {}): string {
-  const fields = Object.entries(extra).map(([k, v]) => `<${k}>${v}</${k}>`).join('');
+  const fields = Object.entries(extra)
+    .map(([k, v]) => `<${k}>${v}</${k}>`)
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${fields}<RequestId>FAKE123</RequestId><HostId>fakehost</HostId></Error>`;
 }
 
@@ -173,4 +198,10 @@ export async function until(happened: () => boolean | Promise<boolean>, limitMs 
   const started = Date.now();
   while (!(await happened()) && Date.now() - started < limitMs) await new Promise((r) => setTimeout(r, 10));
   return Date.now() - started;
+}
+
+/** The fields a refused call names in its details.problems (none for a success). */
+export function problemFields(res: { ok: boolean; error?: { details?: Record<string, unknown> } }): string[] {
+  const problems = (res.ok ? [] : (res.error?.details?.problems ?? [])) as { field: string }[];
+  return problems.map((p) => p.field);
 }

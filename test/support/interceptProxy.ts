@@ -29,28 +29,45 @@ export interface InterceptProxy {
 }
 
 /** `answered` is told when the answer to a request (the store's or a stand-in) has been sent. */
-export async function interceptProxy(target: string, hook: Hook = () => undefined, answered: (req: SeenRequest) => void = () => undefined): Promise<InterceptProxy> {
+export async function interceptProxy(
+  target: string,
+  hook: Hook = () => undefined,
+  answered: (req: SeenRequest) => void = () => undefined,
+): Promise<InterceptProxy> {
   const upstream = new URL(target);
   const seen: SeenRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const info: SeenRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'http://proxy'), headers: req.headers, body: Buffer.concat(chunks) };
+      const info: SeenRequest = {
+        method: req.method ?? 'GET',
+        url: new URL(req.url ?? '/', 'http://proxy'),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       seen.push(info);
       res.on('close', () => answered(info));
-      Promise.resolve(hook(info)).then((standIn) => {
-        if (standIn) {
-          res.writeHead(standIn.status, { 'content-type': 'application/xml', ...standIn.headers }).end(standIn.body ?? '');
-          return;
-        }
-        const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        });
-        forward.on('error', () => res.destroy());
-        forward.end(info.body);
-      }, () => res.destroy());
+      Promise.resolve(hook(info)).then(
+        (standIn) => {
+          if (standIn) {
+            res
+              .writeHead(standIn.status, { 'content-type': 'application/xml', ...standIn.headers })
+              .end(standIn.body ?? '');
+            return;
+          }
+          const forward = httpRequest(
+            { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+            (answer) => {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+            },
+          );
+          forward.on('error', () => res.destroy());
+          forward.end(info.body);
+        },
+        () => res.destroy(),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,10 +75,11 @@ export async function interceptProxy(target: string, hook: Hook = () => undefine
   return {
     endpoint: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -14,7 +14,11 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export type { Run } from './processes.js';
 
 /** Runs a command to its end and collects what it printed (a clean environment unless given). */
-export function run(command: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Run> {
+export function run(
+  command: string,
+  args: string[],
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
+): Promise<Run> {
   return runProcess(command, args, { ...o, env: o.env ?? cleanEnv() });
 }
 
@@ -42,7 +46,8 @@ export interface Packed {
 /** `npm pack` of the repository as built (scripts are not run: `npm test` has built dist/ already). */
 export async function pack(into: string): Promise<Packed> {
   for (const built of ['dist/src/index.js', 'dist/src/cjs/index.cjs']) {
-    if (!existsSync(join(repoRoot, built))) throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
+    if (!existsSync(join(repoRoot, built)))
+      throw new Error(`${built} is missing: run \`npm run build\` first (npm test does).`);
   }
   const r = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', into], { cwd: repoRoot });
   if (r.code !== 0) throw new Error(`npm pack failed (${r.code}): ${r.stderr}`);
@@ -67,7 +72,9 @@ export async function consumerProject(devDependencies: string[] = []): Promise<C
   await mkdir(target, { recursive: true });
   const untar = await run('tar', ['-xzf', packed.tarball, '-C', target, '--strip-components=1']);
   if (untar.code !== 0) throw new Error(`tar failed: ${untar.stderr}`);
-  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   for (const name of [...Object.keys(pkg.dependencies), ...devDependencies]) {
     const link = join(dir, 'node_modules', name);
     await mkdir(dirname(link), { recursive: true });
@@ -88,7 +95,11 @@ export async function nodeBinary(major: number): Promise<string> {
   if (!existsSync(binary)) {
     const scratch = `${home}.partial-${process.pid}`;
     await rm(scratch, { recursive: true, force: true });
-    const r = await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', scratch, `node@${major}`], { cwd: repoRoot });
+    const r = await run(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', scratch, `node@${major}`],
+      { cwd: repoRoot },
+    );
     if (r.code !== 0 || !existsSync(join(scratch, 'node_modules', 'node', 'bin', 'node'))) {
       throw new Error(`installing node@${major} from the npm registry failed (${r.code}): ${r.stderr.slice(-2000)}`);
     }

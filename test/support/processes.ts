@@ -21,7 +21,11 @@ export function collect(child: ChildProcessWithoutNullStreams): Promise<Run> {
 }
 
 /** Runs a command to its end, `stdin` written to it, and collects what it printed. */
-export function runProcess(command: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Run> {
+export function runProcess(
+  command: string,
+  args: string[],
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
+): Promise<Run> {
   const child = spawn(command, args, { cwd: o.cwd, env: o.env, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.end(o.stdin ?? '');
   return collect(child);

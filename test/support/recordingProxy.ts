@@ -31,26 +31,39 @@ export async function recordingProxy(delayMs = 0): Promise<Recorder> {
         inFlight++;
         rec.maxInFlight = Math.max(rec.maxInFlight, inFlight);
       }
-      setTimeout(() => {
-        const upstream = httpRequest({
-          host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers,
-        }, (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-          answer.on('end', () => { if (isDelete) inFlight--; });
-        });
-        upstream.on('error', () => res.destroy());
-        upstream.end(body);
-      }, isDelete ? delayMs : 0);
+      setTimeout(
+        () => {
+          const upstream = httpRequest(
+            {
+              host: target.hostname,
+              port: target.port,
+              method: req.method,
+              path: req.url,
+              headers: req.headers,
+            },
+            (answer) => {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              answer.pipe(res);
+              answer.on('end', () => {
+                if (isDelete) inFlight--;
+              });
+            },
+          );
+          upstream.on('error', () => res.destroy());
+          upstream.end(body);
+        },
+        isDelete ? delayMs : 0,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return Object.assign(rec, {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }

@@ -38,13 +38,19 @@ export async function startS3rver(): Promise<S3rver> {
   const dir = await mkdtemp(join(tmpdir(), 's3rver-'));
   // -p 0: the OS picks a free port atomically (no window between probing a port and binding
   // it, as a separate free-port probe would have); s3rver prints the port it got.
-  const child: ChildProcess = spawn(process.execPath, [
-    '--openssl-legacy-provider', S3RVER_BIN, '-d', dir, '-a', '127.0.0.1', '-p', '0', '--silent',
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', S3RVER_BIN, '-d', dir, '-a', '127.0.0.1', '-p', '0', '--silent'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
+  );
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => { stdout = (stdout + chunk.toString()).slice(-4000); });
-  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout = (stdout + chunk.toString()).slice(-4000);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // If the test process ends without stop() (a crash, a timeout), take the child with it.
   const onParentExit = () => child.kill('SIGKILL');
@@ -64,7 +70,8 @@ export async function startS3rver(): Promise<S3rver> {
   let port = 0;
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`s3rver exited while starting (code ${child.exitCode}): ${stderr || stdout}`);
+      if (child.exitCode !== null)
+        throw new Error(`s3rver exited while starting (code ${child.exitCode}): ${stderr || stdout}`);
       const announced = /listening on [\d.]+:(\d+)/.exec(stdout);
       if (announced) {
         port = Number(announced[1]);

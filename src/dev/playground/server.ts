@@ -55,13 +55,17 @@ const TEST_CONNECTION_SCHEMA: JsonSchema = {
     bucket: {
       $ref: 'defs.json#/$defs/bucket',
       title: 'Bucket to check (optional)',
-      description: 'Also prove this bucket is reachable, and report which operations the connection can run there and what the store can do.',
+      description:
+        'Also prove this bucket is reachable, and report which operations the connection can run there and what the store can do.',
     },
   },
 };
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly info: ConnectorErrorInfo) {
+  constructor(
+    readonly status: number,
+    readonly info: ConnectorErrorInfo,
+  ) {
     super(info.message);
   }
 }
@@ -88,7 +92,11 @@ const PAGE_HEADERS = {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...PAGE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...PAGE_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -101,7 +109,11 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_JSON_BODY_BYTES) {
-      throw badRequest('BodyTooLarge', `A request body may be at most ${MAX_JSON_BODY_BYTES} bytes; upload large content as a file.`, 413);
+      throw badRequest(
+        'BodyTooLarge',
+        `A request body may be at most ${MAX_JSON_BODY_BYTES} bytes; upload large content as a file.`,
+        413,
+      );
     }
     chunks.push(chunk);
   }
@@ -111,7 +123,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     throw badRequest('InvalidJson', 'The request body is not valid JSON.'); // never echo the body: it may hold a secret
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('InvalidJson', 'The request body must be a JSON object.');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw badRequest('InvalidJson', 'The request body must be a JSON object.');
   return parsed as Record<string, unknown>;
 }
 
@@ -131,18 +144,20 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       initial: options.localConnection ?? {},
       test: { schema: formSchema(TEST_CONNECTION_SCHEMA, defs) },
     },
-    operations: connector.operations().map(({ inputSchema, outputSchema, handler: _handler, input: _input, output: _output, ...op }) => ({
-      ...op,
-      inputSchema: formSchema(inputSchema, defs),
-      outputSchema: formSchema(outputSchema, defs),
-    })),
+    operations: connector
+      .operations()
+      .map(({ inputSchema, outputSchema, handler: _handler, input: _input, output: _output, ...op }) => ({
+        ...op,
+        inputSchema: formSchema(inputSchema, defs),
+        outputSchema: formSchema(outputSchema, defs),
+      })),
   };
   const stopping = new AbortController();
   let port = 0;
   const origins = () => [`http://${PLAYGROUND_HOST}:${port}`, `http://localhost:${port}`];
 
   /** Aborted when the client goes away before its answer, or when the server stops. */
-  function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  function requestSignal(_req: IncomingMessage, res: ServerResponse): AbortSignal {
     const gone = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) gone.abort();
@@ -156,7 +171,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     const path = join(staticDir, name);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) {
-      if (name === 'index.html') throw badRequest('NotBuilt', `The page is not built (${path} is missing): run npm run build.`, 500);
+      if (name === 'index.html')
+        throw badRequest('NotBuilt', `The page is not built (${path} is missing): run npm run build.`, 500);
       throw badRequest('NotFound', 'No such page.', 404);
     }
     res.writeHead(200, { ...PAGE_HEADERS, 'content-type': type, 'content-length': info.size });
@@ -165,7 +181,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
   async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJson(req);
-    if (typeof body.operation !== 'string') throw badRequest('InvalidRequest', 'Name the operation to run: {"operation": "list_buckets", "input": {...}, "connection": {...}}.');
+    if (typeof body.operation !== 'string')
+      throw badRequest(
+        'InvalidRequest',
+        'Name the operation to run: {"operation": "list_buckets", "input": {...}, "connection": {...}}.',
+      );
     const result = await connector.invokeDynamic(body.operation, body.input ?? {}, {
       connection: body.connection,
       files,
@@ -198,15 +218,18 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
   async function upload(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > MAX_UPLOAD_BYTES) throw badRequest('BodyTooLarge', `The playground uploads files of at most ${MAX_UPLOAD_BYTES} bytes.`, 413);
+    if (declared > MAX_UPLOAD_BYTES)
+      throw badRequest('BodyTooLarge', `The playground uploads files of at most ${MAX_UPLOAD_BYTES} bytes.`, 413);
     const mimeType = (req.headers['content-type'] ?? '').split(',')[0]!.trim() || 'application/octet-stream';
-    if (!/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(mimeType)) throw badRequest('InvalidRequest', 'The upload\'s Content-Type is not a MIME type.');
+    if (!/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(mimeType))
+      throw badRequest('InvalidRequest', "The upload's Content-Type is not a MIME type.");
     const draft = await files.create(url.searchParams.get('name') || 'upload');
     let size = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (size > MAX_UPLOAD_BYTES) done(badRequest('BodyTooLarge', `The playground uploads files of at most ${MAX_UPLOAD_BYTES} bytes.`, 413));
+        if (size > MAX_UPLOAD_BYTES)
+          done(badRequest('BodyTooLarge', `The playground uploads files of at most ${MAX_UPLOAD_BYTES} bytes.`, 413));
         else done(null, chunk);
       },
     });
@@ -221,7 +244,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // DNS rebinding: only our own host names. Cross-site requests: only our own origin.
-    if (!origins().some((o) => o === `http://${req.headers.host}`)) throw badRequest('WrongHost', 'Open the playground at its loopback address.', 421);
+    if (!origins().some((o) => o === `http://${req.headers.host}`))
+      throw badRequest('WrongHost', 'Open the playground at its loopback address.', 421);
     const origin = req.headers.origin;
     if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !origins().includes(origin)) {
       throw badRequest('WrongOrigin', 'The playground answers its own page only.', 403);
@@ -258,8 +282,17 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         return;
       }
       if (err instanceof HttpError) return sendJson(res, err.status, { ok: false, error: err.info });
-      if (err instanceof ConnectorError) return sendJson(res, err.info.type === 'not_found' ? 404 : 400, { ok: false, error: err.info });
-      sendJson(res, 500, { ok: false, error: { type: 'internal', code: 'PlaygroundError', message: 'The playground server failed to answer.', retryable: false } });
+      if (err instanceof ConnectorError)
+        return sendJson(res, err.info.type === 'not_found' ? 404 : 400, { ok: false, error: err.info });
+      sendJson(res, 500, {
+        ok: false,
+        error: {
+          type: 'internal',
+          code: 'PlaygroundError',
+          message: 'The playground server failed to answer.',
+          retryable: false,
+        },
+      });
     });
   });
   server.on('connection', (socket) => {
@@ -275,10 +308,11 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   return {
     url: `http://${PLAYGROUND_HOST}:${port}/`,
     port,
-    close: () => new Promise<void>((resolve) => {
-      stopping.abort();
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        stopping.abort();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
   };
 }

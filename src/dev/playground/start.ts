@@ -11,7 +11,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const requestedPort = Number(process.env.PLAYGROUND_PORT ?? 0);
 if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
-  console.error(`PLAYGROUND_PORT must be a port number (0 for any free port), not ${JSON.stringify(process.env.PLAYGROUND_PORT)}.`);
+  console.error(
+    `PLAYGROUND_PORT must be a port number (0 for any free port), not ${JSON.stringify(process.env.PLAYGROUND_PORT)}.`,
+  );
   process.exit(2);
 }
 

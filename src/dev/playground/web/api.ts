@@ -32,7 +32,6 @@ export type ErrorInfo = ConnectorErrorInfo;
 
 export type Result = { ok: true; output: Record<string, any> } | { ok: false; error: ErrorInfo };
 
-
 async function answer<T>(res: Response): Promise<T> {
   const text = await res.text();
   try {
@@ -54,7 +53,15 @@ async function post(path: string, body: unknown, signal?: AbortSignal): Promise<
     return await answer<Result>(res);
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
-    return { ok: false, error: { type: 'network', code: 'PlaygroundUnreachable', message: `The playground server did not answer: ${(err as Error).message}. Is npm start still running?`, retryable: true } };
+    return {
+      ok: false,
+      error: {
+        type: 'network',
+        code: 'PlaygroundUnreachable',
+        message: `The playground server did not answer: ${(err as Error).message}. Is npm start still running?`,
+        retryable: true,
+      },
+    };
   }
 }
 
@@ -75,7 +82,8 @@ export async function uploadFile(file: File): Promise<FileReference> {
     body: file,
   });
   const body = await answer<FileReference | { ok: false; error: ErrorInfo }>(res);
-  if (!res.ok || 'error' in body) throw new Error('error' in body ? body.error.message : `Upload failed: HTTP ${res.status}`);
+  if (!res.ok || 'error' in body)
+    throw new Error('error' in body ? body.error.message : `Upload failed: HTTP ${res.status}`);
   return body;
 }
 

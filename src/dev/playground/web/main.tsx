@@ -8,7 +8,15 @@ import type { FieldProblem } from '../../../runtime/errors.js';
 import * as api from './api.js';
 import { ConnectionReport } from './report.js';
 import { deriveUiSchema, forForm, isFileReference, transformErrors, validator, type Schema } from './schema.js';
-import { FileReferenceField, KeyValueField, LookupWidget, MultiSchemaFieldTemplate, OptionalBooleanWidget, ObjectFieldTemplate, type PlaygroundContext } from './widgets.js';
+import {
+  FileReferenceField,
+  KeyValueField,
+  LookupWidget,
+  MultiSchemaFieldTemplate,
+  OptionalBooleanWidget,
+  ObjectFieldTemplate,
+  type PlaygroundContext,
+} from './widgets.js';
 
 const widgets = { lookup: LookupWidget, optionalBoolean: OptionalBooleanWidget };
 const fields = { fileReference: FileReferenceField, keyValue: KeyValueField };
@@ -18,7 +26,11 @@ const templates = { ObjectFieldTemplate, MultiSchemaFieldTemplate };
  * minItems (put_object_acl's grants) starts absent rather than with a blank item, and an object
  * nothing was filled into stays absent (a required file left empty is "file is required", not
  * an empty `{}` that only fails inside). */
-const defaultsBehavior = { constAsDefaults: 'skipOneOf', arrayMinItems: { populate: 'requiredOnly' }, emptyObjectFields: 'skipEmptyDefaults' } as const;
+const defaultsBehavior = {
+  constAsDefaults: 'skipOneOf',
+  arrayMinItems: { populate: 'requiredOnly' },
+  emptyObjectFields: 'skipEmptyDefaults',
+} as const;
 
 type Data = Record<string, unknown>;
 
@@ -47,12 +59,24 @@ function problemsToErrors(problems: { field: string; message: string }[]): Error
 function fileOutputs(op: api.OperationInfo, output: Data): api.FileReference[] {
   const props = (op.outputSchema.properties ?? {}) as Record<string, Schema>;
   return Object.entries(props)
-    .filter(([name, s]) => isFileReference(s) && typeof (output[name] as api.FileReference | undefined)?.url === 'string')
+    .filter(
+      ([name, s]) => isFileReference(s) && typeof (output[name] as api.FileReference | undefined)?.url === 'string',
+    )
     .map(([name]) => output[name] as api.FileReference)
     .filter((ref) => ref.url.startsWith('file:'));
 }
 
-function ResultPanel({ shown, op, operations, connectionSchema }: { shown?: Shown; op?: api.OperationInfo; operations: api.OperationInfo[]; connectionSchema: Schema }) {
+function ResultPanel({
+  shown,
+  op,
+  operations,
+  connectionSchema,
+}: {
+  shown?: Shown;
+  op?: api.OperationInfo;
+  operations: api.OperationInfo[];
+  connectionSchema: Schema;
+}) {
   if (!shown) {
     return (
       <section className="result empty" id="result">
@@ -64,7 +88,12 @@ function ResultPanel({ shown, op, operations, connectionSchema }: { shown?: Show
   const { result } = shown;
   const files = result.ok && op ? fileOutputs(op, result.output) : [];
   return (
-    <section className={`result ${result.ok ? 'ok' : 'failed'}`} id="result" data-operation={shown.operation} data-stamp={shown.stamp}>
+    <section
+      className={`result ${result.ok ? 'ok' : 'failed'}`}
+      id="result"
+      data-operation={shown.operation}
+      data-stamp={shown.stamp}
+    >
       <h2>Result</h2>
       <p className="result-status" id="result-status">
         {result.ok ? (
@@ -80,7 +109,9 @@ function ResultPanel({ shown, op, operations, connectionSchema }: { shown?: Show
         </span>
       </p>
       {!result.ok && <p className="result-message">{result.error.message}</p>}
-      {result.ok && shown.operation === 'testConnection' && <ConnectionReport output={result.output} operations={operations} connectionSchema={connectionSchema} />}
+      {result.ok && shown.operation === 'testConnection' && (
+        <ConnectionReport output={result.output} operations={operations} connectionSchema={connectionSchema} />
+      )}
       {files.map((f) => (
         <p key={f.url} className="download">
           <a href={api.downloadUrl(f)} download={f.name} id="download-link">
@@ -213,11 +244,17 @@ function App() {
         <div className="forms">
           <section className="card connection" id="connection">
             <h2>
-              <button type="button" className="section-toggle" aria-expanded={showConnection} onClick={() => setShowConnection(!showConnection)}>
+              <button
+                type="button"
+                className="section-toggle"
+                aria-expanded={showConnection}
+                onClick={() => setShowConnection(!showConnection)}
+              >
                 {showConnection ? '▾' : '▸'} Connection
               </button>
               <span className="summary">
-                {String(connection.region ?? '')} · {String(connection.endpoint ?? 'Amazon S3')} · {String(credentials.type ?? 'default chain')}
+                {String(connection.region ?? '')} · {String(connection.endpoint ?? 'Amazon S3')} ·{' '}
+                {String(credentials.type ?? 'default chain')}
               </span>
             </h2>
             <div hidden={!showConnection}>
@@ -241,6 +278,7 @@ function App() {
                   setConnectionErrors(undefined);
                 }}
               >
+                {/* biome-ignore lint/complexity/noUselessFragments: an empty child replaces rjsf's own submit button */}
                 <></>
               </Form>
               <div className="test-connection">
@@ -290,7 +328,10 @@ function App() {
               {op.annotations.readOnly && <span className="chip chip-safe">read-only</span>}
               {op.annotations.destructive && <span className="chip chip-warn">overwrites / deletes</span>}
               {!op.annotations.readOnly && !op.annotations.destructive && (
-                <span className="chip chip-warn" title="Not read-only: the operation's description says what it can change">
+                <span
+                  className="chip chip-warn"
+                  title="Not read-only: the operation's description says what it can change"
+                >
                   may change data
                 </span>
               )}
@@ -324,7 +365,12 @@ function App() {
             </Form>
           </section>
         </div>
-        <ResultPanel shown={shown} op={actions.find((o) => o.name === shown?.operation)} operations={actions} connectionSchema={connectionSchema} />
+        <ResultPanel
+          shown={shown}
+          op={actions.find((o) => o.name === shown?.operation)}
+          operations={actions}
+          connectionSchema={connectionSchema}
+        />
       </main>
     </>
   );

@@ -16,7 +16,15 @@ function VerdictMark({ verdict }: { verdict: Verdict }) {
   return <span className="verdict verdict-unknown">? cannot tell</span>;
 }
 
-export function ConnectionReport({ output, operations, connectionSchema }: { output: Record<string, any>; operations: OperationInfo[]; connectionSchema: Schema }) {
+export function ConnectionReport({
+  output,
+  operations,
+  connectionSchema,
+}: {
+  output: Record<string, any>;
+  operations: OperationInfo[];
+  connectionSchema: Schema;
+}) {
   const permissions = output.permissions as Permissions | undefined;
   const capabilities = output.capabilities as Record<string, boolean | undefined> | undefined;
   const capabilityFields = (connectionSchema.properties?.capabilities?.properties ?? {}) as Record<string, Schema>;
@@ -55,7 +63,10 @@ export function ConnectionReport({ output, operations, connectionSchema }: { out
                 </td>
                 <td className="report-actions">
                   {o.actions.map((a) => (
-                    <span key={a} className={`chip chip-${permissions.actions[a] === true ? 'safe' : permissions.actions[a] === false ? 'denied' : 'unknown'}`}>
+                    <span
+                      key={a}
+                      className={`chip chip-${permissions.actions[a] === true ? 'safe' : permissions.actions[a] === false ? 'denied' : 'unknown'}`}
+                    >
                       {a}
                     </span>
                   ))}
@@ -80,11 +91,15 @@ export function ConnectionReport({ output, operations, connectionSchema }: { out
               const value = capabilities[name];
               return (
                 <li key={name} data-capability={name} data-value={String(value)} title={field.description}>
-                  <span className={`verdict ${value === true ? 'verdict-yes' : value === false ? 'verdict-no' : 'verdict-unknown'}`}>
+                  <span
+                    className={`verdict ${value === true ? 'verdict-yes' : value === false ? 'verdict-no' : 'verdict-unknown'}`}
+                  >
                     {value === true ? '✓' : value === false ? '✗' : '?'}
                   </span>{' '}
                   {field.title ?? name}
-                  {value === undefined && <span className="muted"> — not known yet (probed when a call relies on it)</span>}
+                  {value === undefined && (
+                    <span className="muted"> — not known yet (probed when a call relies on it)</span>
+                  )}
                 </li>
               );
             })}

@@ -101,7 +101,8 @@ export function deriveUiSchema(node: Schema, root: Schema, discriminator?: strin
     options.rows = 6;
   }
   if (isStringMap(schema)) ui['ui:field'] = 'keyValue';
-  const choices = Array.isArray(schema.enum) || (Array.isArray(schema.oneOf) && schema.oneOf.every((b: Schema) => 'const' in b));
+  const choices =
+    Array.isArray(schema.enum) || (Array.isArray(schema.oneOf) && schema.oneOf.every((b: Schema) => 'const' in b));
   if (choices && schema.default === undefined) ui['ui:placeholder'] = '— not set —';
   // A checkbox cannot say "not set", and for these booleans unset means something else
   // (detected, or the store's default): Yes / No / not set instead.
@@ -134,7 +135,8 @@ export function deriveUiSchema(node: Schema, root: Schema, discriminator?: strin
     const branches = schema[key].map((b: Schema) => {
       const branch = deriveUiSchema(b, root, schema.discriminator?.propertyName);
       // The kind picker already names the branch: its fieldset shows only the description.
-      if (resolve(b, root).properties) branch['ui:options'] = { ...(branch['ui:options'] as UIOptionsType | undefined), branch: true };
+      if (resolve(b, root).properties)
+        branch['ui:options'] = { ...(branch['ui:options'] as UIOptionsType | undefined), branch: true };
       return branch;
     });
     if (branches.some((b: UiSchema) => Object.keys(b).length)) ui[key] = branches;
@@ -146,7 +148,14 @@ export function deriveUiSchema(node: Schema, root: Schema, discriminator?: strin
 /** An object whose entries the user names (metadata, tags): string values under free names. */
 export function isStringMap(schema: Schema): boolean {
   const values = schema.additionalProperties;
-  return schema.type === 'object' && !schema.properties && !schema.patternProperties && values !== null && typeof values === 'object' && values.type === 'string';
+  return (
+    schema.type === 'object' &&
+    !schema.properties &&
+    !schema.patternProperties &&
+    values !== null &&
+    typeof values === 'object' &&
+    values.type === 'string'
+  );
 }
 
 /** Same rules as the connector's validator (src/runtime/validation.ts), for the browser. */
@@ -154,7 +163,13 @@ const baseValidator = customizeValidator({
   AjvClass: Ajv2020 as any,
   // Unknown keywords still fail (ours are registered below); rjsf's derived sub-schemas need
   // the type/required/tuple strictness off.
-  ajvOptionsOverrides: { strict: true, strictTypes: false, strictRequired: false, strictTuples: false, discriminator: true },
+  ajvOptionsOverrides: {
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    strictTuples: false,
+    discriminator: true,
+  },
   customFormats: CUSTOM_FORMATS,
   extenderFn: (ajv) => {
     for (const definition of UI_KEYWORDS) ajv.addKeyword(definition);

@@ -1,6 +1,13 @@
 // The few form parts rjsf does not have: dropdowns fed by lookup operations, the file upload
 // field, a name / value rows editor, and an object template that folds x-advanced fields away.
-import type { ErrorSchema, FieldProps, MultiSchemaFieldTemplateProps, ObjectFieldTemplateProps, UiSchema, WidgetProps } from '@rjsf/utils';
+import type {
+  ErrorSchema,
+  FieldProps,
+  MultiSchemaFieldTemplateProps,
+  ObjectFieldTemplateProps,
+  UiSchema,
+  WidgetProps,
+} from '@rjsf/utils';
 import { buttonId, canExpand, descriptionId, getTemplate, getUiOptions, titleId } from '@rjsf/utils';
 import { useEffect, useRef, useState } from 'react';
 import { uploadFile, type FileReference, type Result } from './api.js';
@@ -94,7 +101,12 @@ export function LookupWidget(props: WidgetProps) {
     />
   );
   const reload = (
-    <button type="button" className="btn btn-small" title={`Reload the list (${lookup.operation})`} onClick={() => setReloads((n) => n + 1)}>
+    <button
+      type="button"
+      className="btn btn-small"
+      title={`Reload the list (${lookup.operation})`}
+      onClick={() => setReloads((n) => n + 1)}
+    >
       ↻
     </button>
   );
@@ -112,7 +124,9 @@ export function LookupWidget(props: WidgetProps) {
           {state.status !== 'waiting' && reload}
         </div>
         {state.status === 'loading' && <p className="lookup-note">Loading options…</p>}
-        {state.status === 'failed' && <p className="lookup-note lookup-failed">Could not load the list: {state.message}</p>}
+        {state.status === 'failed' && (
+          <p className="lookup-note lookup-failed">Could not load the list: {state.message}</p>
+        )}
       </div>
     );
   }
@@ -241,7 +255,11 @@ interface Row {
 
 let nextRowId = 0;
 const rowsOf = (data: unknown): Row[] =>
-  Object.entries((data ?? {}) as Record<string, unknown>).map(([name, value]) => ({ id: nextRowId++, name, value: typeof value === 'string' ? value : String(value ?? '') }));
+  Object.entries((data ?? {}) as Record<string, unknown>).map(([name, value]) => ({
+    id: nextRowId++,
+    name,
+    value: typeof value === 'string' ? value : String(value ?? ''),
+  }));
 
 /** The object the rows stand for. A row left blank is not sent; a value without a name is (the schema refuses it). */
 function objectOf(rows: Row[]): Record<string, string> | undefined {
@@ -256,7 +274,8 @@ function objectOf(rows: Row[]): Record<string, string> | undefined {
  * `newKey: "New Value"` and rename on blur).
  */
 export function KeyValueField(props: FieldProps) {
-  const { formData, onChange, fieldPathId, schema, required, disabled, readonly, errorSchema, registry, uiSchema } = props;
+  const { formData, onChange, fieldPathId, schema, required, disabled, readonly, errorSchema, registry, uiSchema } =
+    props;
   const id = fieldPathId.$id;
   const [rows, setRows] = useState<Row[]>(() => rowsOf(formData));
   const [focus, setFocus] = useState<number>();
@@ -284,10 +303,19 @@ export function KeyValueField(props: FieldProps) {
         {schema.title ?? 'Entries'}
         {required && <span className="required">*</span>}
       </legend>
-      {schema.description && <DescriptionFieldTemplate id={descriptionId(fieldPathId)} description={schema.description} schema={schema} uiSchema={uiSchema} registry={registry} />}
+      {schema.description && (
+        <DescriptionFieldTemplate
+          id={descriptionId(fieldPathId)}
+          description={schema.description}
+          schema={schema}
+          uiSchema={uiSchema}
+          registry={registry}
+        />
+      )}
       {rows.map((row, index) => {
         const errors = [...((entryErrors[row.name] as { __errors?: string[] } | undefined)?.__errors ?? [])];
-        if (row.name !== '' && names.indexOf(row.name) !== index) errors.push(`${row.name} is already named above: only the last value is sent`);
+        if (row.name !== '' && names.indexOf(row.name) !== index)
+          errors.push(`${row.name} is already named above: only the last value is sent`);
         const set = (patch: Partial<Row>) => update(rows.map((r) => (r.id === row.id ? { ...r, ...patch } : r)));
         return (
           <div key={row.id} className={`key-value-row${errors.length ? ' has-error' : ''}`}>
@@ -344,7 +372,22 @@ export function KeyValueField(props: FieldProps) {
 
 /** rjsf's object template, with the fields marked x-advanced folded under a toggle. */
 export function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
-  const { description, disabled, errorSchema, formData, fieldPathId, onAddProperty, optionalDataControl, properties, readonly, registry, required, schema, title, uiSchema } = props;
+  const {
+    description,
+    disabled,
+    errorSchema,
+    formData,
+    fieldPathId,
+    onAddProperty,
+    optionalDataControl,
+    properties,
+    readonly,
+    registry,
+    required,
+    schema,
+    title,
+    uiSchema,
+  } = props;
   const [open, setOpen] = useState(false);
   const options = getUiOptions(uiSchema);
   const TitleFieldTemplate = getTemplate('TitleFieldTemplate', registry, options);
@@ -360,19 +403,50 @@ export function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
   const isBranch = Boolean(options.branch);
   return (
     <fieldset className={isRoot ? 'root-fields' : 'object-fields'} id={fieldPathId.$id}>
-      {!isRoot && !isBranch && title && <TitleFieldTemplate id={titleId(fieldPathId)} title={title} required={required} schema={schema} uiSchema={uiSchema} registry={registry} optionalDataControl={optionalDataControl} />}
-      {!isRoot && description && <DescriptionFieldTemplate id={descriptionId(fieldPathId)} description={description} schema={schema} uiSchema={uiSchema} registry={registry} />}
+      {!isRoot && !isBranch && title && (
+        <TitleFieldTemplate
+          id={titleId(fieldPathId)}
+          title={title}
+          required={required}
+          schema={schema}
+          uiSchema={uiSchema}
+          registry={registry}
+          optionalDataControl={optionalDataControl}
+        />
+      )}
+      {!isRoot && description && (
+        <DescriptionFieldTemplate
+          id={descriptionId(fieldPathId)}
+          description={description}
+          schema={schema}
+          uiSchema={uiSchema}
+          registry={registry}
+        />
+      )}
       {basic.map((p) => p.content)}
       {advanced.length > 0 && (
         <div className={`advanced${shown ? ' advanced-open' : ''}`}>
-          <button type="button" className="advanced-toggle" id={`${fieldPathId.$id}__advanced`} aria-expanded={shown} onClick={() => setOpen(!shown)}>
+          <button
+            type="button"
+            className="advanced-toggle"
+            id={`${fieldPathId.$id}__advanced`}
+            aria-expanded={shown}
+            onClick={() => setOpen(!shown)}
+          >
             {shown ? '▾' : '▸'} Advanced options ({advanced.length})
           </button>
           {shown && <div className="advanced-body">{advanced.map((p) => p.content)}</div>}
         </div>
       )}
       {canExpand(schema, uiSchema, formData) && (
-        <AddButton id={buttonId(fieldPathId, 'add')} className="rjsf-object-property-expand" onClick={onAddProperty} disabled={disabled || readonly} uiSchema={uiSchema} registry={registry} />
+        <AddButton
+          id={buttonId(fieldPathId, 'add')}
+          className="rjsf-object-property-expand"
+          onClick={onAddProperty}
+          disabled={disabled || readonly}
+          uiSchema={uiSchema}
+          registry={registry}
+        />
       )}
     </fieldset>
   );
