@@ -24,10 +24,41 @@ export async function ensureMoto(log: (line: string) => void = (l) => process.st
   log(`local S3: installing moto[server]==${MOTO_VERSION} into ${venvDir} (once)`);
   const python3 = process.env.PYTHON ?? 'python3';
   await run(python3, ['-m', 'venv', venvDir]);
-  await run(join(venvDir, 'bin', 'pip'), ['install', '--quiet', `moto[server]==${MOTO_VERSION}`], {
-    maxBuffer: 16 * 1024 * 1024,
+  // pip's own steps (collecting, installing) are shown as they happen: the install takes minutes.
+  await new Promise<void>((resolve, reject) => {
+    const pip = spawn(
+      join(venvDir, 'bin', 'pip'),
+      ['install', '--progress-bar', 'off', `moto[server]==${MOTO_VERSION}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let pending = '';
+    let errors = '';
+    pip.stdout.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const step = pipStep(line);
+        if (step) log(`local S3: ${step}`);
+      }
+    });
+    pip.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));
+    pip.on('error', reject);
+    pip.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`pip install failed (exit ${code}): ${errors}`)),
+    );
   });
   await writeFile(marker, `${MOTO_VERSION}\n`);
+}
+
+/** The line of pip's output worth showing as a step of the install, if it is one. */
+export function pipStep(line: string): string | undefined {
+  const text = line.trim();
+  if (/^Collecting \S+/.test(text)) return `pip: ${text.split(' (')[0]}`;
+  if (/^(Installing collected packages|Successfully installed)/.test(text))
+    return `pip: ${text.length > 160 ? `${text.slice(0, 157)}...` : text}`;
+  return undefined;
 }
 
 async function freePort(): Promise<number> {

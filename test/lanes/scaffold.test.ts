@@ -48,9 +48,10 @@ const expectOk = (run: Run, what: string) =>
 /** Every file of the copy that the scaffold could touch, with its content. */
 async function snapshot(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const folder of ['schemas', 'operations', 'test/operations', 'src/generated']) {
-    for (const name of await readdir(join(dir, folder)))
-      out.set(`${folder}/${name}`, await readFile(join(dir, folder, name), 'utf8'));
+  for (const folder of ['schemas', 'operations', 'test/operations', 'src/generated', 'src/generated/validators']) {
+    for (const entry of await readdir(join(dir, folder), { withFileTypes: true })) {
+      if (entry.isFile()) out.set(`${folder}/${entry.name}`, await readFile(join(dir, folder, entry.name), 'utf8'));
+    }
   }
   out.set('connector.json', await readFile(join(dir, 'connector.json'), 'utf8'));
   return out;

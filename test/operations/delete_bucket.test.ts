@@ -19,7 +19,9 @@ import {
   motoConnection,
   s3ErrorXml,
   uniqueBucket,
-  type FakeStore,, problemFields } from '../support/helpers.js';
+  type FakeStore,
+  problemFields,
+} from '../support/helpers.js';
 import { recordingProxy, type Recorder } from '../support/recordingProxy.js';
 
 let proxy: Recorder;
