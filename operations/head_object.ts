@@ -1,4 +1,4 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { HeadObjectInput, HeadObjectOutput } from '../src/generated/types.js';
 import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';
 import { checkReadAnswer, objectFields, readParams } from '../src/io/reads.js';
@@ -20,10 +20,43 @@ export function restoreStatus(header: string | undefined): HeadObjectOutput['res
   });
 }
 
+/**
+ * A HEAD error has no body, so a bare 400 says nothing (Versity Gateway and Garage answer a HEAD
+ * signed for the wrong region so, without x-amz-bucket-region). One GET of the object's first
+ * byte, which needs the same permission, brings the store's reason: its error replaces the bare
+ * one (a region in it becomes region_mismatch). Should the GET succeed, the HEAD's error stands.
+ */
+async function diagnosed(err: unknown, s3: S3Client, input: HeadObjectInput, signal: AbortSignal): Promise<unknown> {
+  const e = err as {
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, string> };
+  };
+  const bare =
+    e?.$metadata?.httpStatusCode === 400 &&
+    (e.name === 'Unknown' || e.name === 'BadRequest') &&
+    !e.$response?.headers?.['x-amz-bucket-region'];
+  if (!bare || signal.aborted) return err;
+  try {
+    const probe = await s3.send(
+      new GetObjectCommand({ Bucket: input.bucket, Key: input.key, VersionId: input.versionId, Range: 'bytes=0-0' }),
+      { abortSignal: signal },
+    );
+    await probe.Body?.transformToByteArray().catch(() => undefined);
+    return err;
+  } catch (reason) {
+    return (reason as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode ? reason : err;
+  }
+}
+
 export default defineOperation<HeadObjectInput, HeadObjectOutput>(async (input, { s3, signal }) => {
-  const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, ...readParams(input) }), {
-    abortSignal: signal,
-  });
+  const head = await s3
+    .send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key, ...readParams(input) }), {
+      abortSignal: signal,
+    })
+    .catch(async (err: unknown) => {
+      throw await diagnosed(err, s3, input, signal);
+    });
   checkReadAnswer(input, head);
   return compact({
     bucket: input.bucket,
