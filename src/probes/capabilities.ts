@@ -8,6 +8,7 @@ import {
   DeleteObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectAclCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -109,6 +110,29 @@ function mayRunProbe(op: ManifestOperation): boolean {
   return (
     !op.annotations.readOnly && (op.permissions.includes('s3:PutObject') || op.permissions.includes('s3:DeleteObject'))
   );
+}
+
+/**
+ * A store that keeps folders (SeaweedFS keeps one after its last object is gone) would list the
+ * probe's prefix as a folder of the bucket from then on. One listing looks (the first entry after
+ * the prefix's name); only such a folder with nothing in it is removed, by its own key, so no
+ * store is sent a delete it could turn into a delete marker. Failures are ignored.
+ */
+async function removeEmptyFolder(s3: S3Client, bucket: string): Promise<void> {
+  const next = await s3.send(
+    new ListObjectsV2Command({
+      Bucket: bucket,
+      Delimiter: '/',
+      StartAfter: CAPABILITY_PROBE_PREFIX.slice(0, -1),
+      MaxKeys: 1,
+    }),
+  );
+  if (!(next.CommonPrefixes ?? []).some((p) => p.Prefix === CAPABILITY_PROBE_PREFIX)) return;
+  const inside = await s3.send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: CAPABILITY_PROBE_PREFIX, MaxKeys: 1 }),
+  );
+  if ((inside.Contents ?? []).length > 0) return;
+  await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: CAPABILITY_PROBE_PREFIX }));
 }
 
 /**
@@ -221,6 +245,7 @@ async function probe(
         .send(new DeleteObjectCommand({ Bucket: bucket, Key, ...(VersionId ? { VersionId } : {}) }))
         .catch(() => undefined);
     }
+    if (versions.size) await removeEmptyFolder(s3, bucket).catch(() => undefined);
   }
   return Object.fromEntries(wanted.map((c) => [c, found[c] ?? null])) as Record<Capability, Verdict>;
 }

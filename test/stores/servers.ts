@@ -270,8 +270,11 @@ const STARTERS: Record<StoreName, (bin: string, data: string) => Promise<Started
   },
 
   async seaweedfs(bin, data) {
+    const port = async () => String(await freePort());
     const s3 = await freePort();
-    const ports = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    await mkdir(join(data, 'weed'));
+    // Every listener on a port of its own (gRPC too: its default, HTTP port + 10000, could pass
+    // 65535), WebDAV, Iceberg and Lance off, and no telemetry (on by default: it would call out).
     const proc = launch(
       join(bin, 'bin', 'weed'),
       [
@@ -279,12 +282,20 @@ const STARTERS: Record<StoreName, (bin: string, data: string) => Promise<Started
         `-dir=${join(data, 'weed')}`,
         '-ip=127.0.0.1',
         '-ip.bind=127.0.0.1',
+        '-master.telemetry=false',
+        '-webdav=false',
+        '-admin.ui=false',
+        '-s3.port.iceberg=0',
+        '-s3.port.lance=0',
         `-s3.port=${s3}`,
-        `-master.port=${ports[0]}`,
-        `-volume.port=${ports[1]}`,
-        `-filer.port=${ports[2]}`,
-        `-webdav.port=${ports[3]}`,
-        `-admin.port=${ports[4]}`,
+        `-s3.port.grpc=${await port()}`,
+        `-master.port=${await port()}`,
+        `-master.port.grpc=${await port()}`,
+        `-volume.port=${await port()}`,
+        `-volume.port.grpc=${await port()}`,
+        `-filer.port=${await port()}`,
+        `-filer.port.grpc=${await port()}`,
+        `-admin.port=${await port()}`,
       ],
       { env: { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET } },
     );
