@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { collect, type Run } from '../support/processes.js';
+import { collect, type Run, runProcess } from '../support/processes.js';
 import {
   aws,
   awsJson,
@@ -33,9 +33,7 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function cli(args: string[], o: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: baseEnv(o.env), stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end(o.stdin ?? '');
-  return collect(child);
+  return runProcess(process.execPath, [CLI, ...args], { env: baseEnv(o.env), stdin: o.stdin });
 }
 
 /** Runs a shell command line under a pseudo-terminal (util-linux `script`): stdout and stderr are a tty. */

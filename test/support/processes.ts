@@ -27,6 +27,11 @@ export function runProcess(
   o: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
 ): Promise<Run> {
   const child = spawn(command, args, { cwd: o.cwd, env: o.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // A child that exits without reading its input (mkfifo, a refused call) closes the pipe first:
+  // the write then fails with EPIPE, which says nothing about the run; its exit code does.
+  child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') child.emit('error', e);
+  });
   child.stdin.end(o.stdin ?? '');
   return collect(child);
 }
