@@ -6,6 +6,10 @@
  */
 export interface S3Connection {
   /**
+   * The kind of store, to fill in what is known about it: its endpoint (from the region, or Cloudflare's account ID), path style, the region names it takes, how request checksums are sent, and what it cannot do (no capability probe is then run for that). A field set in the connection always wins over the preset. When not set: Amazon S3 without an endpoint, any S3-compatible store with one.
+   */
+  provider?: ("aws" | "r2" | "minio" | "backblaze" | "wasabi" | "digitalocean" | "gcs" | "ceph" | "other") & string;
+  /**
    * The region your buckets live in, e.g. us-east-1 or eu-west-1. Without a custom endpoint it must be an AWS region (a typo is refused before any request, naming the nearest ones). With a custom endpoint use the store's region name (MinIO and most stores: us-east-1; Cloudflare R2: auto).
    */
   region: string;
@@ -90,9 +94,34 @@ export interface S3Connection {
    */
   endpoint?: string;
   /**
+   * Cloudflare R2: the account ID its endpoint is made from (https://<account ID>.r2.cloudflarestorage.com), shown on R2's overview page.
+   */
+  accountId?: string;
+  /**
    * Address buckets as endpoint/bucket instead of bucket.endpoint. When not set: on with a custom endpoint, off for Amazon S3.
    */
   forcePathStyle?: boolean;
+  /**
+   * A domain that serves the bucket's objects (a CDN such as CloudFront, or a website domain), as django-storages' custom_domain: get_object_url gives <urlProtocol>://<custom domain>/<key> instead of the store's URL, and CloudFront signed URLs are made for it. A host name, optionally with a port and a path, e.g. cdn.example.com or example.com/media.
+   */
+  customDomain?: string;
+  /**
+   * The protocol of URLs on the custom domain (django-storages' url_protocol); https when not set.
+   */
+  urlProtocol?: ("https" | "http") & string;
+  /**
+   * The CloudFront key (a public key in a trusted key group of the distribution on the custom domain, or a legacy key pair) that get_object_url signs CloudFront URLs with (django-storages' cloudfront_key_id and cloudfront_key).
+   */
+  cloudFront?: {
+    /**
+     * The ID of the CloudFront public key (or key pair), e.g. K2JCJMDEHXQW5F. It is part of every signed URL (Key-Pair-Id), so it is not kept secret.
+     */
+    keyPairId: string;
+    /**
+     * The RSA private key that goes with it, in PEM (-----BEGIN RSA PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----).
+     */
+    privateKey: string;
+  };
   /**
    * What an S3-compatible store can do. Leave a capability unset to have it detected: Amazon S3 can do all of it; with a custom endpoint the connector finds out once per bucket, on a scratch object it deletes again, the first time a request relies on it. A capability that is off makes such requests fail as unsupported before anything is sent (tags are then written by a separate request).
    */
@@ -3982,6 +4011,94 @@ export interface RestoreObjectOutput {
   tier?: string;
 }
 
+/**
+ * The object to link to, and whether the link is a plain URL (for objects anyone may read) or a CloudFront signed URL (with the connection's custom domain and CloudFront key), with its expiry, start time and IP range.
+ */
+export interface GetObjectURLInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * Object key (its full path in the bucket), 1 to 1024 bytes of UTF-8.
+   */
+  key: string;
+  /**
+   * none: a plain URL, which works only when the object is public (a public-read ACL or a bucket policy) or the custom domain serves it. cloudFront: a CloudFront signed URL on the connection's custom domain (the distribution's domain), signed with the connection's CloudFront key.
+   */
+  signing?: ("none" | "cloudFront") & string;
+  /**
+   * A plain URL on the connection's custom domain when one is set (as django-storages does); false gives the store's own URL (virtual-hosted or path style, as the connection addresses buckets). A CloudFront URL is always on the custom domain.
+   */
+  useCustomDomain?: boolean;
+  /**
+   * CloudFront only (a plain URL does not expire, and ignores it): how long the signed URL works, 1 second to 1 year; 3600 when neither this nor expiresAt is set.
+   */
+  expiresIn?: number;
+  /**
+   * CloudFront only: when the signed URL stops working (ISO 8601, in the future, at most 1 year ahead), instead of expiresIn. Whole seconds count (CloudFront's epoch times).
+   */
+  expiresAt?: string;
+  /**
+   * CloudFront only: the signed URL does not work before this time (a custom policy's DateGreaterThan). Before the expiry.
+   */
+  startsAt?: string;
+  /**
+   * CloudFront only: the IPv4 address or CIDR range the URL works from (a custom policy's IpAddress), e.g. 192.0.2.0/24; a lone address means /32.
+   */
+  ipRange?: string;
+  /**
+   * CloudFront only: canned (an expiry alone, the shorter URL) or custom (a policy in the URL, needed for a start time or an IP range). When not set: custom when startsAt or ipRange is given, canned otherwise.
+   */
+  policy?: ("canned" | "custom") & string;
+}
+
+/**
+ * A direct link to the object. A plain URL works for whoever may read the object without credentials; a CloudFront signed URL works for anyone who holds it until it expires: treat it like a password.
+ */
+export interface GetObjectURLOutput {
+  /**
+   * The URL, its key percent-encoded segment by segment (UTF-8; every character but letters, digits and - _ . ! ~ * ' ( ) encoded, / kept).
+   */
+  url: string;
+  /**
+   * The bucket.
+   */
+  bucket: string;
+  /**
+   * The object key, as given.
+   */
+  key: string;
+  /**
+   * none: a plain URL; cloudFront: a CloudFront signed URL.
+   */
+  signing: "none" | "cloudFront";
+  /**
+   * Where the URL points: the store with the bucket in the host name (virtualHosted), the store with the bucket in the path (path), or the connection's custom domain.
+   */
+  host: "virtualHosted" | "path" | "customDomain";
+  /**
+   * CloudFront: the kind of policy signed.
+   */
+  policy?: "canned" | "custom";
+  /**
+   * CloudFront: when the URL stops working.
+   */
+  expiresAt?: string;
+  /**
+   * CloudFront: when the URL starts working.
+   */
+  startsAt?: string;
+  /**
+   * CloudFront: the IPv4 range the URL works from.
+   */
+  ipRange?: string;
+  /**
+   * What the caller should know about the URL, e.g. that a bucket name with dots is addressed in the path over https.
+   */
+  notes?: string[];
+}
+
 /** Input and output types of every operation, by name: `invoke('list_objects', ...)` is typed from it. */
 export interface OperationTypes {
   list_buckets: { input: ListBucketsInput; output: ListBucketsOutput };
@@ -4017,6 +4134,7 @@ export interface OperationTypes {
   list_object_versions: { input: ListObjectVersionsInput; output: ListObjectVersionsOutput };
   delete_prefix: { input: DeletePrefixInput; output: DeletePrefixOutput };
   restore_object: { input: RestoreObjectInput; output: RestoreObjectOutput };
+  get_object_url: { input: GetObjectURLInput; output: GetObjectURLOutput };
 }
 
 export type OperationName = keyof OperationTypes;

@@ -10,6 +10,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Connection } from '../generated/types.js';
 import { addWriteVerification } from '../io/integrity.js';
 import { addAnswerLimits } from './answerLimits.js';
+import { checksumModeOf } from './providers.js';
 
 export type Credentials = NonNullable<S3Connection['credentials']>;
 
@@ -29,13 +30,46 @@ function cacheKey(connection: S3Connection, region: string): string {
 /** Shorter strings are not scrubbed: they are not real secrets, and would mangle ordinary words. */
 export const MIN_SCRUBBED_SECRET_LENGTH = 8;
 
-/** The secret strings a connection holds, to scrub them from anything we return. */
-export function secretsOf(connection: S3Connection | undefined): string[] {
-  const c = connection?.credentials as Record<string, unknown> | undefined;
-  if (!c) return [];
-  return ['secretAccessKey', 'sessionToken']
-    .map((k) => c[k])
-    .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SCRUBBED_SECRET_LENGTH);
+/** The connection fields that hold secrets when no schema says (the credentials' own). */
+export const DEFAULT_SECRET_FIELDS: readonly string[] = ['secretAccessKey', 'sessionToken'];
+
+/** The names of the properties a schema marks as secrets (`writeOnly`), at any depth and in any branch. */
+export function secretFieldsOf(schema: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown) => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const n = node as Record<string, unknown>;
+    for (const [name, child] of Object.entries((n.properties ?? {}) as Record<string, unknown>)) {
+      if ((child as { writeOnly?: boolean } | null)?.writeOnly === true) found.add(name);
+      walk(child);
+    }
+    for (const branch of ['oneOf', 'anyOf', 'allOf', 'items', 'then', 'else']) walk(n[branch]);
+  };
+  walk(schema);
+  return [...found];
+}
+
+/**
+ * The secret strings a connection holds, to scrub them from anything we return: the values of
+ * its secret fields, and each line of a multi-line one (a PEM key's base64 lines).
+ */
+export function secretsOf(
+  connection: S3Connection | undefined,
+  fields: readonly string[] = DEFAULT_SECRET_FIELDS,
+): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown) => {
+    if (value === null || typeof value !== 'object') return;
+    for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof v === 'string' && fields.includes(name)) found.push(v, ...(v.includes('\n') ? v.split(/\r?\n/) : []));
+      else walk(v);
+    }
+  };
+  walk(connection);
+  return [...new Set(found.map((s) => s.trim()))].filter(
+    (s) => s.length >= MIN_SCRUBBED_SECRET_LENGTH && !s.startsWith('-----'),
+  );
 }
 
 type CredentialProviders = typeof import('@aws-sdk/credential-providers');
@@ -135,6 +169,7 @@ export type ClientOverrides = Partial<S3ClientConfig>;
 function createClient(connection: S3Connection, region: string, overrides: ClientOverrides): S3Client {
   const agentOptions = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_CLIENT };
   const custom = connection.endpoint !== undefined;
+  const checksums = checksumModeOf(connection);
   const client = new S3Client({
     region,
     // The connection alone says where the store is: AWS_ENDPOINT_URL* in the process environment
@@ -146,8 +181,9 @@ function createClient(connection: S3Connection, region: string, overrides: Clien
     // Explicit region: a wrong region is reported (region_mismatch), never silently followed.
     followRegionRedirects: false,
     // S3-compatible stores often cannot decode aws-chunked checksum trailers and would store
-    // the framing as data: only send checksums where the API requires them.
-    ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+    // the framing as data: with a custom endpoint, only send checksums where the API requires them.
+    // A provider preset says how its store takes them (src/providers/*.json).
+    ...(checksums ? { requestChecksumCalculation: checksums, responseChecksumValidation: checksums } : {}),
     requestHandler: new NodeHttpHandler({
       connectionTimeout: connection.connectTimeoutMs ?? 5000,
       // Fail (and retry) a request with no answer in time, and a transfer that stalls as long.

@@ -4,13 +4,14 @@ import { StoreCapabilities, valuesAt } from '../probes/capabilities.js';
 import type { OperationName, OperationTypes, S3Connection } from '../generated/types.js';
 import { LocalFileStore, type FileStore } from '../io/files.js';
 import { bundleSchema, type BundleOptions } from './bundle.js';
-import { ClientCache, secretsOf, type ClientOverrides } from './clients.js';
+import { ClientCache, secretFieldsOf, secretsOf, type ClientOverrides } from './clients.js';
 import { ConnectorError, toErrorInfo, type ErrorContext } from './errors.js';
 import { guarded, type InvokeResult } from './guard.js';
 import { packageRoot, type JsonSchema, type Manifest, type ManifestOperation } from './manifest.js';
 import type { Progress } from './operation.js';
 import { requiredPermissions } from './permissions.js';
 import { checkRegion } from './regions.js';
+import { resolveProvider } from './providers.js';
 import { DEFS_SCHEMA, Registry, type OperationInfo } from './registry.js';
 import {
   connectionReport,
@@ -80,6 +81,8 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
   const capabilities = new StoreCapabilities();
 
   const checkedConnections = new CheckedObjects<S3Connection>();
+  /** The connection's secret fields: those its schema marks writeOnly. */
+  const secretFields = secretFieldsOf(registry.schema(manifest.connection.schema));
 
   /**
    * Validates a connection (defaults filled in) on a copy; throws a user_input ConnectorError.
@@ -99,8 +102,10 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     const copy = plainCopy(snapshot, 'connection');
     const schema = manifest.connection.schema;
     check(registry.loadedValidator(schema) ?? (await registry.validator(schema)), copy, 'connection');
-    checkRegion(copy as S3Connection);
-    return checkedConnections.remember(connection, snapshot, deepFreeze(copy as S3Connection));
+    // The provider preset, once: the client, the capability checks and the handler all see its result.
+    const resolved = resolveProvider(copy as S3Connection);
+    checkRegion(resolved);
+    return checkedConnections.remember(connection, snapshot, deepFreeze(resolved));
   }
 
   /** What the error mapper knows before the call starts; the region is added once the connection is checked. */
@@ -130,7 +135,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         errorContext,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
-        secrets: () => secretsOf(connection ?? (ctx.connection as S3Connection)),
+        secrets: () => secretsOf(connection ?? (ctx.connection as S3Connection), secretFields),
       },
       async (signal) => {
         connection = await checkedConnection(ctx.connection);
@@ -232,7 +237,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       );
       let connection: S3Connection | undefined;
       return guarded(
-        { errorContext, secrets: () => secretsOf(connection ?? (rawConnection as S3Connection)) },
+        { errorContext, secrets: () => secretsOf(connection ?? (rawConnection as S3Connection), secretFields) },
         async (signal) => {
           connection = await checkedConnection(rawConnection);
           errorContext.region = connection.region;
