@@ -4036,7 +4036,7 @@ export interface GetObjectURLInput {
    */
   expiresIn?: number;
   /**
-   * CloudFront only: when the signed URL stops working (ISO 8601, in the future, at most 1 year ahead), instead of expiresIn. Whole seconds count (CloudFront's epoch times).
+   * CloudFront only: when the signed URL stops working (ISO 8601, in the future, at most 1 year ahead); it wins over expiresIn. Whole seconds count (CloudFront's epoch times).
    */
   expiresAt?: string;
   /**

@@ -127,8 +127,7 @@ export function cloudFrontUrl(connection: S3Connection, request: CloudFrontReque
       'cloudFront',
       "A CloudFront signed URL needs the connection's CloudFront key: set cloudFront.keyPairId and cloudFront.privateKey on the connection (django-storages' cloudfront_key_id and cloudfront_key).",
     );
-  if (request.expiresAt !== undefined && request.expiresIn !== undefined)
-    throw refuse('ConflictingExpiry', 'expiresAt', 'Give expiresIn or expiresAt, not both.');
+  // expiresAt wins over expiresIn (which may be the connection's defaults.signedUrlExpiresIn).
   const expiresAt = wholeSeconds(
     request.expiresAt !== undefined
       ? Date.parse(request.expiresAt)
