@@ -10,12 +10,15 @@
 // - `store-bug`: the store gets it wrong in a way the connector cannot repair; the case must
 //   fail the way `error` / `match` says, so a fixed store shows up as a failing test;
 // - `skip`: not run on this store (`why` says why), e.g. SQS operations on a plain S3 server.
+// The file also lists the `operations` whose examples have been run on the store and held to
+// it: an operation added to the manifest since is `new` there (skipped, reported as not run
+// yet) until a run of the lane on the store adds it, with its expectations, to the file.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoreName } from './servers.js';
 
-export type CaseResult = 'ok' | 'unsupported' | 'error' | 'ignored' | 'store-bug' | 'skip';
+export type CaseResult = 'ok' | 'unsupported' | 'error' | 'ignored' | 'store-bug' | 'skip' | 'new';
 
 export interface Expectation {
   result: CaseResult;
@@ -39,6 +42,8 @@ export interface Provider {
   capabilities: Record<string, boolean | null>;
   /** What a user declares in the connection for this store (COMPATIBILITY.md prints it). */
   declare: Record<string, unknown>;
+  /** The operations whose examples have been run on this store and are held to this file. */
+  operations: string[];
   /** Case id (see cases.ts) → what is expected instead of `ok`. */
   cases: Record<string, Expectation>;
   /** Provider notes for COMPATIBILITY.md: path style, region names, quirks. */
@@ -51,6 +56,19 @@ export function provider(name: StoreName): Provider {
   return JSON.parse(readFileSync(join(HERE, 'providers', `${name}.json`), 'utf8')) as Provider;
 }
 
+/** The operation an example case (`<operation>#<n>`) comes from; undefined for a hand-picked check. */
+export function operationOf(caseId: string): string | undefined {
+  return /^([a-z0-9_]+)#\d+$/.exec(caseId)?.[1];
+}
+
 export function expectation(p: Provider, caseId: string): Expectation {
-  return p.cases[caseId] ?? { result: 'ok' };
+  const known = p.cases[caseId];
+  if (known) return known;
+  const operation = operationOf(caseId);
+  if (operation && !p.operations.includes(operation))
+    return {
+      result: 'new',
+      why: `${operation} is not run on ${p.title} yet: run the lane on it, then add the operation (and what differs) to test/stores/providers/${p.store}.json`,
+    };
+  return { result: 'ok' };
 }
