@@ -96,27 +96,27 @@ export function keysOf(input: Input): string[] {
 }
 
 /**
- * Puts an empty object at each key: with an S3 client of the SDK's own against the tests' moto
- * (not the connector), or through `cli`, a runner of aws cli arguments (another moto's admin).
+ * Puts an empty object at each key with an S3 client of the SDK's own (not the connector): the
+ * tests' moto by default, or another store's endpoint and keys (an IAM-enforcing moto's admin).
  */
 export async function putObjects(
   bucket: string,
   keys: string[],
-  cli?: (args: string[]) => Promise<unknown>,
+  store: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } } = {
+    endpoint: motoEndpoint(),
+    credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
+  },
 ): Promise<void> {
-  const unique = [...new Set(keys)];
-  if (cli) {
-    await Promise.all(unique.map((key) => cli(['s3api', 'put-object', '--bucket', bucket, '--key', key])));
-    return;
-  }
   const s3 = new S3Client({
     region: 'us-east-1',
-    endpoint: motoEndpoint(),
+    endpoint: store.endpoint,
     forcePathStyle: true,
-    credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
+    credentials: store.credentials,
   });
   try {
-    await Promise.all(unique.map((key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' }))));
+    await Promise.all(
+      [...new Set(keys)].map((key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' }))),
+    );
   } finally {
     s3.destroy();
   }
