@@ -77,8 +77,10 @@ export default defineOperation<ConfigureObjectEventsInput, ConfigureObjectEvents
       new GetBucketNotificationConfigurationCommand({ Bucket: input.bucket }),
       { abortSignal: signal },
     );
+    // On a connection with a key prefix, only events under it are sent (the filter names stored keys).
+    const prefix = ctx.keys.toStored(input.prefix ?? '', 'prefix');
     const filterRules = [
-      ...(input.prefix ? [{ Name: 'prefix' as const, Value: input.prefix }] : []),
+      ...(prefix ? [{ Name: 'prefix' as const, Value: prefix }] : []),
       ...(input.suffix ? [{ Name: 'suffix' as const, Value: input.suffix }] : []),
     ];
     const ours: QueueConfiguration = {

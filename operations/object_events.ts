@@ -2,7 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { ObjectEventsInput, ObjectEventsOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 import { decodeTokens, encodeToken, settle, type Lease } from '../src/triggers/leases.js';
-import { eventIdentity, parseMessage, type S3Event } from '../src/triggers/s3Events.js';
+import { eventIdentity, inPrefix, parseMessage, type S3Event } from '../src/triggers/s3Events.js';
 import { withSqs, type Sqs } from '../src/triggers/sqs.js';
 
 /** Long-poll wait when none is given (s); the schema's default. SQS allows at most 20. */
@@ -88,8 +88,10 @@ export default defineOperation<ObjectEventsInput, ObjectEventsOutput>(async (inp
     const byIdentity = new Map<string, Pending>();
     const tests: string[] = [];
     let unrecognized = 0;
+    let outsidePrefix = 0;
     for (const { message, expires } of received) {
-      const parsed = parseMessage(message.Body);
+      const parsed = inPrefix(parseMessage(message.Body), ctx.keys);
+      if (parsed.kind === 'outside') outsidePrefix++;
       if (parsed.kind === 'test') tests.push(message.ReceiptHandle!);
       if (parsed.kind === 'unrecognized') unrecognized++;
       if (parsed.kind !== 'events') continue;
@@ -126,6 +128,7 @@ export default defineOperation<ObjectEventsInput, ObjectEventsOutput>(async (inp
       ),
       ignored: tests.length,
       unrecognized: unrecognized || undefined,
+      outsidePrefix: outsidePrefix || undefined,
       settled: {
         ack: acked.map((s) => s.status as 'deleted' | 'expired'),
         release: released.map((s) => s.status as 'released' | 'expired'),

@@ -21,5 +21,5 @@ export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (i
     ...(onProgress ? { onProgress } : {}),
   });
   await writeTagsSeparately(ctx, params, input, sent.output.VersionId);
-  return { ...writeOutput(params, sent.output, sent.size), parts: sent.parts };
+  return { ...writeOutput(params, sent.output, sent.size, { keys: ctx.keys }), parts: sent.parts };
 });

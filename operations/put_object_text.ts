@@ -19,5 +19,5 @@ export default defineOperation<PutObjectTextInput, PutObjectTextOutput>(async (i
     abortSignal: ctx.signal,
   });
   await writeTagsSeparately(ctx, params, input, result.VersionId);
-  return writeOutput(params, result, body.length);
+  return writeOutput(params, result, body.length, { keys: ctx.keys });
 });

@@ -148,6 +148,79 @@ export interface S3Connection {
     serverSideEncryption?: boolean;
   };
   /**
+   * Conventions set once for every call of this connection: a key prefix every key lives under, and write options applied to every upload (and copy) whose input does not set them; an input value always wins.
+   */
+  defaults?: {
+    /**
+     * A folder every key of this connection lives under (django-storages' location, RudderStack's prefix), e.g. tenants/42/. It is put in front of every key the connection reads, writes, deletes, lists, copies, tags or signs, and taken off every key it returns; a "/" is added when it has none. Keys are then relative to it: one with a ".." segment, a leading "/" or nothing after the prefix is refused before any request.
+     */
+    keyPrefix?: string;
+    /**
+     * Canned ACL of every new object whose input sets none (django-storages' default_acl).
+     */
+    acl?: (
+      | "private"
+      | "public-read"
+      | "public-read-write"
+      | "authenticated-read"
+      | "aws-exec-read"
+      | "bucket-owner-read"
+      | "bucket-owner-full-control"
+    ) &
+      string;
+    /**
+     * Encryption of every new object whose input sets none: AES256 or aws:kms (with the key below). An input that sets its own encryption takes none of these three defaults.
+     */
+    serverSideEncryption?: ("AES256" | "aws:kms" | "aws:kms:dsse") & string;
+    /**
+     * The KMS key of the default aws:kms encryption.
+     */
+    sseKmsKeyId?: string;
+    /**
+     * Use an S3 Bucket Key with the default aws:kms encryption.
+     */
+    bucketKeyEnabled?: boolean;
+    /**
+     * Storage class of every new object whose input sets none.
+     */
+    storageClass?: (
+      | "STANDARD"
+      | "REDUCED_REDUNDANCY"
+      | "STANDARD_IA"
+      | "ONEZONE_IA"
+      | "INTELLIGENT_TIERING"
+      | "GLACIER"
+      | "DEEP_ARCHIVE"
+      | "GLACIER_IR"
+      | "EXPRESS_ONEZONE"
+    ) &
+      string;
+    /**
+     * Cache-Control of every upload whose input sets none, e.g. max-age=86400.
+     */
+    cacheControl?: string;
+    /**
+     * Content-Disposition of every upload whose input sets none.
+     */
+    contentDisposition?: string;
+    /**
+     * User-defined metadata of every upload whose input sets none (an input's metadata replaces it whole).
+     */
+    metadata?: {
+      [k: string]: string;
+    };
+    /**
+     * Tags of every upload whose input sets none (an input's tags replace them whole).
+     */
+    tags?: {
+      [k: string]: string;
+    };
+    /**
+     * How long a signed URL works when the call does not say: 1 to 604800 seconds (7 days).
+     */
+    signedUrlExpiresIn?: number;
+  };
+  /**
    * How long one request may wait for the server's answer or for more data before it is abandoned (and retried).
    */
   requestTimeoutMs?: number;
@@ -1093,9 +1166,13 @@ export interface PutObjectTextOutput {
    */
   bucket: string;
   /**
-   * The key written.
+   * The key written, relative to the connection's key prefix when it has one.
    */
   key: string;
+  /**
+   * The object's full key in the bucket, the connection's key prefix included (only on a connection with a key prefix).
+   */
+  storedKey?: string;
   /**
    * Entity tag of the object, with its quotes, as S3 returns it.
    */
@@ -1291,9 +1368,13 @@ export interface PutObjectFileOutput {
    */
   bucket: string;
   /**
-   * The key written.
+   * The key written, relative to the connection's key prefix when it has one.
    */
   key: string;
+  /**
+   * The object's full key in the bucket, the connection's key prefix included (only on a connection with a key prefix).
+   */
+  storedKey?: string;
   /**
    * Entity tag of the object, with its quotes, as S3 returns it.
    */
@@ -2379,9 +2460,13 @@ export interface ObjectEventsOutput {
      */
     bucket: string;
     /**
-     * The object's key, decoded (S3 sends it URL-encoded).
+     * The object's key, decoded (S3 sends it URL-encoded); relative to the connection's key prefix when it has one.
      */
     key: string;
+    /**
+     * The object's full key in the bucket, the connection's key prefix included (only on a connection with a key prefix).
+     */
+    storedKey?: string;
     /**
      * The object's size in bytes (created objects).
      */
@@ -2419,6 +2504,10 @@ export interface ObjectEventsOutput {
    * Messages received and deleted that carried no event: the s3:TestEvent S3 sends when a notification is set up.
    */
   ignored: number;
+  /**
+   * Messages whose events are all about keys outside the connection's key prefix: not returned and left on the queue, as they are another consumer's.
+   */
+  outsidePrefix?: number;
   /**
    * Messages that are not S3 events: left on the queue (its redrive policy, if any, moves them to a dead-letter queue).
    */

@@ -22,6 +22,7 @@ import type {
   WriteIfNoneMatch,
   WriteMetadata,
 } from '../generated/types.js';
+import type { KeyMapping } from '../runtime/keyPrefix.js';
 import { compact, type OperationContext } from '../runtime/operation.js';
 
 /** S3's limit on user-defined metadata: names and values, in UTF-8 bytes. */
@@ -138,7 +139,12 @@ interface WriteResult {
   ChecksumType?: string;
 }
 
-export function writeOutput(params: WriteParams, result: WriteResult, size: number): PutObjectTextOutput {
+export function writeOutput(
+  params: WriteParams,
+  result: WriteResult,
+  size: number,
+  written: { keys?: KeyMapping } = {},
+): PutObjectTextOutput {
   const checksum = compact({
     crc32: result.ChecksumCRC32,
     crc32c: result.ChecksumCRC32C,
@@ -150,6 +156,7 @@ export function writeOutput(params: WriteParams, result: WriteResult, size: numb
   return compact({
     bucket: params.Bucket!,
     key: params.Key!,
+    storedKey: written.keys?.prefix ? written.keys.toStored(params.Key!) : undefined,
     etag: result.ETag,
     versionId: result.VersionId,
     size,

@@ -10,6 +10,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { S3Connection } from '../generated/types.js';
 import { addWriteVerification } from '../io/integrity.js';
 import { addAnswerLimits } from './answerLimits.js';
+import { addKeyPrefix, keyPrefixOf } from './keyPrefix.js';
 import { checksumModeOf } from './providers.js';
 
 export type Credentials = NonNullable<S3Connection['credentials']>;
@@ -199,6 +200,8 @@ function createClient(connection: S3Connection, region: string, overrides: Clien
   addRequestGate(client, MAX_SOCKETS_PER_CLIENT);
   // A store decides how long its answers are: read at most so much of them (answerLimits.ts).
   addAnswerLimits(client);
+  // The connection's key prefix on every key of every request, off every key of every answer.
+  addKeyPrefix(client, keyPrefixOf(connection));
   return client;
 }
 

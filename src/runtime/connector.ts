@@ -5,8 +5,10 @@ import type { OperationName, OperationTypes, S3Connection } from '../generated/t
 import { LocalFileStore, type FileStore } from '../io/files.js';
 import { bundleSchema, type BundleOptions } from './bundle.js';
 import { ClientCache, secretFieldsOf, secretsOf, type ClientOverrides } from './clients.js';
+import { withConnectionDefaults } from './connectionDefaults.js';
 import { ConnectorError, toErrorInfo, type ErrorContext } from './errors.js';
 import { guarded, type InvokeResult } from './guard.js';
+import { checkInsidePrefix, keyMapping, keyPrefixOf } from './keyPrefix.js';
 import { packageRoot, type JsonSchema, type Manifest, type ManifestOperation } from './manifest.js';
 import type { Progress } from './operation.js';
 import { requiredPermissions } from './permissions.js';
@@ -121,9 +123,10 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
 
   async function invokeOperation(
     op: ManifestOperation,
-    input: Record<string, unknown>,
+    rawInput: Record<string, unknown>,
     ctx: InvokeContext,
   ): Promise<InvokeResult> {
+    let input = rawInput;
     const uses = registry.capabilityUses(op);
     const namesVersion = uses.some(
       (u) => u.capability === 'versioning' && valuesAt(input, u.path).some((v) => typeof v === 'string'),
@@ -140,7 +143,15 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
       async (signal) => {
         connection = await checkedConnection(ctx.connection);
         errorContext.region = connection.region;
+        // The connection's defaults go where the input leaves a field unset, before the input is checked.
+        input = withConnectionDefaults(input, connection, registry.inputFields(op));
         check(registry.loadedValidator(op.input) ?? (await registry.validator(op.input)), input, 'input');
+        const keys = keyMapping(keyPrefixOf(connection));
+        // Every key the input names stays inside the connection's prefix: checked before any request.
+        if (keys.prefix)
+          for (const path of registry.keyPaths(op))
+            for (const value of valuesAt(input, path))
+              if (typeof value === 'string') checkInsidePrefix(value, 'key', path.join('.'), keys.prefix);
         const s3 = clients.get(connection);
         const support = await capabilities.check(connection, s3, op, uses, input, signal);
         const handler = registry.loadedHandler(op) ?? (await registry.handler(op));
@@ -148,6 +159,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         const output = await handler(input, {
           s3,
           connection: boundConnection,
+          keys,
           operation: { name: op.name, permissions: errorContext.permissions },
           describeError: (err) => toErrorInfo(err, { ...errorContext }),
           capabilities: support,

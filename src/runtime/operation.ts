@@ -5,6 +5,7 @@ import type { StoreSupport } from '../probes/capabilities.js';
 import type { FileStore } from '../io/files.js';
 import type { S3Connection } from '../generated/types.js';
 import type { ConnectorErrorInfo } from './errors.js';
+import type { KeyMapping } from './keyPrefix.js';
 
 export interface Progress {
   /** Bytes moved so far. */
@@ -17,6 +18,11 @@ export interface OperationContext {
   /** The cached client for the invoke's connection. */
   s3: S3Client;
   connection: S3Connection;
+  /**
+   * The connection's key prefix. Requests through `s3` and `clientFor` apply it themselves;
+   * this is for keys met elsewhere (an event's key, a notification filter).
+   */
+  keys: KeyMapping;
   /** The operation being run: its name, and the IAM actions this input needs. */
   operation: { name: string; permissions: readonly string[] };
   /** An error as the call would report it (to keep per-item failures in the error model). */

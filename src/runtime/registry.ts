@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { capabilityUses, type CapabilityUse } from '../probes/capabilities.js';
+import { keyFieldPaths } from './keyPrefix.js';
 import {
   handlerUrl,
   readManifest,
@@ -39,6 +40,7 @@ export class Registry {
   private readonly handlers = new Map<string, Promise<Handler<unknown, unknown>>>();
   private readonly loadedHandlers = new Map<string, Handler<unknown, unknown>>();
   private readonly uses = new Map<string, CapabilityUse[]>();
+  private readonly keyPathsOf = new Map<string, string[][]>();
 
   private constructor(
     readonly root: string,
@@ -140,20 +142,41 @@ export class Registry {
     return h;
   }
 
+  /** Resolves a `$ref` of an input schema: into its own `$defs`, or the shared ones. */
+  private resolverOf(input: JsonSchema): (ref: string) => JsonSchema | undefined {
+    const shared = (this.schema(DEFS_SCHEMA).$defs ?? {}) as Record<string, JsonSchema>;
+    const local = (input.$defs ?? {}) as Record<string, JsonSchema>;
+    return (ref) => {
+      if (ref.startsWith(SHARED_REF)) return shared[ref.slice(SHARED_REF.length)];
+      const name = ref.startsWith('#/$defs/') ? ref.slice('#/$defs/'.length) : undefined;
+      return name === undefined ? undefined : (local[name] ?? shared[name]);
+    };
+  }
+
   /** Where the operation's input relies on a store capability (`x-needs` in its schema). */
   capabilityUses(op: ManifestOperation): CapabilityUse[] {
     let found = this.uses.get(op.name);
     if (!found) {
       const input = this.schema(op.input);
-      const shared = (this.schema(DEFS_SCHEMA).$defs ?? {}) as Record<string, JsonSchema>;
-      const local = (input.$defs ?? {}) as Record<string, JsonSchema>;
-      found = capabilityUses(input, (ref) => {
-        if (ref.startsWith(SHARED_REF)) return shared[ref.slice(SHARED_REF.length)];
-        const name = ref.startsWith('#/$defs/') ? ref.slice('#/$defs/'.length) : undefined;
-        return name === undefined ? undefined : (local[name] ?? shared[name]);
-      });
+      found = capabilityUses(input, this.resolverOf(input));
       this.uses.set(op.name, found);
     }
     return found;
+  }
+
+  /** Where the operation's input names an object key (`format: s3-object-key` in its schema). */
+  keyPaths(op: ManifestOperation): string[][] {
+    let found = this.keyPathsOf.get(op.name);
+    if (!found) {
+      const input = this.schema(op.input);
+      found = keyFieldPaths(input, this.resolverOf(input));
+      this.keyPathsOf.set(op.name, found);
+    }
+    return found;
+  }
+
+  /** The top-level fields of the operation's input (where connection defaults may go). */
+  inputFields(op: ManifestOperation): ReadonlySet<string> {
+    return new Set(Object.keys((this.schema(op.input).properties ?? {}) as Record<string, unknown>));
   }
 }

@@ -8,6 +8,8 @@ export interface S3Event {
   region?: string;
   bucket: string;
   key: string;
+  /** The full key in the bucket, on a connection with a key prefix. */
+  storedKey?: string;
   size?: number;
   etag?: string;
   versionId?: string;
@@ -68,6 +70,23 @@ export function parseMessage(body: string | undefined): Parsed {
       };
     }),
   };
+}
+
+/**
+ * A message's events as a connection with a key prefix sees them: keys relative to the prefix
+ * (the full one kept as storedKey), events outside it dropped, and a message with none left
+ * `outside` (another consumer's, left on the queue).
+ */
+export function inPrefix(
+  parsed: Parsed,
+  keys: { prefix: string; fromStored(stored: string): string | undefined },
+): Parsed | { kind: 'outside' } {
+  if (parsed.kind !== 'events' || !keys.prefix) return parsed;
+  const events = parsed.events.flatMap((e) => {
+    const key = keys.fromStored(e.key);
+    return key === undefined || key === '' ? [] : [{ ...e, key, storedKey: e.key }];
+  });
+  return events.length ? { kind: 'events', events } : { kind: 'outside' };
 }
 
 /**
