@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConnectorError } from '../src/runtime/errors.js';
+import { requireSigningCredentials, signatureExpiry } from '../src/io/signing.js';
 import type { GetObjectSignedURLInput, GetObjectSignedURLOutput } from '../src/generated/types.js';
 import { defineOperation } from '../src/runtime/operation.js';
 
@@ -47,14 +48,7 @@ export default defineOperation<GetObjectSignedURLInput, GetObjectSignedURLOutput
       message: `${misplaced.join(', ')} only ${misplaced.length > 1 ? 'apply' : 'applies'} to ${method === 'PUT' ? 'GET' : 'PUT'} URLs: remove ${misplaced.length > 1 ? 'them' : 'it'}, or set method to ${method === 'PUT' ? 'GET' : 'PUT'}.`,
     });
   }
-  if (connection.credentials?.type === 'anonymous') {
-    throw new ConnectorError({
-      type: 'user_input',
-      code: 'CredentialsRequired',
-      message:
-        'A signed URL needs credentials to sign it with, and this connection is anonymous: use an access key, a role or the default provider chain.',
-    });
-  }
+  requireSigningCredentials(connection, 'A signed URL');
 
   const target = { Bucket: input.bucket, Key: input.key };
   const command =
@@ -79,9 +73,7 @@ export default defineOperation<GetObjectSignedURLInput, GetObjectSignedURLOutput
     ...(input.contentType ? { signableHeaders: new Set(['content-type']) } : {}),
   });
   // A URL signed with temporary credentials dies with them.
-  const { expiration } = await s3.config.credentials();
-  const requested = signedAt.getTime() + expiresIn * 1000;
-  const expiresAt = new Date(expiration && expiration.getTime() < requested ? expiration.getTime() : requested);
+  const expiresAt = await signatureExpiry(s3, new Date(signedAt.getTime() + expiresIn * 1000));
   const headers: Record<string, string> = input.contentType ? { 'Content-Type': input.contentType } : {};
   return { url, method, expiresAt: expiresAt.toISOString(), headers };
 });

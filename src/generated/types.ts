@@ -1827,6 +1827,107 @@ export interface GetObjectSignedURLOutput {
 }
 
 /**
+ * Where a browser's HTML form may upload a file, for how long, and the conditions S3 holds every upload to (a signed POST policy). Nothing is sent to the store.
+ */
+export interface CreatePresignedPostInput {
+  /**
+   * Bucket name: 3 to 63 characters, lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.
+   */
+  bucket: string;
+  /**
+   * The key the upload is stored under. Ending in ${filename}, it is a key prefix: the browser's file name takes the place of ${filename}, and the policy accepts any key that starts with the text before it (the page may also set the key field itself, within that prefix). Otherwise the upload must use exactly this key.
+   */
+  key: string;
+  /**
+   * How long the form works, in seconds: 1 to 604800 (7 days, the connector's limit, as for signed URLs). With temporary credentials (session token, assumed role) it also stops working when they expire; expiresAt in the output says which comes first.
+   */
+  expiresIn?: number;
+  /**
+   * The smallest and largest file S3 accepts, in bytes (both included). S3 refuses a file outside it with EntityTooSmall or EntityTooLarge. A POST upload is at most 5 GiB whatever the range.
+   */
+  contentLengthRange?: {
+    /**
+     * The smallest file accepted, in bytes; at most max.
+     */
+    min?: number;
+    /**
+     * The largest file accepted, in bytes (5368709120, 5 GiB, at most).
+     */
+    max: number;
+  };
+  /**
+   * The content type the upload is stored with: set in the form's fields, and the policy accepts no other. Leave empty to use contentTypeStartsWith or no condition at all.
+   */
+  contentType?: string;
+  /**
+   * Accept any content type starting with this text (e.g. image/); the page sets the form's Content-Type field to the file's type. Not together with contentType.
+   */
+  contentTypeStartsWith?: string;
+  /**
+   * A canned ACL applied to the new object; the bucket's default when empty.
+   */
+  acl?: (
+    | "private"
+    | "public-read"
+    | "public-read-write"
+    | "authenticated-read"
+    | "aws-exec-read"
+    | "bucket-owner-read"
+    | "bucket-owner-full-control"
+  ) &
+    string;
+  /**
+   * User-defined metadata stored with the upload (x-amz-meta-* fields), each held to its value by the policy; names and values together at most 2 KB.
+   */
+  metadata?: {
+    [k: string]: string;
+  };
+  /**
+   * The HTTP status S3 answers a successful upload with: 204 (no content, S3's default), 200, or 201 (with an XML document naming the bucket, key, ETag and location). Not together with successActionRedirect.
+   */
+  successActionStatus?: number & (204 | 200 | 201);
+  /**
+   * Where S3 sends the browser after a successful upload (303), with bucket, key and etag added to the URL's query. Not together with successActionStatus.
+   */
+  successActionRedirect?: string;
+  /**
+   * Other form fields to preset, each held to exactly its value by the policy, e.g. Cache-Control, Content-Disposition, Content-Encoding, Expires, x-amz-storage-class, x-amz-server-side-encryption, x-amz-tagging (a tagging XML document). The fields this form sets itself (key, bucket, policy and the signature fields, acl, Content-Type, x-amz-meta-*, success_action_*) go in their own inputs.
+   */
+  fields?: {
+    [k: string]: string;
+  };
+}
+
+/**
+ * What an HTML form posts: a multipart/form-data POST to url with every one of fields, then the file as the last field, named file. Anyone holding the fields can upload within the conditions until they expire: treat them like a password.
+ */
+export interface CreatePresignedPostOutput {
+  /**
+   * The form's action: the bucket's URL to POST to.
+   */
+  url: string;
+  /**
+   * The form's fields, names and values exactly as given (hidden inputs of the form, in any order, all before the file).
+   */
+  fields: {
+    [k: string]: string;
+  };
+  /**
+   * When the form stops working: the policy's expiration, or the expiry of temporary credentials if that comes first.
+   */
+  expiresAt: string;
+  /**
+   * The policy's conditions as S3 checks them (the decoded Policy field): {"field": "value"} for an exact value, ["starts-with", "$field", "prefix"], ["content-length-range", min, max].
+   */
+  conditions: (
+    | {
+        [k: string]: string;
+      }
+    | [unknown, unknown, unknown]
+  )[];
+}
+
+/**
  * The object whose access control list (ACL) to replace, and the new ACL: either a canned ACL or explicit grants, exactly one of the two.
  */
 export interface PutObjectACLInput {

@@ -199,6 +199,12 @@ describe('hand-picked edge cases', () => {
     ],
     ['put_object_text', { bucket: 'my-bucket', key: 'k', content: 'x', tags: { 'bad&tag': 'v' } }, 'tags'],
     ['get_object_signed_url', { bucket: 'my-bucket', key: 'k', expiresIn: 604801 }, 'expiresIn'],
+    ['create_presigned_post', { bucket: 'my-bucket', key: 'k', expiresIn: 604801 }, 'expiresIn'],
+    [
+      'create_presigned_post',
+      { bucket: 'my-bucket', key: 'k', contentLengthRange: { min: 2, max: 1 } },
+      'contentLengthRange',
+    ],
     ['get_object', { bucket: 'my-bucket', key: 'k', range: 'bytes=a-b' }, 'range'],
     ['get_object', { bucket: 'my-bucket', key: 'k', maxInlineBytes: 52428801 }, 'maxInlineBytes'],
     [

@@ -1,8 +1,8 @@
 // Secrets never leave: every operation and every error path runs with a recognisable secret key
 // and session token, and every result, error, log line, CLI output and playground answer is
-// scanned for them. The one place the session token must appear by design is a signed URL made
-// with temporary credentials (S3 authenticates it by its X-Amz-Security-Token); that is checked
-// to be the only place.
+// scanned for them. The one place the session token must appear by design is a signed URL or a
+// browser upload form made with temporary credentials (S3 authenticates it by its
+// X-Amz-Security-Token); that is checked to be the only place.
 import { spawn } from 'node:child_process';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -49,10 +49,12 @@ function scan(where: string, value: unknown) {
 
 /**
  * A result as it is scanned. A signed URL made with temporary credentials must carry the session
- * token as its X-Amz-Security-Token query parameter (S3 authenticates it by it): in a successful
- * output, and only there, that one parameter is blanked out before the scan.
+ * token as its X-Amz-Security-Token query parameter (S3 authenticates it by it), and a presigned
+ * POST form as its X-Amz-Security-Token field (and the policy's condition on that field): in a
+ * successful output, and only there, that one parameter or field is blanked out before the scan.
  */
 const SIGNED_TOKEN_PARAM = `X-Amz-Security-Token=${encodeURIComponent(TOKEN)}`;
+const SIGNED_TOKEN_FIELD = `"X-Amz-Security-Token":"${TOKEN}"`;
 function scanResult(where: string, result: unknown) {
   let parsed = result;
   if (typeof result === 'string') {
@@ -63,7 +65,13 @@ function scanResult(where: string, result: unknown) {
     }
   }
   const ok = (parsed as { ok?: unknown } | null)?.ok === true;
-  scan(where, ok ? JSON.stringify(parsed).split(SIGNED_TOKEN_PARAM).join('X-Amz-Security-Token=(signed-url)') : parsed);
+  const blanked = (text: string) =>
+    text
+      .split(SIGNED_TOKEN_PARAM)
+      .join('X-Amz-Security-Token=(signed-url)')
+      .split(SIGNED_TOKEN_FIELD)
+      .join('"X-Amz-Security-Token":"(signed-form)"');
+  scan(where, ok ? blanked(JSON.stringify(parsed)) : parsed);
 }
 
 const logged: string[] = [];
