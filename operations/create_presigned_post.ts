@@ -5,12 +5,13 @@ import type { CreatePresignedPostInput, CreatePresignedPostOutput } from '../src
 import { defineOperation } from '../src/runtime/operation.js';
 
 export default defineOperation<CreatePresignedPostInput, CreatePresignedPostOutput>(
-  async (input, { s3, connection }) => {
+  async (input, { s3, connection, keys }) => {
     const form = postFormOf(input);
     requireSigningCredentials(connection, 'A browser upload form');
     const post = await createPresignedPost(s3, {
       Bucket: input.bucket,
-      Key: input.key,
+      // The connection's key prefix: requests get it from the client, a form's key has to be given it.
+    Key: keys.toStored(input.key),
       Fields: form.fields,
       Conditions: form.conditions,
       Expires: input.expiresIn ?? 3600,

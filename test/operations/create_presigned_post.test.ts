@@ -216,6 +216,21 @@ describe('create_presigned_post: uploads', () => {
     expect((await cliObject('status/redirect.txt')).bytes.toString()).toBe('b');
   });
 
+  it("a connection's key prefix and default ACL and metadata go into the form; a key climbing out is refused", async () => {
+    const connection = motoConnection({
+      defaults: { keyPrefix: 'tenant/7', acl: 'public-read', metadata: { origin: 'flows' } },
+    });
+    const post = await presign({ key: 'uploads/${filename}' }, connection);
+    expect(post.fields.key).toBe('tenant/7/uploads/${filename}');
+    expect(post.conditions).toContainEqual(['starts-with', '$key', 'tenant/7/uploads/']);
+    expect(post.fields).toMatchObject({ acl: 'public-read', 'x-amz-meta-origin': 'flows' });
+    const res = await postForm(post, { bytes: Buffer.from('tenant file'), name: 'a.txt' });
+    expect(res.status).toBe(204);
+    expect(await cliKeys('tenant/7/uploads/')).toEqual(['tenant/7/uploads/a.txt']);
+    const climbing = await invoke('create_presigned_post', { bucket, key: '../8/${filename}' }, { connection });
+    expect(climbing.ok ? null : climbing.error).toMatchObject({ type: 'user_input', code: 'KeyOutsidePrefix' });
+  });
+
   it('a real Chromium page posts an HTML form built from url and fields; the object lands', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does).`);
     const post = await presign({
