@@ -5,8 +5,11 @@ import { compact, defineOperation } from '../src/runtime/operation.js';
 
 const CLOUDFRONT_ONLY = ['expiresAt', 'startsAt', 'ipRange', 'policy'] as const;
 
-export default defineOperation<GetObjectURLInput, GetObjectURLOutput>(async (input, { connection }) => {
+export default defineOperation<GetObjectURLInput, GetObjectURLOutput>(async (input, { connection, keys }) => {
   const { bucket, key } = input;
+  // The object's key in the bucket: under the connection's key prefix, if it has one.
+  const stored = keys.toStored(key);
+  const storedKey = keys.prefix ? { storedKey: stored } : {};
   if ((input.signing ?? 'none') === 'none') {
     const misplaced = CLOUDFRONT_ONLY.filter((f) => input[f] !== undefined);
     if (misplaced.length)
@@ -16,12 +19,12 @@ export default defineOperation<GetObjectURLInput, GetObjectURLOutput>(async (inp
         message: `${misplaced.join(', ')} only ${misplaced.length > 1 ? 'apply' : 'applies'} to CloudFront signed URLs: remove ${misplaced.length > 1 ? 'them' : 'it'}, or set signing to cloudFront.`,
         details: { fields: misplaced },
       });
-    const onDomain = input.useCustomDomain !== false ? customDomainUrl(connection, key) : undefined;
-    if (onDomain) return { url: onDomain, bucket, key, signing: 'none', host: 'customDomain' };
-    const { url, host, notes } = storeUrl(connection, bucket, key);
-    return { url, bucket, key, signing: 'none', host, ...(notes.length ? { notes } : {}) };
+    const onDomain = input.useCustomDomain !== false ? customDomainUrl(connection, stored) : undefined;
+    if (onDomain) return { url: onDomain, bucket, key, ...storedKey, signing: 'none', host: 'customDomain' };
+    const { url, host, notes } = storeUrl(connection, bucket, stored);
+    return { url, bucket, key, ...storedKey, signing: 'none', host, ...(notes.length ? { notes } : {}) };
   }
-  const onDomain = customDomainUrl(connection, key);
+  const onDomain = customDomainUrl(connection, stored);
   if (!onDomain)
     throw new ConnectorError({
       type: 'user_input',
@@ -39,6 +42,7 @@ export default defineOperation<GetObjectURLInput, GetObjectURLOutput>(async (inp
     url: signed.url,
     bucket,
     key,
+    ...storedKey,
     signing: 'cloudFront' as const,
     host: 'customDomain' as const,
     policy: signed.policy,

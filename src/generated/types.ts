@@ -4260,6 +4260,10 @@ export interface GetObjectURLOutput {
    */
   key: string;
   /**
+   * The object's key in the bucket, with the connection's key prefix (defaults.keyPrefix) in front: the key the URL names. Only with a prefix.
+   */
+  storedKey?: string;
+  /**
    * none: a plain URL; cloudFront: a CloudFront signed URL.
    */
   signing: "none" | "cloudFront";
@@ -4303,6 +4307,7 @@ export interface OperationTypes {
   delete_object: { input: DeleteObjectInput; output: DeleteObjectOutput };
   delete_objects: { input: DeleteObjectsInput; output: DeleteObjectsOutput };
   get_object_signed_url: { input: GetObjectSignedURLInput; output: GetObjectSignedURLOutput };
+  create_presigned_post: { input: CreatePresignedPostInput; output: CreatePresignedPostOutput };
   put_object_acl: { input: PutObjectACLInput; output: PutObjectACLOutput };
   get_object_acl: { input: GetObjectACLInput; output: GetObjectACLOutput };
   new_object: { input: NewObjectInput; output: NewObjectOutput };

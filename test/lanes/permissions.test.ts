@@ -30,8 +30,8 @@ const EXAMPLES = (await operationExamples()).map((op) => ({
   examples: op.examples.map((e) => retarget(e, { bucket })),
 }));
 
-/** Signed from the credentials alone: no request is sent, so no policy can refuse it (proved below). */
-const SIGNED_LOCALLY = ['get_object_signed_url', 'create_presigned_post'];
+/** Signed from the credentials alone, or a link made from the connection (get_object_url): no request is sent, so no policy can refuse it (proved below). */
+const SIGNED_LOCALLY = ['get_object_signed_url', 'create_presigned_post', 'get_object_url'];
 
 /**
  * Requests moto authorizes under another action than AWS does (moto's ACTION_MAP checks DELETE
@@ -85,7 +85,7 @@ const CASES = EXAMPLES.filter((op) => !SIGNED_LOCALLY.includes(op.name)).flatMap
 );
 
 describe('a policy missing exactly one required action', () => {
-  it('leaves out only the signed URL and the upload form, which are signed locally: a user denied everything still gets one from each example', async () => {
+  it('leaves out only the signed URL, the upload form and the direct link, which are made locally: a user denied everything still gets one from each example', async () => {
     const c = await testConnector();
     expect(
       c

@@ -34,6 +34,7 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', {
   privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
+const PREFIX = 'tenants/42/';
 const KEY_ID = 'K2JCJMDEHXQW5F';
 const DOMAIN = 'd111111abcdef8.cloudfront.net';
 
@@ -48,6 +49,19 @@ beforeAll(async () => {
     await writeFile(file, `bytes of ${key} \u0000\u00ff`);
     await aws(['s3api', 'put-object', '--bucket', bucket, '--key', key, '--body', file, '--acl', 'public-read']);
   }
+  await writeFile(join(scratch, 'prefixed'), 'under the prefix');
+  await aws([
+    's3api',
+    'put-object',
+    '--bucket',
+    bucket,
+    '--key',
+    `${PREFIX}${ODD_KEYS[0]}`,
+    '--body',
+    join(scratch, 'prefixed'),
+    '--acl',
+    'public-read',
+  ]);
 });
 afterAll(async () => {
   await proxy.close();
@@ -136,6 +150,22 @@ describe('get_object_url: plain URLs', () => {
     const res = await get(out.url);
     expect(res.status).toBe(200);
     expect(res.body.toString()).toBe(`bytes of ${ODD_KEYS[1]} \u0000\u00ff`);
+  });
+
+  it("a connection's key prefix is in the URL (storedKey says so), and a key cannot climb out of it", async () => {
+    const prefixed = motoConnection({ defaults: { keyPrefix: 'tenants/42' } });
+    const out = await ok({ key: ODD_KEYS[0] }, prefixed);
+    expect(out).toMatchObject({ key: ODD_KEYS[0], storedKey: `${PREFIX}${ODD_KEYS[0]}` });
+    expect(out.url).toBe(
+      `${motoEndpoint()}/${bucket}/tenants/42/odd%20dir/na%C3%AFve%20file%2Bplus%26amp%3D1%20%2541%20~x.txt`,
+    );
+    expect(await (await fetch(out.url)).text()).toBe('under the prefix');
+    const cdn = await ok({ key: 'a.txt', signing: 'cloudFront' }, { ...cloudFront(), defaults: { keyPrefix: PREFIX } });
+    expect(cdn.url.startsWith(`https://${DOMAIN}/tenants/42/a.txt?`)).toBe(true);
+    for (const key of ['../escape.txt', '/rooted.txt']) {
+      const res = await url({ key }, { ...viaProxy(), defaults: { keyPrefix: PREFIX } });
+      expect(res.ok ? res.output : res.error).toMatchObject({ type: 'user_input', code: 'KeyOutsidePrefix' });
+    }
   });
 
   it("Amazon S3's documented forms: virtual-hosted in the region's partition, a dotted bucket in the path", async () => {
