@@ -11,7 +11,7 @@ export default defineOperation<CreatePresignedPostInput, CreatePresignedPostOutp
     const post = await createPresignedPost(s3, {
       Bucket: input.bucket,
       // The connection's key prefix: requests get it from the client, a form's key has to be given it.
-    Key: keys.toStored(input.key),
+      Key: keys.toStored(input.key),
       Fields: form.fields,
       Conditions: form.conditions,
       Expires: input.expiresIn ?? 3600,
