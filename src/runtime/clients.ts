@@ -60,14 +60,19 @@ export function secretsOf(
   fields: readonly string[] = DEFAULT_SECRET_FIELDS,
 ): string[] {
   const found: string[] = [];
-  const walk = (value: unknown) => {
-    if (value === null || typeof value !== 'object') return;
+  // A stack, not recursion: a hostile connection nested thousands deep (refused later as
+  // user_input) must not overflow the call stack on the way; `seen` stops a cycle.
+  const pending: unknown[] = [connection];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
     for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
       if (typeof v === 'string' && fields.includes(name)) found.push(v, ...(v.includes('\n') ? v.split(/\r?\n/) : []));
-      else walk(v);
+      else pending.push(v);
     }
-  };
-  walk(connection);
+  }
   return [...new Set(found.map((s) => s.trim()))].filter(
     (s) => s.length >= MIN_SCRUBBED_SECRET_LENGTH && !s.startsWith('-----'),
   );
