@@ -778,6 +778,10 @@ describe('a real node-red process with the packed package in its userDir', () =>
     // The dropdowns: buckets from list_buckets_ddl, then keys of that bucket from list_objects_ddl.
     await row('bucket').locator('input').fill('');
     await row('bucket').locator('.aws-s3-lookup-open').click();
+    await page.locator('.aws-s3-lookup-menu a', { hasText: bucket }).waitFor();
+    // jQuery slides the menu open on timers: on a loaded machine the click can land where the
+    // item was a frame ago (outside it, which closes the menu), so wait until it has stopped.
+    await page.waitForFunction(() => (window as Msg).$(':animated').length === 0);
     await page.locator('.aws-s3-lookup-menu a', { hasText: bucket }).click();
     expect(await row('bucket').locator('input').inputValue()).toBe(bucket);
     await row('key').locator('input').fill('');
