@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PutObjectTextInput, PutObjectTextOutput } from '../src/generated/types.js';
 import { contentTypeFor } from '../src/io/content.js';
-import { writeOutput, writeParams, writeTagsSeparately } from '../src/io/writes.js';
+import { writeOnConflict, writeOutput, writeParams, writeTagsSeparately } from '../src/io/writes.js';
 import { defineOperation } from '../src/runtime/operation.js';
 
 /** The type of text whose key has no known extension. */
@@ -15,9 +15,9 @@ export default defineOperation<PutObjectTextInput, PutObjectTextOutput>(async (i
     input.contentType ?? contentTypeFor(input.key, TEXT_DEFAULT_TYPE),
     ctx.capabilities,
   );
-  const result = await ctx.s3.send(new PutObjectCommand({ ...params, Body: body, ContentLength: body.length }), {
-    abortSignal: ctx.signal,
-  });
-  await writeTagsSeparately(ctx, params, input, result.VersionId);
-  return writeOutput(params, result, body.length, { keys: ctx.keys });
+  const written = await writeOnConflict(input, params, (p) =>
+    ctx.s3.send(new PutObjectCommand({ ...p, Body: body, ContentLength: body.length }), { abortSignal: ctx.signal }),
+  );
+  await writeTagsSeparately(ctx, written.params, input, written.result.VersionId);
+  return writeOutput(written.params, written.result, body.length, { keys: ctx.keys, renamed: written.renamed });
 });

@@ -448,6 +448,11 @@ export type ChecksumAlgorithm = ("CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SH
 export type WriteIfNoneMatch = "*";
 
 /**
+ * What to do when an object already exists at the key: overwrite it; fail (a conflict error, nothing written); or rename: write under a fresh name, the key with _ and 7 random letters and digits before its extension (report_a1B2c3D.csv), trying at most 5 names in all. fail and rename are conditional writes (If-None-Match: *), so a writer racing for the same name never overwrites another; a store without conditional writes refuses them as unsupported. With rename the output's key is the key actually written.
+ */
+export type OnConflict = ("overwrite" | "fail" | "rename") & string;
+
+/**
  * Only overwrite the object if its current ETag is this one (optimistic concurrency); precondition_failed otherwise.
  */
 export type WriteIfMatch = string;
@@ -1148,6 +1153,10 @@ export interface PutObjectTextInput {
    */
   checksumAlgorithm?: ("CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256") & string;
   /**
+   * What to do when an object already exists at the key: overwrite it; fail (a conflict error, nothing written); or rename: write under a fresh name, the key with _ and 7 random letters and digits before its extension (report_a1B2c3D.csv), trying at most 5 names in all. fail and rename are conditional writes (If-None-Match: *), so a writer racing for the same name never overwrites another; a store without conditional writes refuses them as unsupported. With rename the output's key is the key actually written.
+   */
+  onConflict?: ("overwrite" | "fail" | "rename") & string;
+  /**
    * Set to * to refuse to overwrite an existing object (a precondition_failed error if one exists).
    */
   ifNoneMatch?: "*";
@@ -1166,9 +1175,13 @@ export interface PutObjectTextOutput {
    */
   bucket: string;
   /**
-   * The key written, relative to the connection's key prefix when it has one.
+   * The key written: the one asked for, or with onConflict rename the fresh name it was written under. Relative to the connection's key prefix when it has one.
    */
   key: string;
+  /**
+   * True when onConflict rename found the key taken and wrote under a fresh name (key).
+   */
+  renamed?: boolean;
   /**
    * The object's full key in the bucket, the connection's key prefix included (only on a connection with a key prefix).
    */
@@ -1350,6 +1363,10 @@ export interface PutObjectFileInput {
    */
   checksumAlgorithm?: ("CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256") & string;
   /**
+   * What to do when an object already exists at the key: overwrite it; fail (a conflict error, nothing written); or rename: write under a fresh name, the key with _ and 7 random letters and digits before its extension (report_a1B2c3D.csv), trying at most 5 names in all. fail and rename are conditional writes (If-None-Match: *), so a writer racing for the same name never overwrites another; a store without conditional writes refuses them as unsupported. With rename the output's key is the key actually written.
+   */
+  onConflict?: ("overwrite" | "fail" | "rename") & string;
+  /**
    * Set to * to refuse to overwrite an existing object (a precondition_failed error if one exists).
    */
   ifNoneMatch?: "*";
@@ -1368,9 +1385,13 @@ export interface PutObjectFileOutput {
    */
   bucket: string;
   /**
-   * The key written, relative to the connection's key prefix when it has one.
+   * The key written: the one asked for, or with onConflict rename the fresh name it was written under. Relative to the connection's key prefix when it has one.
    */
   key: string;
+  /**
+   * True when onConflict rename found the key taken and wrote under a fresh name (key).
+   */
+  renamed?: boolean;
   /**
    * The object's full key in the bucket, the connection's key prefix included (only on a connection with a key prefix).
    */

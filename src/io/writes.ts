@@ -1,4 +1,6 @@
-// The write options both puts share, mapped once to S3 parameters, and the output they share.
+// The write options both puts share, mapped once to S3 parameters, and the output they share;
+// what a put does when its key is taken (onConflict: overwrite, fail or rename).
+import { randomInt } from 'node:crypto';
 import { PutObjectTaggingCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import type { StoreSupport } from '../probes/capabilities.js';
 import { annotate, ConnectorError } from '../runtime/errors.js';
@@ -12,6 +14,7 @@ import type {
   ContentLanguage,
   Expires,
   Key,
+  OnConflict,
   PutObjectTextOutput,
   ServerSideEncryption,
   SseKmsKeyId,
@@ -47,6 +50,7 @@ export interface WriteOptions {
   checksumAlgorithm?: ChecksumAlgorithm;
   ifNoneMatch?: WriteIfNoneMatch;
   ifMatch?: WriteIfMatch;
+  onConflict?: OnConflict;
 }
 type WriteParams = Omit<PutObjectCommandInput, 'Body'>;
 
@@ -139,11 +143,98 @@ interface WriteResult {
   ChecksumType?: string;
 }
 
+/** Names onConflict rename tries in all: the key asked for, then fresh ones. */
+export const RENAME_ATTEMPTS = 5;
+/** Random letters and digits in a fresh name (django-storages' get_alternative_name). */
+export const RENAME_RANDOM_CHARS = 7;
+const NAME_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/**
+ * A fresh name for a taken key, as django-storages makes one: `name_<7 random characters>.ext`
+ * in the same folder, the extension being every suffix of the name (report.tar.gz keeps .tar.gz).
+ */
+export function alternativeKey(key: string): string {
+  const folder = key.slice(0, key.lastIndexOf('/') + 1);
+  const name = key.slice(folder.length);
+  const dot = name.indexOf('.', 1);
+  const [root, ext] = dot === -1 || name.endsWith('.') ? [name, ''] : [name.slice(0, dot), name.slice(dot)];
+  let random = '';
+  for (let i = 0; i < RENAME_RANDOM_CHARS; i++) random += NAME_ALPHABET[randomInt(NAME_ALPHABET.length)];
+  return `${folder}${root}_${random}${ext}`;
+}
+
+/** Whether a conditional write failed because the key is taken (412), or another conditional write of it is under way (409). */
+function keyTaken(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  return (
+    status === 412 || e?.name === 'PreconditionFailed' || (status === 409 && e?.name === 'ConditionalRequestConflict')
+  );
+}
+
+export interface Written<T> {
+  result: T;
+  /** The parameters of the write that succeeded: its Key is the key actually written. */
+  params: WriteParams;
+  /** Whether rename wrote under a fresh name (undefined unless onConflict is rename). */
+  renamed?: boolean;
+}
+
+/**
+ * Runs a put (`write`, called once per name tried) as onConflict says: overwrite sends it as it
+ * is; fail and rename send it with If-None-Match: * so it can never overwrite, and rename tries
+ * fresh names (at most RENAME_ATTEMPTS in all) while the key is taken.
+ */
+export async function writeOnConflict<T>(
+  input: Pick<WriteOptions, 'onConflict' | 'ifMatch'>,
+  params: WriteParams,
+  write: (params: WriteParams) => Promise<T>,
+): Promise<Written<T>> {
+  const mode = input.onConflict ?? 'overwrite';
+  if (mode === 'overwrite') return { result: await write(params), params };
+  if (input.ifMatch !== undefined) {
+    throw new ConnectorError({
+      type: 'user_input',
+      code: 'InvalidInput',
+      message: `ifMatch overwrites an existing object, onConflict ${mode} never does: use one or the other.`,
+      details: {
+        problems: [
+          { field: 'onConflict', rule: 'conflictsWith', message: 'onConflict fail or rename cannot go with ifMatch' },
+        ],
+      },
+    });
+  }
+  const attempts = mode === 'rename' ? RENAME_ATTEMPTS : 1;
+  const tried: string[] = [];
+  let current: WriteParams = { ...params, IfNoneMatch: '*' };
+  for (;;) {
+    tried.push(current.Key!);
+    try {
+      const result = await write(current);
+      return { result, params: current, ...(mode === 'rename' ? { renamed: tried.length > 1 } : {}) };
+    } catch (err) {
+      if (!keyTaken(err)) throw err;
+      if (tried.length >= attempts) {
+        throw new ConnectorError({
+          type: 'conflict',
+          code: mode === 'fail' ? 'ObjectExists' : 'NoFreeName',
+          message:
+            mode === 'fail'
+              ? `An object already exists at ${JSON.stringify(params.Key)} and onConflict is fail: nothing was written. Use onConflict rename to write under a fresh name, or overwrite to replace it.`
+              : `Every name tried was taken (${tried.map((k) => JSON.stringify(k)).join(', ')}): nothing was written. Try again, or choose another key.`,
+          details: { tried },
+        });
+      }
+      current = { ...current, Key: alternativeKey(params.Key!) };
+    }
+  }
+}
+
 export function writeOutput(
   params: WriteParams,
   result: WriteResult,
   size: number,
-  written: { keys?: KeyMapping } = {},
+  written: { keys?: KeyMapping; renamed?: boolean } = {},
 ): PutObjectTextOutput {
   const checksum = compact({
     crc32: result.ChecksumCRC32,
@@ -156,6 +247,7 @@ export function writeOutput(
   return compact({
     bucket: params.Bucket!,
     key: params.Key!,
+    renamed: written.renamed,
     storedKey: written.keys?.prefix ? written.keys.toStored(params.Key!) : undefined,
     etag: result.ETag,
     versionId: result.VersionId,
