@@ -4,11 +4,10 @@
 // names an operation's fields: what a form must show is read from its schema. A form filled in
 // through the page validates with JSON Forms' own ajv, and its data is what the connector is
 // invoked with against moto. Screenshots in test-artifacts/jsonforms-*.png.
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Connection } from '../../src/generated/types.js';
 import {
@@ -20,18 +19,8 @@ import {
   TEST_SECRET,
   uniqueBucket,
 } from '../support/helpers.js';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = 'test-artifacts';
 const ORIGIN = 'http://jsonforms.test';
 const PAGE_DIR = join(import.meta.dirname, '..', 'jsonforms');
@@ -194,7 +183,6 @@ async function invoke(name: string, input: unknown) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does).`);
   await mkdir(ARTIFACTS, { recursive: true });
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
   const c = await testConnector();
@@ -219,7 +207,7 @@ beforeAll(async () => {
   const script = bundle.outputFiles[0]!.text;
   const css = await readFile(join(PAGE_DIR, 'page.css'), 'utf8');
   const html = `<!doctype html><meta charset="utf-8"><title>JSON Forms</title><style>${css}</style><div id="root"></div><script type="module" src="/page.js"></script>`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 900, height: 800 } });
   page.on('pageerror', (err) => console.error('page error:', err.message));
   await page.route(`${ORIGIN}/**`, (route) =>

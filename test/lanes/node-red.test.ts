@@ -13,20 +13,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aws, motoEndpoint, TEST_KEY_ID, TEST_SECRET, uniqueBucket } from '../support/helpers.js';
 import { cleanEnv, consumerProject, repoRoot, type ConsumerProject } from '../support/packed.js';
+import { launchChromium } from '../support/chromium.js';
 
 const require = createRequire(import.meta.url);
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(repoRoot, 'test-artifacts');
 
 interface Manifest {
@@ -741,7 +734,7 @@ describe('a real node-red process with the packed package in its userDir', () =>
   });
 
   it('the editor renders the generated form, fills the dropdowns through the lookup endpoint and saves the input (docs/node-red-editor.png)', async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page: Page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));

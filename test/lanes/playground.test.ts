@@ -2,27 +2,17 @@
 // playground server (in this process) and the test moto. Every page state is saved as a
 // screenshot in test-artifacts/playground-*.png.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
 import { startPlayground, type Playground } from '../../src/dev/playground/server.js';
 import { aws, motoEndpoint, testConnector, TEST_KEY_ID, uniqueBucket } from '../support/helpers.js';
+import { launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS = 'test-artifacts';
 /** The secret typed into the page's connection form: no answer of the server may contain it. */
 const SECRET = `typed-secret-${randomBytes(8).toString('hex')}`;
@@ -99,7 +89,6 @@ function rawRequest(
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does).`);
   await mkdir(ARTIFACTS, { recursive: true });
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
   await aws(['s3api', 'create-bucket', '--bucket', otherBucket]);
@@ -113,7 +102,7 @@ beforeAll(async () => {
       credentials: { type: 'accessKey', accessKeyId: TEST_KEY_ID, secretAccessKey: 'prefilled-secret' },
     },
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page.on('pageerror', (err) => console.error('page error:', err.message));
   page.on('request', (req) => {

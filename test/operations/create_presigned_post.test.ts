@@ -6,12 +6,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${filename} is S3's placeholder in a form's key, not a template
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   aws,
@@ -26,20 +24,10 @@ import {
   testConnector,
   uniqueBucket,
 } from '../support/helpers.js';
+import { launchChromium } from '../support/chromium.js';
 
 const python = fileURLToPath(new URL('../../.venv/bin/python', import.meta.url));
 const botocorePost = fileURLToPath(new URL('../support/presigned_post.py', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 type Condition = Record<string, string> | [string, string | number, string | number];
 interface Post {
@@ -232,7 +220,6 @@ describe('create_presigned_post: uploads', () => {
   });
 
   it('a real Chromium page posts an HTML form built from url and fields; the object lands', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does).`);
     const post = await presign({
       key: 'browser/${filename}',
       contentTypeStartsWith: 'image/',
@@ -250,7 +237,7 @@ ${hidden}
 <input type="file" name="file" id="file" onchange="ct.value = this.files[0].type">
 <button type="submit" id="send">Upload</button></form>`;
     const bytes = randomBytes(64 * 1024);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.setContent(html);
