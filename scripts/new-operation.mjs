@@ -1,6 +1,6 @@
 // Scaffolds a new operation: `npm run new-operation -- <name> [options]` (see README, "Adding an
 // operation"). Writes schemas/<name>.input.json and .output.json, the manifest entry in
-// connector.json, regenerates the types (`npm run types`), then writes operations/<name>.ts and
+// connector.json, regenerates the types and validators (`npm run types`, `npm run validators`), then writes operations/<name>.ts and
 // test/operations/<name>.test.ts. Everything it writes passes the manifest checks as it is; the
 // placeholder request (HeadBucket, or ListObjectsV2 for a lookup), the descriptions and the
 // manifest fields are the author's to edit. Refuses a name that is not snake_case or exists.
@@ -222,7 +222,15 @@ try {
   await put(files.output, json(outputSchema));
   manifest.operations.push(entry);
   await writeFile(manifestPath, json(manifest));
+  // The project's formatter lays the JSON out as the rest of the repository is (short arrays on
+  // one line), so connector.json changes by the new entry alone and lint passes.
+  execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', 'connector.json', files.input, files.output], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   execFileSync('npm', ['run', '--silent', 'types'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The standalone validators of the new schemas (npm test checks they are current).
+  execFileSync('npm', ['run', '--silent', 'validators'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 
   // The names the generator gave, from the map it writes (`name: { input: X; output: Y };`).
   const generated = await readFile(typesPath, 'utf8');
@@ -242,12 +250,14 @@ try {
   await put(files.test, trigger ? triggerTest() : lookup ? lookupTest() : actionTest());
 } catch (err) {
   for (const path of written) await rm(join(root, path), { force: true });
+  for (const side of ['input', 'output'])
+    await rm(join(root, `src/generated/validators/${name}.${side}.ts`), { force: true });
   await writeFile(manifestPath, manifestText);
   await writeFile(typesPath, typesText);
   fail(`stopped, nothing kept: ${err.message}`);
 }
 
-console.log(`new-operation: wrote ${[files.input, files.output, 'connector.json', 'src/generated/types.ts', files.handler, files.test].join(', ')}.
+console.log(`new-operation: wrote ${[files.input, files.output, 'connector.json', 'src/generated/types.ts', `src/generated/validators/${name}.{input,output}.ts`, files.handler, files.test].join(', ')}.
 
 Now make it real:
   1. ${files.handler}: replace the placeholder request with the operation's own.

@@ -89,6 +89,7 @@ describe('npm run new-operation', () => {
   });
 
   it('scaffolds an action and a lookup that pass types:check, tsc, the manifest checks and their own tests against moto', async () => {
+    const manifestBefore = await readFile(join(copy, 'connector.json'), 'utf8');
     const action = await runIn(copy, 'npm', [
       'run',
       'new-operation',
@@ -111,7 +112,14 @@ describe('npm run new-operation', () => {
     expectOk(lookup, 'new-operation list_scaffolded_ddl');
 
     // What it wrote: the manifest entries, schemas with examples, a handler on the generated types.
-    const manifest = JSON.parse(await readFile(join(copy, 'connector.json'), 'utf8')) as {
+    // connector.json keeps its layout: every line before the last entry's end is as it was
+    // (short arrays stay on one line; lint below checks the rest).
+    const manifestText = await readFile(join(copy, 'connector.json'), 'utf8');
+    const lastEntryEnd = manifestBefore.lastIndexOf('\n    }\n  ]');
+    expect(lastEntryEnd).toBeGreaterThan(0);
+    expect(manifestText.slice(0, lastEntryEnd)).toBe(manifestBefore.slice(0, lastEntryEnd));
+    expect(manifestText).toContain('"permissions": ["s3:ListBucket"]');
+    const manifest = JSON.parse(manifestText) as {
       operations: Record<string, unknown>[];
     };
     expect(manifest.operations.slice(-2)).toMatchObject([
@@ -143,7 +151,10 @@ describe('npm run new-operation', () => {
       /already exists/,
     );
 
+    // The checks npm test runs before vitest: generated types and validators current, lint clean.
     expectOk(await runIn(copy, 'npm', ['run', 'types:check']), 'npm run types:check');
+    expectOk(await runIn(copy, 'npm', ['run', 'validators:check']), 'npm run validators:check');
+    expectOk(await runIn(copy, 'npm', ['run', 'lint']), 'npm run lint');
     expectOk(await runIn(copy, 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']), 'tsc');
     const tests = [
       'test/lanes/manifest.test.ts',
