@@ -10,6 +10,7 @@ import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -19,8 +20,12 @@ import { loadConnector } from '../../src/index.js';
 import { runProcess, type Run } from '../support/processes.js';
 import {
   aws,
+  keysOf,
   motoConnection,
   motoEndpoint,
+  operationExamples,
+  putObjects,
+  retarget,
   TEST_KEY_ID,
   TEST_SECRET,
   uniqueBucket,
@@ -43,6 +48,8 @@ const INSPECTOR = join(
 );
 /** Generous: a verdict never depends on it, it only stops a call that hangs. */
 const CALL = { timeout: 240_000 };
+/** What a store may refuse an example with on a bucket made for it (a bucket to create that exists). */
+const STORE_REFUSALS = ['conflict', 'not_found', 'precondition_failed'];
 
 interface Manifest {
   operations: { name: string; kind: string; input: string; output: string; handler: string }[];
@@ -300,6 +307,44 @@ describe('tools/call over stdio', () => {
     expect(JSON.stringify(await session.client.listTools())).not.toContain(TEST_SECRET);
     expect(JSON.stringify(result)).not.toContain(TEST_SECRET);
     expect(session.stderr()).not.toContain(TEST_SECRET);
+  });
+});
+
+describe('every action through the SDK client', () => {
+  it("each example of every action's input schema is a tools/call that succeeds against moto", async () => {
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: motoEndpoint(),
+      forcePathStyle: true,
+      credentials: { accessKeyId: TEST_KEY_ID, secretAccessKey: TEST_SECRET },
+    });
+    const actions = (await operationExamples()).filter(
+      ({ name }) => manifest.operations.find((o) => o.name === name)?.kind === 'action',
+    );
+    const ran = new Set<string>();
+    try {
+      for (const { name, examples } of actions) {
+        for (const example of examples) {
+          // As in the Activepieces and Tray lanes: a bucket of its own per example holding the
+          // objects it names; one the store refuses there (a bucket to create that exists) runs
+          // again on a bucket name nobody has yet. It must succeed one way.
+          const own = uniqueBucket('mcp-ex');
+          await s3.send(new CreateBucketCommand({ Bucket: own }));
+          const input = retarget(example, { bucket: own });
+          await putObjects(own, keysOf(input));
+          let result = await call(session, name, input);
+          if (result.isError && STORE_REFUSALS.includes(errorOf(result).type))
+            result = await call(session, name, retarget(example, { bucket: uniqueBucket('mcp-new') }));
+          // outputOf: not an error, and structuredContent (checked by the client against the
+          // tool's output schema) is the same output as the text content.
+          expect(outputOf(result), `${name} ${JSON.stringify(example)}`).toBeTypeOf('object');
+          ran.add(name);
+        }
+      }
+    } finally {
+      s3.destroy();
+    }
+    expect([...ran].sort()).toEqual(actions.map((a) => a.name).sort());
   });
 });
 
