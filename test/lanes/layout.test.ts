@@ -1,6 +1,6 @@
 // The house: one hop from an operation to everything about it, and the runtime's import path
 // free of development tools.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/runtime/manifest.js';
@@ -52,17 +52,14 @@ describe('layout', () => {
   it("README's layout names every folder of src/ and test/", () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const layout = readme.slice(readme.indexOf('## Layout'), readme.indexOf('\n## ', readme.indexOf('## Layout') + 5));
-    for (const folder of [
-      'src/runtime/',
-      'src/io/',
-      'src/probes/',
-      'src/cli/',
-      'src/dev/',
-      'src/generated/',
-      'test/operations/',
-      'test/lanes/',
-      'test/support/',
-    ]) {
+    // Every folder there is, read from the tree, so a new one cannot go unmentioned.
+    const folders = ['src', 'test'].flatMap((parent) =>
+      readdirSync(join(root, parent), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => `${parent}/${e.name}/`),
+    );
+    expect(folders).toContain('test/fixtures/');
+    for (const folder of folders) {
       expect(layout).toContain(`\`${folder}`);
     }
   });
