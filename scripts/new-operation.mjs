@@ -216,18 +216,20 @@ async function put(path, text) {
   written.push(path);
 }
 const json = (value) => `${JSON.stringify(value, null, 2)}\n`;
+const format = (...paths) =>
+  execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', ...paths], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 
 try {
   await put(files.input, json(inputSchema));
   await put(files.output, json(outputSchema));
   manifest.operations.push(entry);
   await writeFile(manifestPath, json(manifest));
-  // The project's formatter lays the JSON out as the rest of the repository is (short arrays on
-  // one line), so connector.json changes by the new entry alone and lint passes.
-  execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', 'connector.json', files.input, files.output], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  // The project's formatter lays out what is written as the rest of the repository is (short
+  // arrays on one line), so connector.json changes by the new entry alone and lint passes.
+  format('connector.json', files.input, files.output);
   execFileSync('npm', ['run', '--silent', 'types'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   // The standalone validators of the new schemas (npm test checks they are current).
   execFileSync('npm', ['run', '--silent', 'validators'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -248,6 +250,7 @@ try {
         : actionHandler(inputType, outputType),
   );
   await put(files.test, trigger ? triggerTest() : lookup ? lookupTest() : actionTest());
+  format(files.handler, files.test);
 } catch (err) {
   for (const path of written) await rm(join(root, path), { force: true });
   for (const side of ['input', 'output'])
