@@ -171,13 +171,15 @@ describe('playground page', () => {
     expect(await page.locator('#result-status').innerText()).toContain('Success');
     expect(JSON.parse(text)).toMatchObject({ bucket, key: 'notes/hello.txt', etag: expect.any(String) });
     await shot('4-put-success');
-    // What the page sent: what was filled in (and defaults the schema declares: none here, the
-    // content type is guessed from the key), no choice the user did not make (rjsf would
-    // otherwise default ifNoneMatch to its const "*"), no empty metadata or tags object.
+    // What the page sent: what was filled in and the defaults the schema declares (onConflict's
+    // overwrite; the content type is guessed from the key, so it has none), no choice the user did
+    // not make (rjsf would otherwise default ifNoneMatch to its const "*"), no empty metadata or
+    // tags object.
     expect(invoked.filter((i) => i.operation === 'put_object_text').at(-1)!.input).toEqual({
       bucket,
       key: 'notes/hello.txt',
       content: 'Hello from the playground',
+      onConflict: 'overwrite',
     });
     const body = await aws(['s3', 'cp', `s3://${bucket}/notes/hello.txt`, '-']);
     expect(body).toBe('Hello from the playground');
