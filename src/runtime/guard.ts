@@ -1,11 +1,18 @@
 // Every call runs inside this guard: it never throws, never outlives its deadline, and turns
 // every failure into the error model with the connection's secrets scrubbed out.
+import { setMaxListeners } from 'node:events';
 import { toErrorInfo, type ConnectorErrorInfo, type ErrorContext } from './errors.js';
 
 /** Default deadline of one invoke, transfers included; `timeoutMs` in the invoke context overrides it. */
 export const DEFAULT_INVOKE_TIMEOUT_MS = 15 * 60 * 1000;
 /** How long a cancelled or timed-out invoke waits for its handler to clean up before returning. */
 export const CLEANUP_GRACE_MS = 1000;
+/**
+ * Listeners one call's signal may have at once without Node's leak warning: every request in
+ * flight listens on it (parts, delete batches, copies, each removing its listener when done), and
+ * the connection's clients allow 64 sockets.
+ */
+const MAX_SIGNAL_LISTENERS = 128;
 
 export type InvokeResult<O = Record<string, unknown>> =
   | { ok: true; output: O }
@@ -28,6 +35,7 @@ export async function guarded<O>(
   const { errorContext } = options;
   const deadline = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  setMaxListeners(MAX_SIGNAL_LISTENERS, signal);
   const timeoutMs = options.timeoutMs ?? DEFAULT_INVOKE_TIMEOUT_MS;
   // Settles when the signal fires, so a handler stuck in a request cannot hold the caller.
   const stopped = new Promise<never>((_, reject) => {
