@@ -641,8 +641,9 @@ program
   .addHelpText(
     'after',
     `
-Every action is a tool (lookups too, as read-only tools), with its input and output schemas and
-its annotations as hints; a failed call is an isError result carrying the connector's error as JSON.
+Every action is a tool (lookups too, as read-only tools, and triggers, one poll per call: pass the
+cursor a call returns to the next), with its input and output schemas and its annotations as
+hints; a failed call is an isError result carrying the connector's error as JSON.
 Messages (a bad --connection, the HTTP address) go to stderr: stdout is the protocol's.
 
 Examples:
