@@ -1,6 +1,7 @@
 // The playground's watch panel in a real browser (Debian's chromium via playwright-core) against
 // the playground server in this process and the test moto: watching new_object, objects the aws
-// cli puts appear in the panel, and after Stop no poll reaches the server. The polls are counted
+// cli puts appear in the panel, and after Stop no poll reaches the server; watching object_events
+// (a queue set up by configure_object_events), an S3 event appears and the next poll acks it. The polls are counted
 // at the server (its connector wrapped to count the trigger's invocations, the real one doing
 // the work). The page's clock is playwright's (installed before the page loads, flowing as
 // usual): after Stop it is run far past many intervals, so a timer left behind would fire.
@@ -13,7 +14,17 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/runtime/connector.js';
 import { startPlayground, type Playground } from '../../src/dev/playground/server.js';
-import { aws, motoEndpoint, testConnector, TEST_KEY_ID, TEST_SECRET, uniqueBucket } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  invoke,
+  motoEndpoint,
+  testConnector,
+  TEST_KEY_ID,
+  TEST_SECRET,
+  uniqueBucket,
+  until,
+} from '../support/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The options of test/lanes/playground.test.ts, until the shared launcher (test/support/chromium.ts) lands.
@@ -200,6 +211,58 @@ describe('playground watch panel', () => {
     expect(serverPolls.length).toBe(before.server);
     expect(await eventKeys()).toEqual(['incoming/two.txt', 'incoming/one.txt']);
     await shot('stopped');
+  });
+
+  it('object_events: an S3 event arrives in the panel, and the next poll acknowledges it (its message is deleted)', async () => {
+    const evBucket = uniqueBucket('watch-ev');
+    await aws(['s3api', 'create-bucket', '--bucket', evBucket]);
+    const configured = await invoke<{ queueUrl: string }>('configure_object_events', {
+      bucket: evBucket,
+      queue: `${evBucket}-events`,
+      createQueue: true,
+    });
+    if (!configured.ok) throw new Error(configured.error.message);
+    const { queueUrl } = configured.output;
+    const onQueue = async () => {
+      const { Attributes } = await awsJson<{ Attributes: Record<string, string> }>([
+        'sqs',
+        'get-queue-attributes',
+        '--queue-url',
+        queueUrl,
+        '--attribute-names',
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+      ]);
+      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+    };
+    await page.selectOption('#watch-trigger', 'object_events');
+    await page.locator('#watch_queue').waitFor({ state: 'attached' });
+    await page.fill('#watch_queue', queueUrl);
+    await page.fill('#watch_waitSeconds', '1');
+    await page.fill('#watch-every', '1');
+    const first = serverPolls.length;
+    await page.click('#watch-start');
+    await page.locator('#watch-panel[data-state="watching"]').waitFor({ state: 'attached', ...DOM_WAIT });
+    await put('incoming/ignored-other-bucket.txt'); // another bucket: no event on this queue
+    await aws(['s3api', 'put-object', '--bucket', evBucket, '--key', 'in/event one.txt']);
+    await page.locator('#watch-events .watch-event').first().waitFor(DOM_WAIT);
+    const shown = JSON.parse(await page.locator('#watch-events .watch-event pre').first().innerText()) as {
+      key: string;
+      bucket: string;
+      eventName: string;
+      ack: string;
+    };
+    expect(shown).toMatchObject({ key: 'in/event one.txt', bucket: evBucket });
+    expect(shown.eventName).toMatch(/^ObjectCreated:/);
+    // The poll after the one that showed it hands its ack token in; then the message is gone.
+    await until(() => serverPolls.slice(first).some((p) => (p.input.ack as string[] | undefined)?.includes(shown.ack)));
+    expect(serverPolls.slice(first).some((p) => (p.input.ack as string[] | undefined)?.includes(shown.ack))).toBe(true);
+    await until(async () => (await onQueue()) === 0);
+    expect(await onQueue()).toBe(0);
+    await shot('object-events');
+    await page.click('#watch-stop');
+    await page.locator('#watch-panel[data-state="stopped"]').waitFor({ state: 'attached', ...DOM_WAIT });
+    expect(await eventKeys()).toEqual(['in/event one.txt']);
   });
 
   it('a bad input is refused in the page: the field error shows and nothing is polled', async () => {
