@@ -1,7 +1,8 @@
 // The connector as a Model Context Protocol server, generated from the manifest as it is:
-// every action a tool, and every lookup a read-only tool (MCP completions only complete the
-// arguments of prompts and resource templates, never a tool's; triggers are the runtime's to
-// poll), with its bundled schemas, its annotations as hints, its output as structuredContent and
+// every action a tool, every lookup a read-only tool (MCP completions only complete the
+// arguments of prompts and resource templates, never a tool's), and every trigger a tool doing
+// one poll (MCP has no triggers: the client carries the cursor or acks from call to call, the
+// server keeps nothing), with its bundled schemas, its annotations as hints, its output as structuredContent and
 // its errors as isError results. Nothing here names an operation. Served on stdio, or on a
 // loopback Streamable HTTP port. The connection is the server's own (given at start), never an
 // argument, never echoed.
@@ -25,6 +26,7 @@ import type { FileStore } from '../io/files.js';
 import type { Connector, InvokeResult, OperationInfo } from '../runtime/connector.js';
 import type { ConnectorErrorInfo } from '../runtime/errors.js';
 import type { Progress } from '../runtime/operation.js';
+import { pollContract } from '../triggers/pollContract.js';
 
 /** Streamable HTTP mode: the only address it binds, and its one path. */
 export const MCP_HTTP_HOST = '127.0.0.1';
@@ -47,12 +49,25 @@ export interface McpServerOptions {
 const META_KIND = 's3-connector/kind';
 const META_PERMISSIONS = 's3-connector/permissions';
 
+/** What a trigger's tool adds to its description: how one call goes on from the previous one (the trigger contract). */
+function triggerNote(op: OperationInfo): string {
+  const contract = pollContract(op.inputSchema);
+  return [
+    ' As a tool, each call is one poll.',
+    contract.cursor
+      ? " Pass the previous result's cursor back unchanged as cursor to get only what came since; the first call goes without one."
+      : '',
+    contract.ack ? ' Acknowledge the events you handled by passing their ack tokens as ack in the next call.' : '',
+    ' hasMore: true means call again now.',
+  ].join('');
+}
+
 /** One operation as an MCP tool: its bundled (self-contained, root `type: "object"`) schemas. */
 export function toolOf(op: OperationInfo): Tool {
   return {
     name: op.name,
     title: op.title,
-    description: op.description,
+    description: op.kind === 'trigger' ? `${op.description}${triggerNote(op)}` : op.description,
     inputSchema: op.inputSchema as unknown as Tool['inputSchema'],
     outputSchema: op.outputSchema as unknown as Tool['outputSchema'],
     annotations: {
@@ -69,11 +84,12 @@ export function toolOf(op: OperationInfo): Tool {
 }
 
 /** The manifest kinds that are tools, in the order tools/list gives them. */
-export const MCP_TOOL_KINDS = ['action', 'lookup'] as const;
+export const MCP_TOOL_KINDS = ['action', 'lookup', 'trigger'] as const;
 
 /**
- * Every tool of the connector's manifest, in manifest order: the actions, then the lookups.
- * Triggers are not tools: a runtime polls them and keeps their cursor between polls.
+ * Every tool of the connector's manifest, in manifest order: the actions, then the lookups,
+ * then the triggers (one poll per call: stateless, the cursor goes out in the result and comes
+ * back as an argument).
  */
 export function mcpTools(connector: Connector): Tool[] {
   const ops = connector.operations({ bundled: true });

@@ -18,6 +18,7 @@ import { transferBar, type TransferBar } from './progress.js';
 import type { ConnectorErrorInfo, ErrorType, FieldProblem } from '../runtime/errors.js';
 import { LocalFileStore } from '../io/files.js';
 import { packageRoot, type JsonSchema } from '../runtime/manifest.js';
+import { DEFAULT_POLL_EVERY_SECONDS } from '../triggers/pollContract.js';
 
 /**
  * Exit status per error type. 1: the request as given cannot succeed — fix the input, the
@@ -585,9 +586,9 @@ program
   .option('-i, --input <file | JSON | ->', "the trigger's input, as for invoke (default: {})")
   .option(
     '--every <seconds>',
-    'wait between polls when there is nothing more to fetch (default: 10)',
+    `wait between polls when there is nothing more to fetch (default: ${DEFAULT_POLL_EVERY_SECONDS})`,
     parsePositive,
-    10,
+    DEFAULT_POLL_EVERY_SECONDS,
   )
   .option(
     '--cursor-file <path>',
@@ -640,8 +641,9 @@ program
   .addHelpText(
     'after',
     `
-Every action is a tool (lookups too, as read-only tools), with its input and output schemas and
-its annotations as hints; a failed call is an isError result carrying the connector's error as JSON.
+Every action is a tool (lookups too, as read-only tools, and triggers, one poll per call: pass the
+cursor a call returns to the next), with its input and output schemas and its annotations as
+hints; a failed call is an isError result carrying the connector's error as JSON.
 Messages (a bad --connection, the HTTP address) go to stderr: stdout is the protocol's.
 
 Examples:

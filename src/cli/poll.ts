@@ -6,6 +6,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { Connector, InvokeResult } from '../runtime/connector.js';
 import type { ConnectorErrorInfo, ErrorType } from '../runtime/errors.js';
+import { afterPoll, pollContract, pollInput, type PollState } from '../triggers/pollContract.js';
 
 export interface PollOptions {
   connector: Connector;
@@ -26,10 +27,6 @@ export interface PollOptions {
   out(line: string): void;
   err(line: string): void;
 }
-
-/** An input field the trigger's schema has. */
-const hasField = (schema: Record<string, unknown>, field: string) =>
-  Object.hasOwn((schema.properties ?? {}) as object, field);
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -57,16 +54,14 @@ export async function runPoll(o: PollOptions): Promise<number> {
     );
     return 1;
   }
-  const usesCursor = hasField(op.inputSchema, 'cursor');
-  const usesAck = hasField(op.inputSchema, 'ack');
-  let cursor: unknown = o.input.cursor;
-  if (usesCursor && o.cursorFile) {
+  const contract = pollContract(op.inputSchema);
+  let state: PollState = { cursor: o.input.cursor, acks: [] };
+  if (contract.cursor && o.cursorFile) {
     const text = await readFile(o.cursorFile, 'utf8').catch((e: NodeJS.ErrnoException) =>
       e.code === 'ENOENT' ? undefined : Promise.reject(e),
     );
-    if (text !== undefined && text.trim() !== '') cursor = JSON.parse(text);
+    if (text !== undefined && text.trim() !== '') state = { ...state, cursor: JSON.parse(text) };
   }
-  let acks: string[] = [];
   const call = (name: string, input: unknown): Promise<InvokeResult> =>
     o.connector.invokeDynamic(name, input, {
       connection: o.connection,
@@ -76,31 +71,20 @@ export async function runPoll(o: PollOptions): Promise<number> {
   let count = 0;
   try {
     while (!o.signal.aborted) {
-      const input = {
-        ...o.input,
-        ...(usesCursor && cursor !== undefined ? { cursor } : {}),
-        ...(usesAck && acks.length ? { ack: acks } : {}),
-      };
-      const result = await call(o.operation, input);
+      const result = await call(o.operation, pollInput(o.input, contract, state));
       if (o.signal.aborted) break;
       count++;
       let more = false;
       if (result.ok) {
-        const output = result.output as { events?: Record<string, unknown>[]; cursor?: unknown; hasMore?: boolean };
-        acks = [];
-        for (const event of output.events ?? []) {
-          o.out(JSON.stringify(event));
-          if (typeof event.ack === 'string') acks.push(event.ack);
+        const outcome = afterPoll(result.output as Record<string, unknown>, contract, state);
+        state = outcome.state;
+        for (const event of outcome.events) o.out(JSON.stringify(event));
+        if (contract.cursor && state.cursor !== undefined && o.cursorFile) {
+          // Replaced whole: a reader (or a crash) never sees half a cursor.
+          await writeFile(`${o.cursorFile}.tmp`, `${JSON.stringify(state.cursor)}\n`);
+          await rename(`${o.cursorFile}.tmp`, o.cursorFile);
         }
-        if (usesCursor && output.cursor !== undefined) {
-          cursor = output.cursor;
-          if (o.cursorFile) {
-            // Replaced whole: a reader (or a crash) never sees half a cursor.
-            await writeFile(`${o.cursorFile}.tmp`, `${JSON.stringify(cursor)}\n`);
-            await rename(`${o.cursorFile}.tmp`, o.cursorFile);
-          }
-        }
-        more = output.hasMore === true || (usesAck && acks.length > 0);
+        more = outcome.more;
       } else {
         o.err(o.describeError(result.error));
         if (!result.error.retryable) return o.exitCodes[result.error.type] ?? 2;
@@ -113,10 +97,10 @@ export async function runPoll(o: PollOptions): Promise<number> {
   } finally {
     // Events printed but not yet acknowledged (stopped between polls): acknowledge them now,
     // past the interrupt, so they are not delivered again; if this fails they simply come back.
-    if (acks.length > 0) {
+    if (state.acks.length > 0) {
       const done = await o.connector.invokeDynamic(
         'object_events_ack',
-        { ack: acks },
+        { ack: state.acks },
         { connection: o.connection, timeoutMs: 10_000 },
       );
       if (!done.ok) o.err(o.describeError(done.error));

@@ -55,10 +55,10 @@ interface Manifest {
   operations: { name: string; kind: string; input: string; output: string; handler: string }[];
 }
 const manifest = JSON.parse(readFileSync(join(root, 'connector.json'), 'utf8')) as Manifest;
-/** The operations that are tools: actions and lookups (triggers are polled by a runtime). */
+/** The operations that are tools: every one (actions, lookups, triggers as one poll per call). */
 const toolNames = (m: Manifest) =>
   m.operations
-    .filter((o) => o.kind === 'action' || o.kind === 'lookup')
+    .filter((o) => o.kind === 'action' || o.kind === 'lookup' || o.kind === 'trigger')
     .map((o) => o.name)
     .sort();
 
@@ -142,20 +142,26 @@ afterAll(async () => {
 });
 
 describe('tools/list', () => {
-  it('every action is a tool with its bundled schemas, title, description and annotation hints; lookups are read-only tools', async () => {
+  it('every action is a tool with its bundled schemas, title, description and annotation hints; lookups are read-only tools; triggers come last', async () => {
     const { tools } = await session.client.listTools();
     const connector = await loadConnector();
     const ops = connector.operations({ bundled: true });
     connector.close();
     const actions = ops.filter((o) => o.kind === 'action');
     const lookups = ops.filter((o) => o.kind === 'lookup');
+    const triggers = ops.filter((o) => o.kind === 'trigger');
     expect(actions.length).toBeGreaterThan(10);
     expect(lookups.length).toBeGreaterThan(0);
-    // Actions first, in manifest order; then the lookups; nothing else (no trigger).
-    expect(tools.map((t) => t.name)).toEqual([...actions, ...lookups].map((o) => o.name));
-    for (const op of [...actions, ...lookups]) {
+    expect(triggers.length).toBeGreaterThan(0);
+    // Actions first, in manifest order; then the lookups; then the triggers; nothing else.
+    expect(tools.map((t) => t.name)).toEqual([...actions, ...lookups, ...triggers].map((o) => o.name));
+    for (const op of [...actions, ...lookups, ...triggers]) {
       const tool = tools.find((t) => t.name === op.name)!;
-      expect(tool).toMatchObject({ title: op.title, description: op.description });
+      expect(tool.title).toBe(op.title);
+      // A trigger's description says how calls chain (one poll each); the rest is the manifest's.
+      if (op.kind === 'trigger')
+        expect(tool.description).toContain(`${op.description} As a tool, each call is one poll.`);
+      else expect(tool.description).toBe(op.description);
       expect(tool.inputSchema).toEqual(op.inputSchema);
       expect(tool.outputSchema).toEqual(op.outputSchema);
       expect(tool.inputSchema.type).toBe('object');
@@ -345,6 +351,46 @@ describe('every action through the SDK client', () => {
       s3.destroy();
     }
     expect([...ran].sort()).toEqual(actions.map((a) => a.name).sort());
+  });
+});
+
+describe('triggers as tools (one poll per call, the cursor carried by the client)', () => {
+  it('new_object: the first call gives a cursor, an object the aws cli puts shows in the next call, the cursor round-trips', async () => {
+    const { tools } = await session.client.listTools();
+    expect(tools.find((t) => t.name === 'new_object')?.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+    });
+    const watch = { bucket, prefix: 'watched/' };
+    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'watched/already.txt']);
+    const first = outputOf(await call(session, 'new_object', watch));
+    // Starts now: what is already there is remembered, not replayed.
+    expect(first.events).toEqual([]);
+    expect(first.cursor).toBeTypeOf('object');
+
+    await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'watched/new.txt']);
+    const second = outputOf(await call(session, 'new_object', { ...watch, cursor: first.cursor }));
+    const head = JSON.parse(await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'watched/new.txt'])) as {
+      ETag: string;
+      ContentLength: number;
+    };
+    expect(second.events).toEqual([
+      expect.objectContaining({ key: 'watched/new.txt', etag: head.ETag, size: head.ContentLength }),
+    ]);
+    expect(second.hasMore).toBe(false);
+
+    // The second cursor, passed back, has nothing new; the first one again gives the same event:
+    // the server kept nothing between calls, the cursor is all there is.
+    const third = outputOf(await call(session, 'new_object', { ...watch, cursor: second.cursor }));
+    expect(third.events).toEqual([]);
+    const again = outputOf(await call(session, 'new_object', { ...watch, cursor: first.cursor }));
+    expect((again.events as { key: string }[]).map((e) => e.key)).toEqual(['watched/new.txt']);
+  });
+
+  it('a trigger tool refuses bad input as any tool does: user_input naming the field, before any request', async () => {
+    const error = errorOf(await call(session, 'new_object', { prefix: 'watched/' }));
+    expect(error).toMatchObject({ type: 'user_input' });
+    expect(JSON.stringify(error.details)).toContain('bucket');
   });
 });
 

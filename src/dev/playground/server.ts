@@ -179,13 +179,18 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     await pipeline(createReadStream(path), res);
   }
 
-  async function invoke(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const triggers = manifest.operations.filter((op) => op.kind === 'trigger').map((op) => op.name);
+
+  /** `/api/invoke` runs any operation; `/api/poll` (the watch panel) one poll of a trigger, nothing else. */
+  async function invoke(req: IncomingMessage, res: ServerResponse, only?: 'trigger'): Promise<void> {
     const body = await readJson(req);
     if (typeof body.operation !== 'string')
       throw badRequest(
         'InvalidRequest',
         'Name the operation to run: {"operation": "list_buckets", "input": {...}, "connection": {...}}.',
       );
+    if (only === 'trigger' && !triggers.includes(body.operation))
+      throw badRequest('NotATrigger', `Only a trigger is polled here: ${triggers.join(', ')}.`);
     const result = await connector.invokeDynamic(body.operation, body.input ?? {}, {
       connection: body.connection,
       files,
@@ -262,6 +267,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
         return sendJson(res, 200, manifest);
       case 'POST /api/invoke':
         return invoke(req, res);
+      case 'POST /api/poll':
+        return invoke(req, res, 'trigger');
       case 'POST /api/test-connection':
         return testConnection(req, res);
       case 'GET /api/files':

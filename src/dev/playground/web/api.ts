@@ -70,6 +70,10 @@ export const getManifest = async (): Promise<Manifest> => answer<Manifest>(await
 export const invoke = (operation: string, input: unknown, connection: unknown, signal?: AbortSignal): Promise<Result> =>
   post('/api/invoke', { operation, input, connection }, signal);
 
+/** One poll of a trigger (the watch panel): the server refuses anything but a trigger. */
+export const poll = (operation: string, input: unknown, connection: unknown, signal: AbortSignal): Promise<Result> =>
+  post('/api/poll', { operation, input, connection }, signal);
+
 /** With a bucket, the answer also says which operations the connection can run there (output.permissions). */
 export const testConnection = (connection: unknown, bucket?: string): Promise<Result> =>
   post('/api/test-connection', { connection, ...(bucket ? { bucket } : {}) });

@@ -1,5 +1,6 @@
 // The playground page: a connection form, an operation picker, the operation's form (all
-// rendered by react-jsonschema-form from the connector's schemas) and the result.
+// rendered by react-jsonschema-form from the connector's schemas) and the result; and the watch
+// panel, which polls a trigger (watch.tsx).
 import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
 import { StrictMode, useEffect, useMemo, useRef, useState } from 'react';
@@ -8,29 +9,9 @@ import type { FieldProblem } from '../../../runtime/errors.js';
 import * as api from './api.js';
 import { ConnectionReport } from './report.js';
 import { deriveUiSchema, forForm, isFileReference, transformErrors, validator, type Schema } from './schema.js';
-import {
-  FileReferenceField,
-  KeyValueField,
-  LookupWidget,
-  MultiSchemaFieldTemplate,
-  OptionalBooleanWidget,
-  ObjectFieldTemplate,
-  type PlaygroundContext,
-} from './widgets.js';
-
-const widgets = { lookup: LookupWidget, optionalBoolean: OptionalBooleanWidget };
-const fields = { fileReference: FileReferenceField, keyValue: KeyValueField };
-const templates = { ObjectFieldTemplate, MultiSchemaFieldTemplate };
-/** Defaults the schemas declare are filled in (what the form shows is what is sent); a labelled
- * choice (oneOf of consts) is not defaulted to its first option, an optional array with
- * minItems (put_object_acl's grants) starts absent rather than with a blank item, and an object
- * nothing was filled into stays absent (a required file left empty is "file is required", not
- * an empty `{}` that only fails inside). */
-const defaultsBehavior = {
-  constAsDefaults: 'skipOneOf',
-  arrayMinItems: { populate: 'requiredOnly' },
-  emptyObjectFields: 'skipEmptyDefaults',
-} as const;
+import { defaultsBehavior, fields, problemsToErrors, templates, widgets } from './forms.js';
+import { WatchPanel } from './watch.js';
+import type { PlaygroundContext } from './widgets.js';
 
 type Data = Record<string, unknown>;
 
@@ -40,19 +21,6 @@ interface Shown {
   operation: string;
   ms: number;
   result: api.Result;
-}
-
-/** The server's field problems (`objects.0.key`) as an rjsf error tree. */
-function problemsToErrors(problems: { field: string; message: string }[]): ErrorSchema {
-  const root: Record<string, any> = {};
-  for (const p of problems) {
-    let node = root;
-    if (p.field !== '(the whole value)') {
-      for (const part of p.field.split('.')) node = node[part] ??= {};
-    }
-    (node.__errors ??= []).push(p.message);
-  }
-  return root as ErrorSchema;
 }
 
 /** The output's file references (per the output schema), for download links. */
@@ -153,6 +121,7 @@ function App() {
   }, []);
 
   const actions = useMemo(() => manifest?.operations.filter((o) => o.kind === 'action') ?? [], [manifest]);
+  const triggers = useMemo(() => manifest?.operations.filter((o) => o.kind === 'trigger') ?? [], [manifest]);
   const op = actions.find((o) => o.name === opName) ?? actions[0];
   const connectionSchema = useMemo(() => (manifest ? forForm(manifest.connection.schema) : {}), [manifest]);
   const inputSchema = useMemo(() => (op ? forForm(op.inputSchema) : {}), [op]);
@@ -364,6 +333,16 @@ function App() {
               </button>
             </Form>
           </section>
+          <WatchPanel
+            triggers={triggers}
+            connection={connection}
+            connectionKey={connectionKey}
+            checkConnection={() => {
+              if (!connectionForm.current || connectionForm.current.validateForm()) return true;
+              setShowConnection(true);
+              return false;
+            }}
+          />
         </div>
         <ResultPanel
           shown={shown}
