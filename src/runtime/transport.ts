@@ -204,7 +204,12 @@ export function transportNotes(connection: S3Connection | undefined): string[] {
 export function transportSecrets(connection: unknown, minLength: number): string[] {
   const sources = [(connection as { proxy?: unknown } | null)?.proxy];
   if ((connection as { proxy?: unknown } | null)?.proxy === undefined && connection && typeof connection === 'object')
-    sources.push(proxyOf(connection as S3Connection));
+    try {
+      // The environment's proxy may hold credentials too; an unchecked connection must not make this throw.
+      sources.push(proxyOf(connection as S3Connection));
+    } catch {
+      // Not a connection the environment's proxy could apply to.
+    }
   const found: string[] = [];
   for (const proxy of sources) {
     const userinfo = typeof proxy === 'string' ? /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(proxy)?.[1] : undefined;

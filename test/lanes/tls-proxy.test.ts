@@ -2,11 +2,16 @@
 // made by openssl, a TLS endpoint in front of moto, and a CONNECT proxy (test/support/
 // tlsEndpoints.ts). Without the CA the call fails as a TLS error; with tls.ca it works and the
 // aws cli (--ca-bundle) reads back what was written; rejectUnauthorized false works and every
-// result says so loudly; through the proxy every connection to the store is a CONNECT tunnel,
-// a refusing or absent proxy fails clearly, and the proxy's credentials are never shown.
+// result says so loudly (the CLI on stderr too); through the proxy every connection to the
+// store is a CONNECT tunnel, a refusing or absent proxy fails clearly, and the proxy's
+// credentials are never shown.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Connection } from '../../src/generated/types.js';
+import { packageRoot } from '../../src/runtime/manifest.js';
 import { TLS_UNVERIFIED_WARNING } from '../../src/runtime/transport.js';
+import { runProcess } from '../support/processes.js';
 import {
   aws,
   motoEndpoint,
@@ -25,6 +30,8 @@ import {
   type TlsEndpoint,
 } from '../support/tlsEndpoints.js';
 
+/** The built binary, as test/lanes/cli.test.ts runs it (npm test builds before vitest). */
+const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 const bucket = uniqueBucket('tls');
 const PROXY_USER = 'lane-user';
 const PROXY_PASSWORD = 'Pr0xyPASSWORDcanary-42';
@@ -109,6 +116,17 @@ describe('a store with a private CA', () => {
     const c = await testConnector();
     const tested = await c.testConnection(connection);
     expect(tested).toMatchObject({ ok: true, notes: [TLS_UNVERIFIED_WARNING] });
+  });
+
+  it('the CLI (the built binary) prints the warning on stderr as well as in the result', async () => {
+    const conn = join(ca.dir, 'unverified.json');
+    await writeFile(conn, JSON.stringify(tlsConnection({ tls: { rejectUnauthorized: false } })));
+    const input = JSON.stringify({ bucket, key: 'unverified.txt' });
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+    const run = await runProcess(process.execPath, [CLI, 'invoke', 'head_object', '-c', conn, '-i', input], { env });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, notes: [TLS_UNVERIFIED_WARNING] });
+    expect(run.stderr).toContain(TLS_UNVERIFIED_WARNING);
   });
 
   it('a bad CA bundle is refused as user_input naming tls.ca, before anything is sent', async () => {
@@ -311,6 +329,18 @@ describe('HTTPS_PROXY and NO_PROXY from the environment', () => {
     });
     expect(proxy.tunnels.length).toBe(before);
     expect(await awsTls(['s3', 'cp', `s3://${bucket}/env/direct.txt`, '-'])).toBe('direct');
+  });
+
+  it("the environment's proxy credentials are never shown either", async () => {
+    const gone = await connectProxy();
+    await gone.close();
+    process.env.HTTPS_PROXY = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${gone.port}`;
+    const res = await run('head_bucket', { bucket }, { ...chain(), maxAttempts: 1 });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { type: 'network', code: 'ECONNREFUSED', details: { proxy: `http://127.0.0.1:${gone.port}` } },
+    });
+    expectNoProxyCredentials(res);
   });
 
   it('a connection with its own credentials ignores HTTPS_PROXY; its own proxy field wins over it', async () => {
