@@ -233,7 +233,7 @@ export interface S3Connection {
      */
     ca?: string;
     /**
-     * Refuse a store whose certificate is not trusted (on unless set). Turning it off lets anyone on the network path read and change the traffic: every result of the connection then carries a warning in its notes. Prefer giving the CA bundle.
+     * Refuse a store whose certificate is not trusted (on unless set to false). Turning it off lets anyone on the network path read and change the traffic: every result of the connection then carries a warning in its notes. Prefer giving the CA bundle.
      */
     rejectUnauthorized?: boolean;
   };
