@@ -278,6 +278,8 @@ async function invokeCommand(name: string, opts: InvokeOptions): Promise<number>
     });
     bar?.stop();
     printJson(result);
+    // A connection's warnings (TLS not verified) are said on stderr too, where a person sees them.
+    for (const note of result.notes ?? []) fail(note);
     if (result.ok) return 0;
     fail(describeError(result.error));
     return interrupted ? EXIT_INTERRUPTED : (EXIT_CODES[result.error.type] ?? 2);

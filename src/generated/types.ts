@@ -221,6 +221,23 @@ export interface S3Connection {
     signedUrlExpiresIn?: number;
   };
   /**
+   * URL of an HTTP proxy that every request of this connection goes through as a CONNECT tunnel (http or https to the store alike), optionally with user:password for it (percent-encode : @ / in them), e.g. http://proxy.internal:3128. The credentials are never shown in results or errors. When not set, a connection on the default credentials chain honours HTTPS_PROXY (HTTP_PROXY for an http endpoint), ALL_PROXY and NO_PROXY from the runtime's environment; any other connection goes direct. Signed URLs and upload forms are made locally and do not depend on it.
+   */
+  proxy?: string;
+  /**
+   * Which TLS certificates the store (and an https proxy) may present.
+   */
+  tls?: {
+    /**
+     * PEM certificates (-----BEGIN CERTIFICATE----- blocks) of the CAs to trust besides the usual public ones, for a store or proxy with a private or self-signed CA.
+     */
+    ca?: string;
+    /**
+     * Refuse a store whose certificate is not trusted (on unless set to false). Turning it off lets anyone on the network path read and change the traffic: every result of the connection then carries a warning in its notes. Prefer giving the CA bundle.
+     */
+    rejectUnauthorized?: boolean;
+  };
+  /**
    * How long one request may wait for the server's answer or for more data before it is abandoned (and retried).
    */
   requestTimeoutMs?: number;

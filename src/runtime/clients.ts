@@ -2,8 +2,6 @@
 // invokes. The cache key is an HMAC of the connection under a per-process random key:
 // it never holds or logs a raw secret, and cannot be reversed into one.
 import { createHmac, randomBytes } from 'node:crypto';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -12,6 +10,7 @@ import { addWriteVerification } from '../io/integrity.js';
 import { addAnswerLimits } from './answerLimits.js';
 import { addKeyPrefix, keyPrefixOf } from './keyPrefix.js';
 import { checksumModeOf } from './providers.js';
+import { transportAgents, transportIdentity } from './transport.js';
 
 export type Credentials = NonNullable<S3Connection['credentials']>;
 
@@ -23,9 +22,12 @@ export const MAX_SOCKETS_PER_CLIENT = 64;
 const hmacKey = randomBytes(32);
 
 function cacheKey(connection: S3Connection, region: string): string {
-  return createHmac('sha256', hmacKey)
-    .update(JSON.stringify([connection, region]))
-    .digest('hex');
+  return (
+    createHmac('sha256', hmacKey)
+      // The proxy the environment gives a default-chain connection is part of its identity too.
+      .update(JSON.stringify([connection, region, transportIdentity(connection)]))
+      .digest('hex')
+  );
 }
 
 /** Shorter strings are not scrubbed: they are not real secrets, and would mangle ordinary words. */
@@ -196,8 +198,8 @@ function createClient(connection: S3Connection, region: string, overrides: Clien
       requestTimeout: connection.requestTimeoutMs ?? 60000,
       throwOnRequestTimeout: true,
       socketTimeout: connection.requestTimeoutMs ?? 60000,
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      // Direct or through the connection's proxy, with its TLS settings (transport.ts).
+      ...transportAgents(connection, agentOptions),
     }),
     ...overrides,
   });

@@ -4,7 +4,7 @@ import { StoreCapabilities, valuesAt } from '../probes/capabilities.js';
 import type { OperationName, OperationTypes, S3Connection } from '../generated/types.js';
 import { LocalFileStore, type FileStore } from '../io/files.js';
 import { bundleSchema, type BundleOptions } from './bundle.js';
-import { ClientCache, secretFieldsOf, secretsOf, type ClientOverrides } from './clients.js';
+import { ClientCache, MIN_SCRUBBED_SECRET_LENGTH, secretFieldsOf, secretsOf, type ClientOverrides } from './clients.js';
 import { withConnectionDefaults } from './connectionDefaults.js';
 import { ConnectorError, toErrorInfo, type ErrorContext } from './errors.js';
 import { guarded, type InvokeResult } from './guard.js';
@@ -14,6 +14,7 @@ import type { Progress } from './operation.js';
 import { requiredPermissions } from './permissions.js';
 import { checkRegion } from './regions.js';
 import { resolveProvider } from './providers.js';
+import { checkTransport, transportNotes, transportSecrets } from './transport.js';
 import { DEFS_SCHEMA, Registry, type OperationInfo } from './registry.js';
 import {
   connectionReport,
@@ -74,6 +75,12 @@ export interface Connector {
   close(): void;
 }
 
+/** A result with the notes its connection's every result carries (transport.ts), if any. */
+function withNotes<O>(result: InvokeResult<O>, connection: S3Connection | undefined): InvokeResult<O> {
+  const notes = transportNotes(connection);
+  return notes.length ? { ...result, notes } : result;
+}
+
 export async function loadConnector(options: LoadOptions = {}): Promise<Connector> {
   const registry = await Registry.load(options.root ?? packageRoot());
   const { manifest } = registry;
@@ -85,6 +92,12 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
   const checkedConnections = new CheckedObjects<S3Connection>();
   /** The connection's secret fields: those its schema marks writeOnly. */
   const secretFields = secretFieldsOf(registry.schema(manifest.connection.schema));
+
+  /** The connection's secrets: its secret fields' values and its proxy's credentials. */
+  const secretsOfConnection = (connection: unknown) => [
+    ...secretsOf(connection as S3Connection, secretFields),
+    ...transportSecrets(connection, MIN_SCRUBBED_SECRET_LENGTH),
+  ];
 
   /**
    * Validates a connection (defaults filled in) on a copy; throws a user_input ConnectorError.
@@ -107,6 +120,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     // The provider preset, once: the client, the capability checks and the handler all see its result.
     const resolved = resolveProvider(copy as S3Connection);
     checkRegion(resolved);
+    checkTransport(resolved);
     return checkedConnections.remember(connection, snapshot, deepFreeze(resolved));
   }
 
@@ -133,12 +147,12 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
     );
     const errorContext = errorContextOf(op.name, requiredPermissions(op.permissions, namesVersion), input);
     let connection: S3Connection | undefined;
-    return guarded(
+    const result = await guarded(
       {
         errorContext,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
-        secrets: () => secretsOf(connection ?? (ctx.connection as S3Connection), secretFields),
+        secrets: () => secretsOfConnection(connection ?? ctx.connection),
       },
       async (signal) => {
         connection = await checkedConnection(ctx.connection);
@@ -183,6 +197,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         return output as Record<string, unknown>;
       },
     );
+    return withNotes(result, connection);
   }
 
   const connector: Connector = {
@@ -248,8 +263,8 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
         testOptions.bucket ? { bucket: testOptions.bucket } : undefined,
       );
       let connection: S3Connection | undefined;
-      return guarded(
-        { errorContext, secrets: () => secretsOf(connection ?? (rawConnection as S3Connection), secretFields) },
+      const result = await guarded(
+        { errorContext, secrets: () => secretsOfConnection(connection ?? rawConnection) },
         async (signal) => {
           connection = await checkedConnection(rawConnection);
           errorContext.region = connection.region;
@@ -263,6 +278,7 @@ export async function loadConnector(options: LoadOptions = {}): Promise<Connecto
           );
         },
       );
+      return withNotes(result, connection);
     },
 
     close() {

@@ -2,6 +2,7 @@
 // can show, retry or branch on. S3 errors are matched on `name` and HTTP status, not `Code`, by
 // the ordered rules in errorRules.ts.
 import { ERROR_RULES, FALLBACK_RULE, failureOf, matches } from './errorRules.js';
+import { TRANSPORT_ERROR_RULES } from './transportErrors.js';
 
 export type ErrorType =
   | 'user_input'
@@ -87,11 +88,13 @@ export function joinSentences(...parts: string[]): string {
     .join(' ');
 }
 
-/** The first rule of ERROR_RULES that matches (errorRules.ts), applied. */
+const RULES = [...TRANSPORT_ERROR_RULES, ...ERROR_RULES];
+
+/** The first rule that matches, the transport's (transportErrors.ts) before ERROR_RULES (errorRules.ts), applied. */
 function classify(err: unknown, ctx: ErrorContext): ConnectorErrorInfo {
   if (err instanceof ConnectorError) return err.info;
   const f = failureOf(err);
-  const rule = ERROR_RULES.find((r) => matches(r, f, ctx)) ?? FALLBACK_RULE;
+  const rule = RULES.find((r) => matches(r, f, ctx)) ?? FALLBACK_RULE;
   const requestId = f.raw.$metadata?.requestId;
   const details = rule.details?.(ctx, f);
   return {

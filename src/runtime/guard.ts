@@ -14,9 +14,10 @@ export const CLEANUP_GRACE_MS = 1000;
  */
 const MAX_SIGNAL_LISTENERS = 128;
 
+/** `notes`: what the caller must know about every result of its connection (e.g. TLS not verified). */
 export type InvokeResult<O = Record<string, unknown>> =
-  | { ok: true; output: O }
-  | { ok: false; error: ConnectorErrorInfo };
+  | { ok: true; output: O; notes?: string[] }
+  | { ok: false; error: ConnectorErrorInfo; notes?: string[] };
 
 export interface GuardOptions {
   /** What the error mapper knows of the call; the body may fill in more (the region). */
