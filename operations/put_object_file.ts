@@ -11,8 +11,15 @@ export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (i
   let source = await open();
   const contentType =
     input.contentType ?? input.file.mimeType ?? source.mimeType ?? contentTypeFor(input.file.name ?? input.key);
-  const plan = gzipPlan(input, contentType);
-  const params = writeParams(plan.input, contentType, ctx.capabilities);
+  let plan: ReturnType<typeof gzipPlan<PutObjectFileInput>>;
+  let params: ReturnType<typeof writeParams>;
+  try {
+    plan = gzipPlan(input, contentType);
+    params = writeParams(plan.input, contentType, ctx.capabilities);
+  } catch (err) {
+    source.stream.destroy(); // refused before sending: the source opened is closed, not left to the GC
+    throw err;
+  }
   let attempts = 0;
   let gz: Compressing | undefined;
   // A fresh name (onConflict rename) is written from the source opened again.
