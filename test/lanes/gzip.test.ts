@@ -266,6 +266,20 @@ describe('put_object_file with gzip', () => {
     expect(gunzipSync(storedBytes).toString('utf8')).toBe(css);
     expect(res.output).toMatchObject({ parts: 1, originalSize: Buffer.byteLength(css) });
   });
+
+  it('onConflict rename compresses the source opened again for the fresh name', async () => {
+    const url = await storeFile(Buffer.from(css), 'again.css');
+    const input = { bucket, key: 'file/again.css', file: { url }, gzip: true, onConflict: 'rename' };
+    const first = await invoke('put_object_file', input, { files });
+    const second = await invoke('put_object_file', input, { files });
+    if (!first.ok || !second.ok) throw new Error('a put failed');
+    expect(second.output.renamed).toBe(true);
+    expect(second.output).toMatchObject({ contentEncoding: 'gzip', originalSize: Buffer.byteLength(css) });
+    for (const key of [first.output.key, second.output.key]) {
+      expect((await head(key)).ContentEncoding).toBe('gzip');
+      expect((await cliGunzipped(key)).toString('utf8')).toBe(css);
+    }
+  });
 });
 
 describe('the connection’s content-type list (django-storages’ GZIP_CONTENT_TYPES)', () => {
