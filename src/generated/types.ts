@@ -216,6 +216,12 @@ export interface S3Connection {
       [k: string]: string;
     };
     /**
+     * Content types every upload gzip-compresses when its input sets neither gzip nor gzipContentTypes (django-storages' GZIP_CONTENT_TYPES, whose default is the example); an input's gzip: false wins.
+     *
+     * @maxItems 100
+     */
+    gzipContentTypes?: string[];
+    /**
      * How long a signed URL works when the call does not say: 1 to 604800 seconds (7 days).
      */
     signedUrlExpiresIn?: number;
@@ -384,6 +390,18 @@ export type ContentDisposition = string;
  * Content-Encoding stored with the object, e.g. gzip (the bytes are stored as given).
  */
 export type ContentEncoding = string;
+
+/**
+ * true: the content is gzip-compressed on the way up, streaming, and stored with Content-Encoding: gzip (get_object with decode: true gives the original bytes back; browsers and HTTP clients decode it themselves). false: stored as given, whatever gzipContentTypes says. Left unset, it is compressed when its content type is in gzipContentTypes. Cannot go with contentEncoding (those bytes are already encoded).
+ */
+export type Gzip = boolean;
+
+/**
+ * When gzip is unset, content of these types is gzip-compressed (django-storages' GZIP_CONTENT_TYPES): the media type without its parameters, any case; type/* takes a whole type. Content that sets contentEncoding is never compressed by this list.
+ *
+ * @maxItems 100
+ */
+export type GzipContentTypes = string[];
 
 /**
  * Content-Language stored with the object, e.g. en-GB.
@@ -935,6 +953,10 @@ export interface GetObjectInput {
    */
   maxInlineBytes?: number;
   /**
+   * true: an object stored with Content-Encoding: gzip is gunzipped on the way down, streaming, and the original bytes are returned (decoded: true in the output; maxInlineBytes counts the decoded bytes). An object that is not gzip is returned as stored (decoded: false). false (the default): the bytes as stored. Cannot go with range (a range of gzip bytes cannot be decoded).
+   */
+  decode?: boolean;
+  /**
    * Name of the downloaded file; the last segment of the key when empty.
    */
   fileName?: string;
@@ -1018,9 +1040,17 @@ export interface GetObjectOutput {
    */
   contentType?: string;
   /**
-   * Bytes returned (the range's size for a range).
+   * Bytes returned (the range's size for a range; with decoded, the decoded bytes).
    */
   contentLength: number;
+  /**
+   * true when the object was stored gzip-compressed and decode asked for it: the content is the original bytes, contentLength their size, storedLength the compressed size. false: the content is as stored (contentEncoding says how it is encoded, if at all).
+   */
+  decoded?: boolean;
+  /**
+   * Bytes the object holds as stored, when decoded (the compressed size).
+   */
+  storedLength?: number;
   /**
    * Which bytes of the object were returned, for a range.
    */
@@ -1111,6 +1141,16 @@ export interface PutObjectTextInput {
    * Content-Encoding stored with the object, e.g. gzip (the bytes are stored as given).
    */
   contentEncoding?: string;
+  /**
+   * true: the content is gzip-compressed on the way up, streaming, and stored with Content-Encoding: gzip (get_object with decode: true gives the original bytes back; browsers and HTTP clients decode it themselves). false: stored as given, whatever gzipContentTypes says. Left unset, it is compressed when its content type is in gzipContentTypes. Cannot go with contentEncoding (those bytes are already encoded).
+   */
+  gzip?: boolean;
+  /**
+   * When gzip is unset, content of these types is gzip-compressed (django-storages' GZIP_CONTENT_TYPES): the media type without its parameters, any case; type/* takes a whole type. Content that sets contentEncoding is never compressed by this list.
+   *
+   * @maxItems 100
+   */
+  gzipContentTypes?: string[];
   /**
    * Content-Language stored with the object, e.g. en-GB.
    */
@@ -1212,9 +1252,17 @@ export interface PutObjectTextOutput {
    */
   versionId?: string;
   /**
-   * Bytes written.
+   * Bytes stored: with gzip, the compressed bytes (originalSize is the content's own size).
    */
   size: number;
+  /**
+   * gzip when the connector compressed the content (gzip, or its content type in gzipContentTypes).
+   */
+  contentEncoding?: string;
+  /**
+   * Bytes of the content before compression, when it was gzip-compressed.
+   */
+  originalSize?: number;
   /**
    * Content type stored with the object.
    */
@@ -1322,6 +1370,16 @@ export interface PutObjectFileInput {
    */
   contentEncoding?: string;
   /**
+   * true: the content is gzip-compressed on the way up, streaming, and stored with Content-Encoding: gzip (get_object with decode: true gives the original bytes back; browsers and HTTP clients decode it themselves). false: stored as given, whatever gzipContentTypes says. Left unset, it is compressed when its content type is in gzipContentTypes. Cannot go with contentEncoding (those bytes are already encoded).
+   */
+  gzip?: boolean;
+  /**
+   * When gzip is unset, content of these types is gzip-compressed (django-storages' GZIP_CONTENT_TYPES): the media type without its parameters, any case; type/* takes a whole type. Content that sets contentEncoding is never compressed by this list.
+   *
+   * @maxItems 100
+   */
+  gzipContentTypes?: string[];
+  /**
    * Content-Language stored with the object, e.g. en-GB.
    */
   contentLanguage?: string;
@@ -1422,9 +1480,17 @@ export interface PutObjectFileOutput {
    */
   versionId?: string;
   /**
-   * Bytes written.
+   * Bytes stored: with gzip, the compressed bytes (originalSize is the content's own size).
    */
   size: number;
+  /**
+   * gzip when the connector compressed the content (gzip, or its content type in gzipContentTypes).
+   */
+  contentEncoding?: string;
+  /**
+   * Bytes of the content before compression, when it was gzip-compressed.
+   */
+  originalSize?: number;
   /**
    * Content type stored with the object.
    */

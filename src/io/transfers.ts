@@ -106,6 +106,7 @@ export async function uploadStream(o: UploadOptions): Promise<UploadResult> {
       }
     }
     body.destroy();
+    o.body.destroy(); // the source too (a file, a socket, a compressor), not left half-read
     throw err;
   } finally {
     o.signal.removeEventListener('abort', onAbort);

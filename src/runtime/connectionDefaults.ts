@@ -30,6 +30,8 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
   { from: 'metadata', to: 'metadata', directive: 'metadataDirective' },
   { from: 'tags', to: 'tags', directive: 'taggingDirective' },
   { from: 'signedUrlExpiresIn', to: 'expiresIn' },
+  // An input's own gzip (true or false) decides alone: the list is then not used.
+  { from: 'gzipContentTypes', to: 'gzipContentTypes' },
 ];
 
 /**
