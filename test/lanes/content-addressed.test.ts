@@ -6,7 +6,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, globalAgent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extensionOf, SPOOL_PREFIX } from '../../src/io/contentAddressed.js';
 import { LocalFileStore, type FileStore } from '../../src/io/files.js';
 import { loadConnector } from '../../src/index.js';
-import { aws, awsJson, invoke, motoConnection, motoEndpoint, problemFields, uniqueBucket } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  invoke,
+  motoConnection,
+  motoEndpoint,
+  problemFields,
+  uniqueBucket,
+  until,
+} from '../support/helpers.js';
 import { interceptProxy } from '../support/interceptProxy.js';
 import { recordingProxy } from '../support/recordingProxy.js';
 
@@ -454,6 +463,12 @@ describe('contentAddressed on put_object_file', () => {
       globalAgent.options.ca = cert;
       server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
         served++;
+        if (req.url === '/stalls.bin') {
+          // Half the bytes, then nothing until the caller gives up.
+          res.writeHead(200, { 'content-length': String(payload.length) });
+          res.write(payload.subarray(0, payload.length / 2));
+          return;
+        }
         if (req.url === '/broken.bin') {
           res.writeHead(200, { 'content-length': String(payload.length) });
           res.write(payload.subarray(0, 1000), () => res.destroy());
@@ -508,6 +523,26 @@ describe('contentAddressed on put_object_file', () => {
         expect(broken.ok).toBe(false);
         expect(await keysUnder('broken/')).toEqual([]);
         expect(await spools()).toEqual(before);
+
+        // Cancelled while downloading: the temp file is there, then gone, and nothing is stored.
+        const controller = new AbortController();
+        const cancelled = c.invoke(
+          'put_object_file',
+          { ...input, key: 'cancelled/', file: { url: `https://localhost:${port}/stalls.bin` } },
+          { connection: motoConnection(), files, signal: controller.signal },
+        );
+        await until(async () => (await spools()).length > before.length);
+        const spooled = (await spools()).filter((n) => !before.includes(n));
+        expect(spooled).toHaveLength(1);
+        // Private: the folder 0700, the file 0600.
+        expect((await stat(join(tmpdir(), spooled[0]!))).mode & 0o777).toBe(0o700);
+        expect((await stat(join(tmpdir(), spooled[0]!, 'content'))).mode & 0o777).toBe(0o600);
+        controller.abort();
+        const res2 = await cancelled;
+        expect(res2.ok).toBe(false);
+        await until(async () => (await spools()).length === before.length);
+        expect(await spools()).toEqual(before);
+        expect(await keysUnder('cancelled/')).toEqual([]);
       } finally {
         c.close();
       }
