@@ -307,12 +307,13 @@ export async function writeContentAddressed<T extends WriteAnswer>(
   const deduplicated = async (found: HeadObjectCommandOutput | undefined): Promise<ContentAddressedWrite<T>> => {
     const existing = found ?? (await lookUp(ctx, params));
     if (!existing) {
-      // Answered 412, yet nothing is there: it was deleted in between. Say so rather than guess.
+      // Refused (412, or S3's 409 for a conditional write of the key under way), yet nothing is
+      // there: another writer's upload has not completed yet, or the object was deleted meanwhile.
       throw new ConnectorError({
         type: 'conflict',
         code: 'ConcurrentChange',
         retryable: true,
-        message: `The store refused to write ${JSON.stringify(params.Key)} because an object was there, and it was gone when looked up: another writer deleted it meanwhile. Try again.`,
+        message: `The store refused to write ${JSON.stringify(params.Key)} as taken, and nothing was there when looked up: another writer's upload of the same bytes is still under way, or the object was deleted meanwhile. Try again.`,
       });
     }
     checkFound(existing, params, hash);
