@@ -369,12 +369,14 @@ export async function putFileContentAddressed(
   upload: (params: WriteParams, source: Source) => Promise<UploadResult>,
   partSize: number,
 ): Promise<PutObjectFileOutput> {
+  // The write options are checked before the source is read (its type is known only once it is opened).
+  const options = writeParams(input, 'application/octet-stream', ctx.capabilities);
   const hashed = await hashSource(input.file.url, openSource, ctx.signal);
   try {
     const { hash } = hashed;
     const contentType =
       input.contentType ?? input.file.mimeType ?? hashed.mimeType ?? contentTypeFor(input.file.name ?? input.key);
-    const params = writeParams(input, contentType, ctx.capabilities);
+    const params = { ...options, ContentType: contentType };
     const named = input.key.endsWith('/') ? (input.file.name ?? '') : input.key;
     const key = contentKey(input.key, hash.hex, input.keepExtension ? named : undefined);
     const checksum = {

@@ -565,6 +565,16 @@ describe('contentAddressed on put_object_file', () => {
         expect(await keysUnder('broken/')).toEqual([]);
         expect(await spools()).toEqual(before);
 
+        // Write options that cannot be sent are refused before anything is downloaded.
+        served = 0;
+        const tooMuch = await c.invoke(
+          'put_object_file',
+          { ...input, metadata: { a: 'x'.repeat(1500), b: 'y'.repeat(1500) } },
+          { connection: motoConnection(), files },
+        );
+        expect(tooMuch.ok ? 'written' : tooMuch.error.type).toBe('user_input');
+        expect(served).toBe(0);
+
         // Cancelled while downloading: the temp file is there, then gone, and nothing is stored.
         const controller = new AbortController();
         const cancelled = c.invoke(
