@@ -1,5 +1,6 @@
 import type { PutObjectFileInput, PutObjectFileOutput } from '../src/generated/types.js';
 import { contentTypeFor, openSource } from '../src/io/content.js';
+import { checkContentAddressed, putFileContentAddressed } from '../src/io/contentAddressed.js';
 import { compressing, type Compressing, gzipOutput, gzipPlan } from '../src/io/gzip.js';
 import { defineOperation } from '../src/runtime/operation.js';
 import { MiB, uploadStream } from '../src/io/transfers.js';
@@ -7,7 +8,23 @@ import { writeOnConflict, writeOutput, writeParams, writeTagsSeparately } from '
 
 export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (input, ctx) => {
   const { s3, signal, files, allowedHttpsHosts, allowPrivateNetworks, onProgress } = ctx;
+  checkContentAddressed(input);
   const open = () => openSource(input.file.url, { files, allowedHttpsHosts, allowPrivateNetworks, signal });
+  const partSize = (input.partSizeMb ?? 8) * MiB;
+  type Source = Awaited<ReturnType<typeof open>>;
+  /** The upload of one name; compressed, the length is unknown until the end (lib-storage cuts parts as they fill). */
+  const upload = (p: Parameters<typeof uploadStream>[0]['params'], source: Source, gz?: Compressing) =>
+    uploadStream({
+      s3,
+      params: p,
+      body: gz?.stream ?? source.stream,
+      ...(source.size !== undefined && !gz ? { size: source.size } : {}),
+      partSize,
+      concurrency: input.concurrency ?? 4,
+      signal,
+      ...(onProgress && !gz ? { onProgress } : {}),
+    });
+  if (input.contentAddressed) return putFileContentAddressed(input, ctx, open, upload, partSize);
   let source = await open();
   const contentType =
     input.contentType ?? input.file.mimeType ?? source.mimeType ?? contentTypeFor(input.file.name ?? input.key);
@@ -25,18 +42,8 @@ export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (i
   // A fresh name (onConflict rename) is written from the source opened again.
   const written = await writeOnConflict(input, params, async (p) => {
     if (attempts++ > 0) source = await open();
-    // Compressed, the length is unknown until the end: lib-storage cuts parts as they fill.
     gz = plan.gzip ? compressing(source.stream, source.size, onProgress) : undefined;
-    return uploadStream({
-      s3,
-      params: p,
-      body: gz?.stream ?? source.stream,
-      ...(source.size !== undefined && !gz ? { size: source.size } : {}),
-      partSize: (input.partSizeMb ?? 8) * MiB,
-      concurrency: input.concurrency ?? 4,
-      signal,
-      ...(onProgress && !gz ? { onProgress } : {}),
-    });
+    return upload(p, source, gz);
   });
   const sent = written.result;
   await writeTagsSeparately(ctx, written.params, input, sent.output.VersionId);

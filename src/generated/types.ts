@@ -493,6 +493,38 @@ export type OnConflict = ("overwrite" | "fail" | "rename") & string;
 export type WriteIfMatch = string;
 
 /**
+ * Name the object by its content: the key becomes the folder of the key given (everything up to and including its last /, none when it has no /) followed by the SHA-256 of the bytes in lowercase hex (64 characters), plus the extension when keepExtension is on. The name part of the key after its last / is used only for that extension and to guess the content type. When an object is already there the bytes are not uploaded again and the output says deduplicated: true; the upload is a conditional write (If-None-Match: *) where the store has them, and carries the SHA-256 as its S3 checksum so the store verifies what it stores. Cannot go with onConflict fail or rename, ifMatch, ifNoneMatch, or a checksumAlgorithm other than SHA256.
+ */
+export type ContentAddressed = "sha256" & string;
+
+/**
+ * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off: the name is the hex digest alone.
+ */
+export type KeepExtension = boolean;
+
+/**
+ * How a contentAddressed put named and stored the object.
+ */
+export interface ContentAddress {
+  /**
+   * The hash that names the object.
+   */
+  algorithm: "sha256";
+  /**
+   * The SHA-256 of the bytes, lowercase hex: the object's name (before any extension).
+   */
+  digest: string;
+  /**
+   * True when the upload was (or would have been) sent with If-None-Match: *, so a racing writer of the same bytes could not write twice; false on a store without conditional writes, where the object was looked up (HEAD) and then put: still correct, since the same name always holds the same bytes.
+   */
+  conditional: boolean;
+  /**
+   * What the store's answer shows it checked: object, its SHA-256 of the whole object equals the digest (a single upload; for deduplicated, the stored object's); parts, a multipart upload whose every part the store checked against its SHA-256 (the connector hashed the whole stream itself and would have refused to complete on a difference); none, the store answered no SHA-256 (it ignores checksums): only the connector's own hash and the size vouch for the bytes.
+   */
+  storeChecksum: ("object" | "parts" | "none") & string;
+}
+
+/**
  * Checksums the store returned.
  */
 export interface Checksum {
@@ -1214,6 +1246,14 @@ export interface PutObjectTextInput {
    */
   onConflict?: ("overwrite" | "fail" | "rename") & string;
   /**
+   * Name the object by its content: the key becomes the folder of the key given (everything up to and including its last /, none when it has no /) followed by the SHA-256 of the bytes in lowercase hex (64 characters), plus the extension when keepExtension is on. The name part of the key after its last / is used only for that extension and to guess the content type. When an object is already there the bytes are not uploaded again and the output says deduplicated: true; the upload is a conditional write (If-None-Match: *) where the store has them, and carries the SHA-256 as its S3 checksum so the store verifies what it stores. Cannot go with onConflict fail or rename, ifMatch, ifNoneMatch, or a checksumAlgorithm other than SHA256.
+   */
+  contentAddressed?: "sha256" & string;
+  /**
+   * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off: the name is the hex digest alone.
+   */
+  keepExtension?: boolean;
+  /**
    * Set to * to refuse to overwrite an existing object (a precondition_failed error if one exists).
    */
   ifNoneMatch?: "*";
@@ -1232,13 +1272,38 @@ export interface PutObjectTextOutput {
    */
   bucket: string;
   /**
-   * The key written: the one asked for, or with onConflict rename the fresh name it was written under. Relative to the connection's key prefix when it has one.
+   * The key written: the one asked for, with onConflict rename the fresh name it was written under, with contentAddressed the folder and SHA-256 name. Relative to the connection's key prefix when it has one.
    */
   key: string;
   /**
    * True when onConflict rename found the key taken and wrote under a fresh name (key).
    */
   renamed?: boolean;
+  /**
+   * Only with contentAddressed: true when an object with these bytes was already at the key, so nothing was uploaded (the fields below are the stored object's); false when this call wrote it.
+   */
+  deduplicated?: boolean;
+  /**
+   * How a contentAddressed put named and stored the object.
+   */
+  contentAddress?: {
+    /**
+     * The hash that names the object.
+     */
+    algorithm: "sha256";
+    /**
+     * The SHA-256 of the bytes, lowercase hex: the object's name (before any extension).
+     */
+    digest: string;
+    /**
+     * True when the upload was (or would have been) sent with If-None-Match: *, so a racing writer of the same bytes could not write twice; false on a store without conditional writes, where the object was looked up (HEAD) and then put: still correct, since the same name always holds the same bytes.
+     */
+    conditional: boolean;
+    /**
+     * What the store's answer shows it checked: object, its SHA-256 of the whole object equals the digest (a single upload; for deduplicated, the stored object's); parts, a multipart upload whose every part the store checked against its SHA-256 (the connector hashed the whole stream itself and would have refused to complete on a difference); none, the store answered no SHA-256 (it ignores checksums): only the connector's own hash and the size vouch for the bytes.
+     */
+    storeChecksum: ("object" | "parts" | "none") & string;
+  };
   /**
    * The object's full key in the bucket, the connection's key prefix included (only on a connection with a key prefix).
    */
@@ -1442,6 +1507,14 @@ export interface PutObjectFileInput {
    */
   onConflict?: ("overwrite" | "fail" | "rename") & string;
   /**
+   * Name the object by its content: the key becomes the folder of the key given (everything up to and including its last /, none when it has no /) followed by the SHA-256 of the bytes in lowercase hex (64 characters), plus the extension when keepExtension is on. The name part of the key after its last / is used only for that extension and to guess the content type. When an object is already there the bytes are not uploaded again and the output says deduplicated: true; the upload is a conditional write (If-None-Match: *) where the store has them, and carries the SHA-256 as its S3 checksum so the store verifies what it stores. Cannot go with onConflict fail or rename, ifMatch, ifNoneMatch, or a checksumAlgorithm other than SHA256.
+   */
+  contentAddressed?: "sha256" & string;
+  /**
+   * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off: the name is the hex digest alone.
+   */
+  keepExtension?: boolean;
+  /**
    * Set to * to refuse to overwrite an existing object (a precondition_failed error if one exists).
    */
   ifNoneMatch?: "*";
@@ -1460,13 +1533,38 @@ export interface PutObjectFileOutput {
    */
   bucket: string;
   /**
-   * The key written: the one asked for, or with onConflict rename the fresh name it was written under. Relative to the connection's key prefix when it has one.
+   * The key written: the one asked for, with onConflict rename the fresh name it was written under, with contentAddressed the folder and SHA-256 name. Relative to the connection's key prefix when it has one.
    */
   key: string;
   /**
    * True when onConflict rename found the key taken and wrote under a fresh name (key).
    */
   renamed?: boolean;
+  /**
+   * Only with contentAddressed: true when an object with these bytes was already at the key, so nothing was uploaded (the fields below are the stored object's); false when this call wrote it.
+   */
+  deduplicated?: boolean;
+  /**
+   * How a contentAddressed put named and stored the object.
+   */
+  contentAddress?: {
+    /**
+     * The hash that names the object.
+     */
+    algorithm: "sha256";
+    /**
+     * The SHA-256 of the bytes, lowercase hex: the object's name (before any extension).
+     */
+    digest: string;
+    /**
+     * True when the upload was (or would have been) sent with If-None-Match: *, so a racing writer of the same bytes could not write twice; false on a store without conditional writes, where the object was looked up (HEAD) and then put: still correct, since the same name always holds the same bytes.
+     */
+    conditional: boolean;
+    /**
+     * What the store's answer shows it checked: object, its SHA-256 of the whole object equals the digest (a single upload; for deduplicated, the stored object's); parts, a multipart upload whose every part the store checked against its SHA-256 (the connector hashed the whole stream itself and would have refused to complete on a difference); none, the store answered no SHA-256 (it ignores checksums): only the connector's own hash and the size vouch for the bytes.
+     */
+    storeChecksum: ("object" | "parts" | "none") & string;
+  };
   /**
    * The object's full key in the bucket, the connection's key prefix included (only on a connection with a key prefix).
    */

@@ -164,7 +164,7 @@ export function alternativeKey(key: string): string {
 }
 
 /** Whether a conditional write failed because the key is taken (412), or another conditional write of it is under way (409). */
-function keyTaken(err: unknown): boolean {
+export function keyTaken(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   const status = e?.$metadata?.httpStatusCode;
   return (

@@ -43,6 +43,11 @@ export interface CapabilityUse {
   capability: Capability;
   /** Values that do not count as relying on it (a versionId of "null" names the current object). */
   except: unknown[];
+  /**
+   * The field works either way and only wants to know (contentAddressed writes conditionally
+   * where it can): the capability is detected and given to the handler, never refused.
+   */
+  optional?: boolean;
 }
 
 type SchemaNode = Record<string, unknown>;
@@ -55,12 +60,20 @@ export function capabilityUses(schema: SchemaNode, resolve: (ref: string) => Sch
     const n = node as SchemaNode;
     const inside = new Set(seen).add(node);
     if (typeof n.$ref === 'string') walk(resolve(n.$ref), path, inside);
-    const need = n['x-needs'] as Capability | { capability: Capability; except?: unknown[] } | undefined;
+    const need = n['x-needs'] as
+      | Capability
+      | { capability: Capability; except?: unknown[]; optional?: boolean }
+      | undefined;
     if (need !== undefined) {
       uses.push(
         typeof need === 'string'
           ? { path, capability: need, except: [] }
-          : { path, capability: need.capability, except: need.except ?? [] },
+          : {
+              path,
+              capability: need.capability,
+              except: need.except ?? [],
+              ...(need.optional ? { optional: true } : {}),
+            },
       );
     }
     for (const [name, child] of Object.entries((n.properties ?? {}) as SchemaNode))
@@ -91,10 +104,13 @@ function asks(value: unknown, except: unknown[]): boolean {
   return !(typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
 }
 
-/** The capabilities this input relies on, from its schema's `x-needs`. */
-function needs(uses: readonly CapabilityUse[], input: Record<string, unknown>): Capability[] {
+/** The capabilities this input relies on, from its schema's `x-needs`; `required` leaves out the optional uses. */
+function needs(uses: readonly CapabilityUse[], input: Record<string, unknown>, required = false): Capability[] {
   const needed = new Set<Capability>();
-  for (const use of uses) if (valuesAt(input, use.path).some((v) => asks(v, use.except))) needed.add(use.capability);
+  for (const use of uses) {
+    if (required && use.optional) continue;
+    if (valuesAt(input, use.path).some((v) => asks(v, use.except))) needed.add(use.capability);
+  }
   return [...needed];
 }
 
@@ -320,7 +336,8 @@ export class StoreCapabilities {
     const bucket = typeof input.bucket === 'string' ? input.bucket : '';
     const support = await this.detect(connection, s3, bucket, wanted, signal, () => mayRunProbe(op));
     const declared = connection.capabilities ?? {};
-    for (const c of wanted) {
+    const required = needs(uses, input, true);
+    for (const c of required) {
       if (support[c] !== false || c === 'tagsOnPut') continue;
       const how =
         declared[c] === false

@@ -43,7 +43,11 @@ export const UI_KEYWORDS = [
           type: 'object',
           additionalProperties: false,
           required: ['capability'],
-          properties: { capability: { enum: [...STORE_CAPABILITIES] }, except: { type: 'array' } },
+          properties: {
+            capability: { enum: [...STORE_CAPABILITIES] },
+            except: { type: 'array' },
+            optional: { type: 'boolean' },
+          },
         },
       ],
     },
