@@ -1,6 +1,6 @@
 import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import type { CreateBucketInput, CreateBucketOutput } from '../src/generated/types.js';
-import { ConnectorError } from '../src/runtime/errors.js';
+import { ConnectorError, type ConnectorErrorInfo } from '../src/runtime/errors.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 import { checkRegion } from '../src/runtime/regions.js';
 
@@ -19,6 +19,27 @@ const exists = (
     message: `Bucket ${bucket} already exists${how}: nothing was created or changed. Choose another name, or use the bucket as it is.`,
     details: { bucket, ...details },
   });
+
+/**
+ * A store with one region (Versity Gateway's --region, Garage's s3_region) refuses a request
+ * signed for the bucket's region and names its own. The bucket does not exist, and the
+ * connection's region is not what was wrong, so the generic region_mismatch words ("bucket B
+ * is in region X, but the connection is set to X") would mislead: say what was asked and what
+ * the store serves.
+ */
+function regionRefused(bucket: string, region: string, connectionRegion: string, info: ConnectorErrorInfo) {
+  const served = typeof info.details?.bucketRegion === 'string' ? info.details.bucketRegion : undefined;
+  const advice = !served
+    ? 'Ask for the region the store serves'
+    : served === connectionRegion
+      ? `Leave region out (the connection's, ${served}) or set it to ${served}`
+      : `Set region to ${served}`;
+  return new ConnectorError({
+    ...info,
+    message: `The store serves ${served ? `region ${served}` : 'another region'}, not ${region}: bucket ${bucket} cannot be created in ${region} there, and nothing was created. ${advice}.`,
+    details: { ...info.details, bucket, requestedRegion: region, connectionRegion },
+  });
+}
 
 export default defineOperation<CreateBucketInput, CreateBucketOutput>(
   async (input, { s3, connection, signal, clientFor, describeError }) => {
@@ -87,6 +108,8 @@ export default defineOperation<CreateBucketInput, CreateBucketOutput>(
       return compact({ bucket: input.bucket, region, location: answer.Location, created: true as const });
     } catch (err) {
       const info = describeError(err);
+      if (info.type === 'region_mismatch' && region !== connection.region)
+        throw regionRefused(input.bucket, region, connection.region, info);
       if (info.code === 'BucketAlreadyOwnedByYou')
         throw exists(input.bucket, ' and is yours', 'BucketAlreadyOwnedByYou');
       if (info.code === 'BucketAlreadyExists')
