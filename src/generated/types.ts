@@ -498,7 +498,7 @@ export type WriteIfMatch = string;
 export type ContentAddressed = "sha256" & string;
 
 /**
- * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off: the name is the hex digest alone.
+ * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off (not set): the name is the hex digest alone.
  */
 export type KeepExtension = boolean;
 
@@ -1250,7 +1250,7 @@ export interface PutObjectTextInput {
    */
   contentAddressed?: "sha256" & string;
   /**
-   * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off: the name is the hex digest alone.
+   * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off (not set): the name is the hex digest alone.
    */
   keepExtension?: boolean;
   /**
@@ -1511,7 +1511,7 @@ export interface PutObjectFileInput {
    */
   contentAddressed?: "sha256" & string;
   /**
-   * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off: the name is the hex digest alone.
+   * Only with contentAddressed: end the hashed name with the extension of the key's name (for put_object_file, of the file's name when the key ends with /): the part from its last dot, 1 to 16 letters or digits, with the one before it when the last is a compression suffix such as .gz (report.tar.gz gives .tar.gz). A name without such an extension adds none. Off (not set): the name is the hex digest alone.
    */
   keepExtension?: boolean;
   /**

@@ -27,7 +27,7 @@ import {
   uniqueBucket,
   until,
 } from '../support/helpers.js';
-import { interceptProxy, type SeenRequest } from '../support/interceptProxy.js';
+import { interceptProxy, oneAtATime } from '../support/interceptProxy.js';
 import { recordingProxy } from '../support/recordingProxy.js';
 
 const run = promisify(execFile);
@@ -203,11 +203,9 @@ describe('contentAddressed on put_object_text', () => {
   });
 
   it('racing writers of the same bytes store one version: one writes, the others are deduplicated', async () => {
-    // moto 5.2.5 checks If-None-Match and then stores, unlocked, in a threaded server: two puts
-    // arriving together can both pass (1 round in 50 of four writers stored two versions when
-    // measured), where S3 decides atomically. So the proxy holds every writer's PUT until all
-    // four have been sent (each after its HEAD found nothing), then lets them reach moto one at a
-    // time, as an atomic store would take them; the connector's side of the race is real.
+    // moto 5.2.5's If-None-Match is not atomic (1 round in 50 of four free-running writers stored
+    // two versions when measured): oneAtATime holds every writer's PUT until all four have been
+    // sent (each after its HEAD found nothing), then lets them reach moto one at a time.
     const versioned = uniqueBucket('casv');
     await aws(['s3api', 'create-bucket', '--bucket', versioned]);
     await aws([
@@ -222,26 +220,8 @@ describe('contentAddressed on put_object_text', () => {
     for (let round = 0; round < 4; round++) {
       const content = `race ${round} ${randomBytes(8).toString('hex')}`;
       const hex = sha256(content);
-      let arrived = 0;
-      let allArrived!: () => void;
-      const together = new Promise<void>((r) => {
-        allArrived = r;
-      });
-      let previous = Promise.resolve();
-      const turns = new Map<SeenRequest, () => void>();
-      const proxy = await interceptProxy(
-        motoEndpoint(),
-        async (req) => {
-          if (req.method !== 'PUT' || !req.url.pathname.endsWith(hex)) return undefined;
-          if (++arrived === writers) allArrived();
-          const mine = previous;
-          previous = new Promise<void>((r) => turns.set(req, r));
-          await together;
-          await mine;
-          return undefined;
-        },
-        (req) => turns.get(req)?.(),
-      );
+      const gate = oneAtATime(writers, (req) => req.method === 'PUT' && req.url.pathname.endsWith(hex));
+      const proxy = await interceptProxy(motoEndpoint(), gate.hook, gate.answered);
       try {
         const connection = motoConnection({ endpoint: proxy.endpoint, capabilities: { conditionalWrites: true } });
         const results = await Promise.all(

@@ -10,7 +10,17 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalFileStore } from '../../src/io/files.js';
 import { alternativeKey, RENAME_ATTEMPTS, RENAME_RANDOM_CHARS } from '../../src/io/writes.js';
-import { aws, awsJson, fakeStore, invoke, motoConnection, s3ErrorXml, uniqueBucket } from '../support/helpers.js';
+import {
+  aws,
+  awsJson,
+  fakeStore,
+  invoke,
+  motoConnection,
+  motoEndpoint,
+  s3ErrorXml,
+  uniqueBucket,
+} from '../support/helpers.js';
+import { interceptProxy, oneAtATime, type InterceptProxy } from '../support/interceptProxy.js';
 
 const bucket = uniqueBucket('cnf');
 let root: string;
@@ -37,6 +47,23 @@ async function storeFile(bytes: Buffer, name: string): Promise<string> {
   await writeFile(path, bytes);
   return pathToFileURL(path).href;
 }
+
+/**
+ * moto 5.2.5's If-None-Match is not atomic (it checks, then stores, unlocked, where S3 decides
+ * atomically): both writers' puts of `key` are held until both were sent, then reach moto one at
+ * a time (oneAtATime), so the race on the connector's side is real and the store's is S3's.
+ */
+async function racingGate(key: string) {
+  const gate = oneAtATime(
+    2,
+    (req) => req.method === 'PUT' && decodeURIComponent(req.url.pathname) === `/${bucket}/${key}`,
+  );
+  const proxy = await interceptProxy(motoEndpoint(), gate.hook, gate.answered);
+  return { proxy, connection: motoConnection({ endpoint: proxy.endpoint, capabilities: { conditionalWrites: true } }) };
+}
+
+const firstPuts = (proxy: InterceptProxy, key: string) =>
+  proxy.seen.filter((r) => r.method === 'PUT' && decodeURIComponent(r.url.pathname) === `/${bucket}/${key}`);
 
 beforeAll(async () => {
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
@@ -121,15 +148,23 @@ describe('onConflict on put_object_text', () => {
     const rounds = 12;
     for (let round = 0; round < rounds; round++) {
       const key = `race/r${round}.txt`;
-      const [a, b] = await Promise.all(
-        ['A', 'B'].map((content) => invoke('put_object_text', { bucket, key, content, onConflict: 'rename' })),
-      );
-      if (!a?.ok || !b?.ok) throw new Error(`round ${round}: a writer failed`);
-      expect(a.output.key).not.toBe(b.output.key);
-      expect([a.output.renamed, b.output.renamed].filter(Boolean)).toHaveLength(1);
-      expect(await cliText(a.output.key)).toBe('A');
-      expect(await cliText(b.output.key)).toBe('B');
-      expect(await bucketKeys(`race/r${round}`)).toHaveLength(2);
+      const { proxy, connection } = await racingGate(key);
+      try {
+        const [a, b] = await Promise.all(
+          ['A', 'B'].map((content) =>
+            invoke('put_object_text', { bucket, key, content, onConflict: 'rename' }, { connection }),
+          ),
+        );
+        if (!a?.ok || !b?.ok) throw new Error(`round ${round}: a writer failed`);
+        expect(a.output.key).not.toBe(b.output.key);
+        expect([a.output.renamed, b.output.renamed].filter(Boolean)).toHaveLength(1);
+        expect(firstPuts(proxy, key).map((r) => r.headers['if-none-match'])).toEqual(['*', '*']);
+        expect(await cliText(a.output.key)).toBe('A');
+        expect(await cliText(b.output.key)).toBe('B');
+        expect(await bucketKeys(`race/r${round}`)).toHaveLength(2);
+      } finally {
+        await proxy.close();
+      }
     }
   });
 
@@ -216,13 +251,20 @@ describe('onConflict on put_object_file', () => {
 
   it('two rename writers of one file racing for one name keep both objects', async () => {
     const url = await storeFile(Buffer.from('small file'), 'small.txt');
-    const [a, b] = await Promise.all(
-      [1, 2].map(() =>
-        invoke('put_object_file', { bucket, key: 'filerace/s.txt', file: { url }, onConflict: 'rename' }, { files }),
-      ),
-    );
-    if (!a?.ok || !b?.ok) throw new Error('a writer failed');
-    expect(a.output.key).not.toBe(b.output.key);
-    expect(await bucketKeys('filerace/')).toHaveLength(2);
+    const key = 'filerace/s.txt';
+    const { proxy, connection } = await racingGate(key);
+    try {
+      const [a, b] = await Promise.all(
+        [1, 2].map(() =>
+          invoke('put_object_file', { bucket, key, file: { url }, onConflict: 'rename' }, { files, connection }),
+        ),
+      );
+      if (!a?.ok || !b?.ok) throw new Error('a writer failed');
+      expect(a.output.key).not.toBe(b.output.key);
+      expect(firstPuts(proxy, key).map((r) => r.headers['if-none-match'])).toEqual(['*', '*']);
+      expect(await bucketKeys('filerace/')).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
   });
 });

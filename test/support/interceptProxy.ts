@@ -105,3 +105,36 @@ export function requestKind(req: SeenRequest): string {
   if (req.method === 'DELETE') return 'DeleteObject';
   return `${req.method} ${req.url.pathname}`;
 }
+
+/**
+ * A gate for racing writers, for a store whose conditional write is not atomic (moto checks
+ * If-None-Match and then stores, unlocked, in a threaded server, where S3 decides atomically):
+ * the requests `picked` chooses are held until `count` of them have arrived, then let on to the
+ * store one at a time, each once the previous one has been answered, as an atomic store takes
+ * them. The race on the connector's side stays real: every writer has sent its request before
+ * any is answered. `hook` and `answered` go to interceptProxy.
+ */
+export function oneAtATime(
+  count: number,
+  picked: (req: SeenRequest) => boolean,
+): { hook: Hook; answered: (req: SeenRequest) => void } {
+  let arrived = 0;
+  let allArrived!: () => void;
+  const together = new Promise<void>((r) => {
+    allArrived = r;
+  });
+  let previous = Promise.resolve();
+  const turns = new Map<SeenRequest, () => void>();
+  return {
+    hook: async (req) => {
+      if (!picked(req)) return undefined;
+      if (++arrived === count) allArrived();
+      const mine = previous;
+      previous = new Promise<void>((r) => turns.set(req, r));
+      await together;
+      await mine;
+      return undefined;
+    },
+    answered: (req) => turns.get(req)?.(),
+  };
+}
