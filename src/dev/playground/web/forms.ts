@@ -1,6 +1,7 @@
 // What every form of the page shares: the widgets, fields and templates of our x- keywords, how
 // defaults are filled in, and the server's field problems as an rjsf error tree.
 import type { ErrorSchema } from '@rjsf/utils';
+import { transformErrors, validator } from './schema.js';
 import {
   FileReferenceField,
   KeyValueField,
@@ -22,6 +23,18 @@ export const defaultsBehavior = {
   constAsDefaults: 'skipOneOf',
   arrayMinItems: { populate: 'requiredOnly' },
   emptyObjectFields: 'skipEmptyDefaults',
+} as const;
+
+/** The props every form of the page passes rjsf alike (spread into each <Form>). */
+export const formKit = {
+  validator,
+  widgets,
+  fields,
+  templates,
+  transformErrors,
+  showErrorList: false,
+  noHtml5Validate: true,
+  experimental_defaultFormStateBehavior: defaultsBehavior,
 } as const;
 
 /** The server's field problems (`objects.0.key`) as an rjsf error tree. */

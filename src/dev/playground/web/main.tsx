@@ -8,8 +8,8 @@ import { createRoot } from 'react-dom/client';
 import type { FieldProblem } from '../../../runtime/errors.js';
 import * as api from './api.js';
 import { ConnectionReport } from './report.js';
-import { deriveUiSchema, forForm, isFileReference, transformErrors, validator, type Schema } from './schema.js';
-import { defaultsBehavior, fields, problemsToErrors, templates, widgets } from './forms.js';
+import { deriveUiSchema, forForm, isFileReference, type Schema } from './schema.js';
+import { formKit, problemsToErrors } from './forms.js';
 import { WatchPanel } from './watch.js';
 import type { PlaygroundContext } from './widgets.js';
 
@@ -233,15 +233,8 @@ function App() {
                 schema={connectionSchema as RJSFSchema}
                 uiSchema={connectionUi}
                 formData={connection}
-                validator={validator}
-                widgets={widgets}
-                fields={fields}
-                templates={templates}
-                transformErrors={transformErrors}
+                {...formKit}
                 extraErrors={connectionErrors}
-                showErrorList={false}
-                noHtml5Validate
-                experimental_defaultFormStateBehavior={defaultsBehavior}
                 onChange={(e) => {
                   setConnection(e.formData as Data);
                   setConnectionErrors(undefined);
@@ -257,14 +250,7 @@ function App() {
                   uiSchema={testUi}
                   formData={testInput}
                   formContext={testContext}
-                  validator={validator}
-                  widgets={widgets}
-                  fields={fields}
-                  templates={templates}
-                  transformErrors={transformErrors}
-                  showErrorList={false}
-                  noHtml5Validate
-                  experimental_defaultFormStateBehavior={defaultsBehavior}
+                  {...formKit}
                   onChange={(e) => setTestInput(e.formData as Data)}
                   onSubmit={() => void check()}
                 >
@@ -313,15 +299,8 @@ function App() {
               uiSchema={inputUi}
               formData={input}
               formContext={context}
-              validator={validator}
-              widgets={widgets}
-              fields={fields}
-              templates={templates}
-              transformErrors={transformErrors}
+              {...formKit}
               extraErrors={inputErrors}
-              showErrorList={false}
-              noHtml5Validate
-              experimental_defaultFormStateBehavior={defaultsBehavior}
               onChange={(e) => {
                 setInput(e.formData as Data);
                 setInputErrors(undefined);

@@ -16,8 +16,8 @@ import {
   type PollState,
 } from '../../../triggers/pollContract.js';
 import * as api from './api.js';
-import { defaultsBehavior, fields, problemsToErrors, templates, widgets } from './forms.js';
-import { deriveUiSchema, forForm, transformErrors, validator, type Schema } from './schema.js';
+import { formKit, problemsToErrors } from './forms.js';
+import { deriveUiSchema, forForm, type Schema } from './schema.js';
 import type { PlaygroundContext } from './widgets.js';
 
 /** Events the panel keeps on show, newest first; older ones drop off (the count says how many came). */
@@ -215,16 +215,9 @@ export function WatchPanel({
         uiSchema={ui}
         formData={input}
         formContext={context}
-        validator={validator}
-        widgets={widgets}
-        fields={fields}
-        templates={templates}
-        transformErrors={transformErrors}
+        {...formKit}
         extraErrors={inputErrors}
-        showErrorList={false}
-        noHtml5Validate
         disabled={running}
-        experimental_defaultFormStateBehavior={defaultsBehavior}
         onChange={(e) => {
           setInput(e.formData as Data);
           setInputErrors(undefined);
