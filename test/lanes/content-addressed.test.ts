@@ -3,9 +3,8 @@
 // and the second put uploads nothing, racing writers of the same bytes store one version, the
 // store holds the SHA-256 as its checksum, file / data: / https:// sources, a key prefix, a store
 // without conditional writes, and contradictory inputs refused with nothing written.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { createServer, globalAgent } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -29,6 +28,7 @@ import {
 } from '../support/helpers.js';
 import { interceptProxy, oneAtATime } from '../support/interceptProxy.js';
 import { recordingProxy } from '../support/recordingProxy.js';
+import { makeTestCa, type TestCa } from '../support/tlsEndpoints.js';
 
 const run = promisify(execFile);
 const bucket = uniqueBucket('cas');
@@ -471,38 +471,17 @@ describe('contentAddressed on put_object_file', () => {
 
   describe('an https:// source', () => {
     let server: ReturnType<typeof createServer>;
+    let ca: TestCa | undefined;
     let port: number;
     let served = 0;
     const payload = randomBytes(300 * 1024);
     const savedCa = globalAgent.options.ca;
 
     beforeAll(async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'cas-tls-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=DNS:localhost',
-        ],
-        { stdio: 'ignore' },
-      );
-      const cert = readFileSync(join(dir, 'cert.pem'));
+      ca = await makeTestCa();
       // The download uses node's default https agent: this test's process trusts its own CA there.
-      globalAgent.options.ca = cert;
-      server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      globalAgent.options.ca = ca.caPem;
+      server = createServer({ key: ca.serverKey, cert: ca.serverCert }, (req, res) => {
         served++;
         if (req.url === '/stalls.bin') {
           // Half the bytes, then nothing until the caller gives up.
@@ -522,9 +501,10 @@ describe('contentAddressed on put_object_file', () => {
       port = (server.address() as { port: number }).port;
     });
 
-    afterAll(() => {
+    afterAll(async () => {
       globalAgent.options.ca = savedCa;
       server?.close();
+      await ca?.remove();
     });
 
     const spools = async () => (await readdir(tmpdir())).filter((n) => n.startsWith(SPOOL_PREFIX));

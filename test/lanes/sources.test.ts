@@ -1,14 +1,11 @@
 // Where put_object_file may read from: https:// only from allowed hosts, and never from
 // loopback, link-local or private addresses unless the runtime allows private networks.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPrivateAddress } from '../../src/io/content.js';
 import { loadConnector } from '../../src/index.js';
 import { fakeStore } from '../support/helpers.js';
+import { makeTestCa } from '../support/tlsEndpoints.js';
 
 describe('address classes', () => {
   it.each([
@@ -63,36 +60,14 @@ describe('https sources', () => {
   });
 
   it('with private networks allowed, the guard lets the connection through (here to a local TLS server)', async () => {
-    // A self-signed certificate: the connection gets past the address guard and fails TLS
-    // verification, which is what proves the guard let it through.
-    const dir = mkdtempSync(join(tmpdir(), 'tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    // A certificate of a CA nobody trusts: the connection gets past the address guard and fails
+    // TLS verification, which is what proves the guard let it through.
+    const ca = await makeTestCa();
     let served = 0;
-    const server = createServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (_req, res) => {
-        served++;
-        res.end('x');
-      },
-    );
+    const server = createServer({ key: ca.serverKey, cert: ca.serverCert }, (_req, res) => {
+      served++;
+      res.end('x');
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
@@ -106,6 +81,7 @@ describe('https sources', () => {
       c.close();
     } finally {
       server.close();
+      await ca.remove();
     }
   });
 });
