@@ -115,7 +115,9 @@ export async function putObjects(
   });
   try {
     await Promise.all(
-      [...new Set(keys)].map((key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' }))),
+      [...new Set(keys)].map((key) =>
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '', ContentLength: 0 })),
+      ),
     );
   } finally {
     s3.destroy();
