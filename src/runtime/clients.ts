@@ -2,9 +2,9 @@
 // invokes. The cache key is an HMAC of the connection under a per-process random key:
 // it never holds or logs a raw secret, and cannot be reversed into one.
 import { createHmac, randomBytes } from 'node:crypto';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from './sdk.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttpHandler } from './sdk.js';
 import type { S3Connection } from '../generated/types.js';
 import { addWriteVerification } from '../io/integrity.js';
 import { addAnswerLimits } from './answerLimits.js';
