@@ -21,13 +21,28 @@ export const MAX_SOCKETS_PER_CLIENT = 64;
 
 const hmacKey = randomBytes(32);
 
+/**
+ * Keys made for a frozen connection, by region and proxy. A checked connection is deep-frozen
+ * (connector.ts) and reused while the caller's object holds the same data, so its key need not be
+ * hashed again on every call; the proxy is still read each time (the environment may change).
+ */
+const frozenKeys = new WeakMap<S3Connection, Map<string, string>>();
+
 function cacheKey(connection: S3Connection, region: string): string {
-  return (
-    createHmac('sha256', hmacKey)
-      // The proxy the environment gives a default-chain connection is part of its identity too.
-      .update(JSON.stringify([connection, region, transportIdentity(connection)]))
-      .digest('hex')
-  );
+  // The proxy the environment gives a default-chain connection is part of its identity too.
+  const identity = transportIdentity(connection);
+  const known = Object.isFrozen(connection) ? frozenKeys.get(connection) : undefined;
+  const slot = JSON.stringify([region, identity]);
+  const hit = known?.get(slot);
+  if (hit) return hit;
+  const key = createHmac('sha256', hmacKey)
+    .update(JSON.stringify([connection, region, identity]))
+    .digest('hex');
+  if (Object.isFrozen(connection)) {
+    if (known) known.set(slot, key);
+    else frozenKeys.set(connection, new Map([[slot, key]]));
+  }
+  return key;
 }
 
 /** Shorter strings are not scrubbed: they are not real secrets, and would mangle ordinary words. */
