@@ -3,7 +3,7 @@ import {
   PutBucketNotificationConfigurationCommand,
   type Event,
   type QueueConfiguration,
-} from '@aws-sdk/client-s3';
+} from '../src/runtime/sdk.js';
 import type { ConfigureObjectEventsInput, ConfigureObjectEventsOutput } from '../src/generated/types.js';
 import { ConnectorError } from '../src/runtime/errors.js';
 import { defineOperation } from '../src/runtime/operation.js';

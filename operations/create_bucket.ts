@@ -1,4 +1,4 @@
-import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, type BucketLocationConstraint } from '../src/runtime/sdk.js';
 import type { CreateBucketInput, CreateBucketOutput } from '../src/generated/types.js';
 import { ConnectorError, type ConnectorErrorInfo } from '../src/runtime/errors.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';

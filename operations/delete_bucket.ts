@@ -1,4 +1,4 @@
-import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand } from '../src/runtime/sdk.js';
 import type { DeleteBucketInput, DeleteBucketOutput } from '../src/generated/types.js';
 import { deleteBatches, throwIfRefused, type DeleteOutcome } from '../src/io/batches.js';
 import { deletionBatches } from '../src/io/paging.js';

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '../src/runtime/sdk.js';
 import type { DeleteObjectInput, DeleteObjectOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 

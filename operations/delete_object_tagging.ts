@@ -1,4 +1,4 @@
-import { DeleteObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectTaggingCommand } from '../src/runtime/sdk.js';
 import type { DeleteObjectTaggingInput, DeleteObjectTaggingOutput } from '../src/generated/types.js';
 import { checkVersionAnswer } from '../src/io/tagging.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';

@@ -1,4 +1,4 @@
-import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand } from '../src/runtime/sdk.js';
 import type { GetBucketLocationInput, GetBucketLocationOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 

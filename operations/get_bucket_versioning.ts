@@ -1,4 +1,4 @@
-import { GetBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { GetBucketVersioningCommand } from '../src/runtime/sdk.js';
 import type { GetBucketVersioningInput, GetBucketVersioningOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 

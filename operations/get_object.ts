@@ -1,4 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '../src/runtime/sdk.js';
 import type { Readable } from 'node:stream';
 import type { GetObjectInput, GetObjectOutput } from '../src/generated/types.js';
 import { decodeText, readCapped } from '../src/io/content.js';

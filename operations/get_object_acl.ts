@@ -1,4 +1,4 @@
-import { GetObjectAclCommand, type Grantee } from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, type Grantee } from '../src/runtime/sdk.js';
 import type { GetObjectACLInput, GetObjectACLOutput } from '../src/generated/types.js';
 import { ConnectorError } from '../src/runtime/errors.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';

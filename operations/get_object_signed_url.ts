@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '../src/runtime/sdk.js';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConnectorError } from '../src/runtime/errors.js';
 import { requireSigningCredentials, signatureExpiry } from '../src/io/signing.js';

@@ -1,4 +1,4 @@
-import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand } from '../src/runtime/sdk.js';
 import type { GetObjectTaggingInput, GetObjectTaggingOutput } from '../src/generated/types.js';
 import { checkVersionAnswer, toTagMap } from '../src/io/tagging.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';

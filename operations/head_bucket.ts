@@ -1,4 +1,4 @@
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { HeadBucketCommand } from '../src/runtime/sdk.js';
 import type { HeadBucketInput, HeadBucketOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 

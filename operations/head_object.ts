@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '../src/runtime/sdk.js';
 import type { HeadObjectInput, HeadObjectOutput } from '../src/generated/types.js';
 import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';
 import { checkReadAnswer, objectFields, readParams } from '../src/io/reads.js';

@@ -1,4 +1,4 @@
-import { ListBucketsCommand, type Bucket } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, type Bucket } from '../src/runtime/sdk.js';
 import type { ListBucketsInput, ListBucketsOutput } from '../src/generated/types.js';
 import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';
 

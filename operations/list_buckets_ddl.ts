@@ -1,4 +1,4 @@
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListBucketsCommand } from '../src/runtime/sdk.js';
 import type { ListBucketsDropdownInput, ListBucketsDropdownOutput } from '../src/generated/types.js';
 import { defineOperation } from '../src/runtime/operation.js';
 

@@ -1,4 +1,4 @@
-import { ListObjectVersionsCommand, type DeleteMarkerEntry, type ObjectVersion } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, type DeleteMarkerEntry, type ObjectVersion } from '../src/runtime/sdk.js';
 import type { ListObjectVersionsInput, ListObjectVersionsOutput } from '../src/generated/types.js';
 import { followPages } from '../src/io/paging.js';
 import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type _Object } from '../src/runtime/sdk.js';
 import type { ListObjectsInput, ListObjectsOutput } from '../src/generated/types.js';
 import { filters, listPrefix, objectTest, sortObjects } from '../src/io/filters.js';
 import { followPages } from '../src/io/paging.js';

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '../src/runtime/sdk.js';
 import type { ListObjectsDropdownInput, ListObjectsDropdownOutput } from '../src/generated/types.js';
 import { followPages } from '../src/io/paging.js';
 import { defineOperation } from '../src/runtime/operation.js';

@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListObjectsV2Command, type _Object, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, type _Object, type S3Client } from '../src/runtime/sdk.js';
 import type { NewObjectInput, NewObjectOutput } from '../src/generated/types.js';
 import { compact, defineOperation, isoDate } from '../src/runtime/operation.js';
 import { keyMatcher } from '../src/triggers/keyFilter.js';

@@ -1,4 +1,4 @@
-import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
+import { PutBucketVersioningCommand } from '../src/runtime/sdk.js';
 import type { PutBucketVersioningInput, PutBucketVersioningOutput } from '../src/generated/types.js';
 import { defineOperation } from '../src/runtime/operation.js';
 

@@ -1,4 +1,4 @@
-import { GetObjectAclCommand, PutObjectAclCommand, type PutObjectAclRequest } from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, PutObjectAclCommand, type PutObjectAclRequest } from '../src/runtime/sdk.js';
 import { ConnectorError } from '../src/runtime/errors.js';
 import type { PutObjectACLInput, PutObjectACLOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';

@@ -1,4 +1,4 @@
-import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '../src/runtime/sdk.js';
 import type { PutObjectTaggingInput, PutObjectTaggingOutput } from '../src/generated/types.js';
 import { checkVersionAnswer, mergeTags, toTagMap, toTagSet } from '../src/io/tagging.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';

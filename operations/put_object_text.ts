@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '../src/runtime/sdk.js';
 import type { PutObjectTextInput, PutObjectTextOutput } from '../src/generated/types.js';
 import { contentTypeFor } from '../src/io/content.js';
 import { checkContentAddressed, contentKey, hashBytes, writeContentAddressed } from '../src/io/contentAddressed.js';

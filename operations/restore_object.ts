@@ -1,4 +1,4 @@
-import { RestoreObjectCommand } from '@aws-sdk/client-s3';
+import { RestoreObjectCommand } from '../src/runtime/sdk.js';
 import type { RestoreObjectInput, RestoreObjectOutput } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 

@@ -275,7 +275,7 @@ Check with: npm run types:check && npm run typecheck && npx vitest run test/lane
 // --- templates --------------------------------------------------------------------------------
 
 function actionHandler(inputType, outputType) {
-  return `import { HeadBucketCommand } from '@aws-sdk/client-s3';
+  return `import { HeadBucketCommand } from '../src/runtime/sdk.js';
 import type { ${inputType}, ${outputType} } from '../src/generated/types.js';
 import { compact, defineOperation } from '../src/runtime/operation.js';
 
@@ -289,7 +289,7 @@ export default defineOperation<${inputType}, ${outputType}>(async (input, { s3, 
 }
 
 function triggerHandler(inputType, outputType) {
-  return `import { HeadBucketCommand } from '@aws-sdk/client-s3';
+  return `import { HeadBucketCommand } from '../src/runtime/sdk.js';
 import type { ${inputType}, ${outputType} } from '../src/generated/types.js';
 import { defineOperation } from '../src/runtime/operation.js';
 
@@ -304,7 +304,7 @@ export default defineOperation<${inputType}, ${outputType}>(async (input, { s3, 
 }
 
 function lookupHandler(inputType, outputType) {
-  return `import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+  return `import { ListObjectsV2Command } from '../src/runtime/sdk.js';
 import type { ${inputType}, ${outputType} } from '../src/generated/types.js';
 import { defineOperation } from '../src/runtime/operation.js';
 

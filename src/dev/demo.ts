@@ -1,5 +1,5 @@
 // The demo data `npm start` puts in the local S3 server, and the connection that reaches it.
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '../runtime/sdk.js';
 import { ClientCache } from '../runtime/clients.js';
 import type { S3Connection } from '../generated/types.js';
 

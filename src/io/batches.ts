@@ -3,7 +3,7 @@
 // the rule for when a run of failures is the call's answer rather than per-key results. Used by
 // delete_objects (a list given), delete_prefix and delete_bucket's emptyFirst (batches listed as
 // they go, so memory stays flat whatever the number of keys).
-import { DeleteObjectsCommand, type DeleteObjectsCommandOutput } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, type DeleteObjectsCommandOutput } from '../runtime/sdk.js';
 import type { OperationContext } from '../runtime/operation.js';
 import { compact } from '../runtime/operation.js';
 

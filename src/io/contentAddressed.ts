@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { HeadObjectCommand, type HeadObjectCommandOutput, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type HeadObjectCommandOutput, type PutObjectCommandInput } from '../runtime/sdk.js';
 import type {
   ContentAddress,
   PutObjectFileInput,

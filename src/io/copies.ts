@@ -18,7 +18,7 @@ import {
   type CompletedPart,
   type HeadObjectCommandOutput,
   type S3Client,
-} from '@aws-sdk/client-s3';
+} from '../runtime/sdk.js';
 import type { CopyObjectInput } from '../generated/types.js';
 import { annotate, ConnectorError, toErrorInfo, type ConnectorErrorInfo } from '../runtime/errors.js';
 import { compact, isoDate, type OperationContext } from '../runtime/operation.js';

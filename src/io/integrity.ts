@@ -2,7 +2,7 @@
 // ways: a Content-MD5 header lets the store refuse damaged bytes, and the ETag it answers is
 // compared with the MD5 of what was sent, for stores that ignore Content-MD5.
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '../runtime/sdk.js';
 import { ConnectorError } from '../runtime/errors.js';
 
 const VERIFIED_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);

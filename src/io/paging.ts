@@ -3,7 +3,7 @@
 // than the limit leaves, so the position the last page answers resumes exactly after the last
 // entry kept. `deletionBatches` lists what a bulk delete removes (keys, or every version and
 // delete marker) as batches to hand to deleteBatches, safe to delete while the listing goes on.
-import { ListObjectVersionsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, ListObjectsV2Command } from '../runtime/sdk.js';
 import type { OperationContext } from '../runtime/operation.js';
 import { batchesOf, type DeleteTarget } from './batches.js';
 

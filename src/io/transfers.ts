@@ -9,7 +9,7 @@ import {
   type CompleteMultipartUploadCommandOutput,
   type PutObjectCommandInput,
   type S3Client,
-} from '@aws-sdk/client-s3';
+} from '../runtime/sdk.js';
 import { Upload } from '@aws-sdk/lib-storage';
 import { annotate, ConnectorError } from '../runtime/errors.js';
 import { verifyMd5 } from './integrity.js';

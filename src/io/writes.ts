@@ -1,7 +1,7 @@
 // The write options both puts share, mapped once to S3 parameters, and the output they share;
 // what a put does when its key is taken (onConflict: overwrite, fail or rename).
 import { randomInt } from 'node:crypto';
-import { PutObjectTaggingCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { PutObjectTaggingCommand, type PutObjectCommandInput } from '../runtime/sdk.js';
 import type { StoreSupport } from '../probes/capabilities.js';
 import { annotate, ConnectorError } from '../runtime/errors.js';
 import type {

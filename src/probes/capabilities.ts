@@ -13,7 +13,7 @@ import {
   PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
-} from '@aws-sdk/client-s3';
+} from '../runtime/sdk.js';
 import { ConnectorError } from '../runtime/errors.js';
 import { STORE_CAPABILITIES } from '../runtime/vocabulary.js';
 import { settled, statusOf, type Verdict } from './verdict.js';

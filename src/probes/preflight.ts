@@ -13,7 +13,7 @@ import {
   PutObjectAclCommand,
   PutObjectCommand,
   type S3Client,
-} from '@aws-sdk/client-s3';
+} from '../runtime/sdk.js';
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { S3Connection } from '../generated/types.js';

@@ -2,9 +2,9 @@
 // invokes. The cache key is an HMAC of the connection under a per-process random key:
 // it never holds or logs a raw secret, and cannot be reversed into one.
 import { createHmac, randomBytes } from 'node:crypto';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from './sdk.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttpHandler } from './sdk.js';
 import type { S3Connection } from '../generated/types.js';
 import { addWriteVerification } from '../io/integrity.js';
 import { addAnswerLimits } from './answerLimits.js';
@@ -21,13 +21,28 @@ export const MAX_SOCKETS_PER_CLIENT = 64;
 
 const hmacKey = randomBytes(32);
 
+/**
+ * Keys made for a frozen connection, by region and proxy. A checked connection is deep-frozen
+ * (connector.ts) and reused while the caller's object holds the same data, so its key need not be
+ * hashed again on every call; the proxy is still read each time (the environment may change).
+ */
+const frozenKeys = new WeakMap<S3Connection, Map<string, string>>();
+
 function cacheKey(connection: S3Connection, region: string): string {
-  return (
-    createHmac('sha256', hmacKey)
-      // The proxy the environment gives a default-chain connection is part of its identity too.
-      .update(JSON.stringify([connection, region, transportIdentity(connection)]))
-      .digest('hex')
-  );
+  // The proxy the environment gives a default-chain connection is part of its identity too.
+  const identity = transportIdentity(connection);
+  const known = Object.isFrozen(connection) ? frozenKeys.get(connection) : undefined;
+  const slot = JSON.stringify([region, identity]);
+  const hit = known?.get(slot);
+  if (hit) return hit;
+  const key = createHmac('sha256', hmacKey)
+    .update(JSON.stringify([connection, region, identity]))
+    .digest('hex');
+  if (Object.isFrozen(connection)) {
+    if (known) known.set(slot, key);
+    else frozenKeys.set(connection, new Map([[slot, key]]));
+  }
+  return key;
 }
 
 /** Shorter strings are not scrubbed: they are not real secrets, and would mangle ordinary words. */

@@ -1,6 +1,6 @@
 // testConnection: proves a connection's credentials, region and endpoint, and with a bucket
 // reports which operations it can run there and what the store can do.
-import { HeadBucketCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListBucketsCommand, type S3Client } from './sdk.js';
 import { CAPABILITIES, type StoreCapabilities, type StoreSupport } from '../probes/capabilities.js';
 import type { PermissionReport } from '../probes/preflight.js';
 import type { S3Connection } from '../generated/types.js';

@@ -10,8 +10,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { AgentConnectOpts } from 'agent-base';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
+import { HttpsProxyAgent } from './sdk.js';
 import type { S3Connection } from '../generated/types.js';
 import { ConnectorError, type FieldProblem } from './errors.js';
 

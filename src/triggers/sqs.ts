@@ -3,7 +3,7 @@
 // errors told in the connector's terms. The connector keeps nothing: one client per call.
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttpHandler } from '../runtime/sdk.js';
 import { addAnswerLimits } from '../runtime/answerLimits.js';
 import { ConnectorError } from '../runtime/errors.js';
 import type { OperationContext } from '../runtime/operation.js';

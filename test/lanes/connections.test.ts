@@ -22,6 +22,34 @@ describe('client cache', () => {
     expect(cache.get(conn('s1'), 'eu-west-1')).not.toBe(a);
   });
 
+  it('a frozen (checked) connection keeps its client per region, and per proxy the environment gives it', () => {
+    const fresh = new ClientCache();
+    const checked = Object.freeze(conn('frozen'));
+    const a = fresh.get(checked);
+    expect(fresh.get(checked)).toBe(a);
+    expect(fresh.get(conn('frozen'))).toBe(a); // the same data, not frozen: the same key
+    expect(fresh.get(checked, 'eu-west-1')).not.toBe(a);
+    expect(fresh.get(checked)).toBe(a);
+    // A default-chain connection's identity includes the environment's proxy, read on every call.
+    const chain: S3Connection = Object.freeze({ region: 'us-east-1', endpoint: 'https://store.example' });
+    const saved = process.env.HTTPS_PROXY;
+    try {
+      delete process.env.HTTPS_PROXY;
+      const direct = fresh.get(chain);
+      expect(fresh.get(chain)).toBe(direct);
+      process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
+      const proxied = fresh.get(chain);
+      expect(proxied).not.toBe(direct);
+      expect(fresh.get(chain)).toBe(proxied);
+      delete process.env.HTTPS_PROXY;
+      expect(fresh.get(chain)).toBe(direct);
+    } finally {
+      if (saved === undefined) delete process.env.HTTPS_PROXY;
+      else process.env.HTTPS_PROXY = saved;
+      fresh.close();
+    }
+  });
+
   it('is bounded: the least recently used client is closed', () => {
     cache.close();
     const first = cache.get(conn('first'));
