@@ -10,7 +10,6 @@
 import { createRequire } from 'node:module';
 import type * as ClientS3 from '@aws-sdk/client-s3';
 import type * as NodeHttpHandlerModule from '@smithy/node-http-handler';
-import type * as HttpsProxyAgentModule from 'https-proxy-agent';
 
 const require = createRequire(import.meta.url);
 
@@ -51,4 +50,3 @@ export type S3Client = ClientS3.S3Client;
 export type PutObjectCommand = ClientS3.PutObjectCommand;
 
 export const { NodeHttpHandler } = require('@smithy/node-http-handler') as typeof NodeHttpHandlerModule;
-export const { HttpsProxyAgent } = require('https-proxy-agent') as typeof HttpsProxyAgentModule;

@@ -11,7 +11,8 @@ import type { Socket } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { AgentConnectOpts } from 'agent-base';
 import { getProxyForUrl } from 'proxy-from-env';
-import { HttpsProxyAgent } from './sdk.js';
+// An ES module (no CommonJS scan to avoid, and require() of it needs Node 20.19): imported as such.
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import type { S3Connection } from '../generated/types.js';
 import { ConnectorError, type FieldProblem } from './errors.js';
 
