@@ -271,8 +271,10 @@ describe('a root another user could take over', () => {
       const root = join(base, 's3-connector-files-0');
       await prepare(root, base);
       const store = new LocalFileStore(root, { private: true });
-      for (const attempt of [store.create('x.txt'), store.open(pathToFileURL(join(root, 'x.txt')).href)]) {
-        const error = await failure(attempt);
+      // Each call made only when its turn comes: made together, the second could reject while the
+      // first is awaited, before anything handles it (an unhandled rejection on a loaded machine).
+      for (const attempt of [() => store.create('x.txt'), () => store.open(pathToFileURL(join(root, 'x.txt')).href)]) {
+        const error = await failure(attempt());
         expect(error).toMatchObject({
           type: 'internal',
           code: 'FileStoreUnsafe',
