@@ -86,6 +86,22 @@ function rawRequest(
   });
 }
 
+/**
+ * Pauses the page's flowing clock a moment ahead of its time (playwright's pauseAt wants a time
+ * still to come). On a loaded machine that moment can pass before the call lands: then it is
+ * tried again from the page's new time, so the verdict never hangs on how quick the machine is.
+ */
+async function pauseSoon(target: Page): Promise<void> {
+  for (;;) {
+    try {
+      await target.clock.pauseAt((await target.evaluate(() => Date.now())) + 1000);
+      return;
+    } catch (err) {
+      if (!/to the past/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   await aws(['s3api', 'create-bucket', '--bucket', bucket]);
@@ -179,7 +195,7 @@ describe('playground watch panel', () => {
 
     // Stop between two polls: time is paused so no timer fires meanwhile, the poll on its way
     // (if any) lands, then Stop.
-    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1);
+    await pauseSoon(page);
     await page.locator('#watch-panel[data-phase="waiting"]').waitFor({ state: 'attached', ...DOM_WAIT });
     const before = { server: serverPolls.length, page: pagePolls.length };
     expect(before.server).toBe(before.page);
