@@ -92,6 +92,11 @@ export async function run({ cfg, server, tmpDir }) {
       `| loadConnector() / new S3Client() | ${f(b.connector.setup)} | ${f(b.raw.setup)} |`,
       `| first list_buckets (validators compiled, handler imported, client created, request) | ${f(b.connector.first)} | ${f(b.raw.first)} |`,
     ],
-    targets: [{ text: 'connector ≤ 1.25 × raw SDK', met: ratio <= 1.25 }],
+    targets: [
+      {
+        text: `connector ≤ 1.2 × raw SDK, wall time (CPU time: ${(stats(cpu.connector).median / stats(cpu.raw).median).toFixed(2)}×)`,
+        met: ratio <= 1.2,
+      },
+    ],
   };
 }
