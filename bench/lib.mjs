@@ -30,19 +30,25 @@ const int = (name, fallback) => {
 };
 
 export const SCENARIOS = ['invoke', 'cold', 'transfer', 'list', 'delete', 'sign'];
+/** The S3 servers bench/servers.mjs can start. */
+export const SERVERS = ['moto', 'minio'];
 
-/** Every knob, with the issue's figures as defaults. */
-export function settings() {
-  const only = (process.env.BENCH_ONLY ?? '')
+const list = (name, fallback, known) => {
+  const names = (process.env[name] || fallback)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const s of only)
-    if (!SCENARIOS.includes(s)) throw new Error(`BENCH_ONLY: unknown scenario ${s} (known: ${SCENARIOS.join(', ')})`);
+  for (const n of names) if (!known.includes(n)) throw new Error(`${name}: unknown ${n} (known: ${known.join(', ')})`);
+  return names;
+};
+
+/** Every knob, with the issue's figures as defaults. */
+export function settings() {
   const runs = int('BENCH_RUNS', 5);
   return {
     runs,
-    scenarios: only.length ? only : SCENARIOS,
+    scenarios: list('BENCH_ONLY', SCENARIOS.join(','), SCENARIOS),
+    servers: list('BENCH_SERVERS', 'moto,minio', SERVERS),
     transferMiB: int('BENCH_TRANSFER_MIB', 1024),
     listKeys: int('BENCH_LIST_KEYS', 50_000),
     deleteKeys: int('BENCH_DELETE_KEYS', 10_000),

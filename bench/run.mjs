@@ -1,80 +1,87 @@
 // `npm run bench`: the connector against the raw SDK and against real S3 clients (aws cli,
-// rclone), in one run against one local moto, written to BENCHMARKS.md. Not a test: nothing
-// here runs in `npm test`. Knobs (environment): see settings() in bench/lib.mjs and README.md.
-import { execFileSync } from 'node:child_process';
+// rclone), in one run against each local S3 server of BENCH_SERVERS (bench/servers.mjs), written
+// to BENCHMARKS.md. Not a test: nothing here runs in `npm test`. Knobs (environment): see
+// settings() in bench/lib.mjs and README.md.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { ROOT, distModule, ensurePeers, log, settings, stats, versionOf } from './lib.mjs';
-import { run as runInvoke } from './scenario-invoke.mjs';
+import { startServer } from './servers.mjs';
+import { runCpu as runInvokeCpu, runThroughput as runInvokeThroughput } from './scenario-invoke.mjs';
 import { run as runSign } from './scenario-sign.mjs';
 import { run as runCold } from './scenario-cold.mjs';
 import { run as runTransfer } from './scenario-transfer.mjs';
 import { runList, runDelete } from './scenario-keys.mjs';
-import { NOTES } from './notes.mjs';
+import { note } from './notes.mjs';
 
 const cfg = settings();
 const started = new Date();
 const wallStart = Date.now();
 ensurePeers();
 
-const { startMoto, MOTO_VERSION } = await import('../dist/src/dev/localS3.js');
 const { loadConnector } = await distModule('src/index.js');
-
-const motoVersion = (() => {
-  try {
-    return execFileSync(join(ROOT, '.venv', 'bin', 'python'), ['-c', 'import moto; print(moto.__version__)'], {
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    return MOTO_VERSION;
-  }
-})();
 const loadBefore = os.loadavg();
-
+log(`load average (1, 5, 15 min) at the start: ${loadBefore.map((x) => x.toFixed(2)).join(', ')}`);
 log(
-  `scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys`,
+  `servers: ${cfg.servers.join(', ')}; scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys`,
 );
-const server = await startMoto();
-log(`moto ${motoVersion} on ${server.endpoint}`);
-// Interrupted: stop moto rather than leave it running.
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => void server.stop().finally(() => process.exit(130)));
-}
+
+// Scenarios in order of execution. `once`: in process, run once, against the first server
+// (only cold start's list_buckets reaches it). The rest run against every server in turn:
+// listing before deleting (which share keys), then the transfers. The server is emptied between
+// scenarios, except between those two.
+const SCENARIO_RUNS = [
+  { name: 'invoke', fn: runInvokeCpu, once: true },
+  { name: 'sign', fn: runSign, once: true },
+  { name: 'cold', fn: runCold, once: true, reachesServer: true },
+  { name: 'invoke', fn: runInvokeThroughput },
+  { name: 'list', fn: runList },
+  { name: 'delete', fn: runDelete },
+  { name: 'transfer', fn: runTransfer },
+];
+
 const tmpDir = await mkdtemp(join(os.tmpdir(), 's3-connector-bench-'));
 const connector = await loadConnector();
-const ctx = { cfg, server, connector, tmpDir };
-
-// Order of execution: the in-process scenarios first, then listing and deleting (which share
-// keys), then the transfers. moto is emptied between scenarios, except between those two.
-const order = [
-  ['invoke', runInvoke],
-  ['sign', runSign],
-  ['cold', runCold],
-  ['list', runList],
-  ['delete', runDelete],
-  ['transfer', runTransfer],
-];
+/** Every server started, for the machine line; the running one, to stop when interrupted. */
+const servers = [];
+let running;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => void Promise.resolve(running?.stop()).finally(() => process.exit(130)));
+}
 const sections = [];
-const seconds = {};
-let previous;
+const seconds = [];
 try {
-  for (const [name, fn] of order) {
-    if (!cfg.scenarios.includes(name)) continue;
-    if (previous && !(previous === 'list' && name === 'delete')) await server.reset();
-    log(`scenario ${name}`);
-    const t0 = Date.now();
-    sections.push(await fn(ctx));
-    seconds[name] = (Date.now() - t0) / 1000;
-    log(`scenario ${name} took ${seconds[name].toFixed(0)} s`);
-    previous = name;
+  // One server at a time, so an idle one takes no CPU from the other's runs.
+  for (const [i, serverName] of cfg.servers.entries()) {
+    running = await startServer(serverName, tmpDir);
+    const server = running;
+    servers.push(server);
+    log(`${server.version} on ${server.endpoint}`);
+    const ctx = { cfg, server, connector, tmpDir };
+    let previous;
+    for (const { name, fn, once, reachesServer } of SCENARIO_RUNS) {
+      if (!cfg.scenarios.includes(name) || (once && i > 0)) continue;
+      if (previous && !(previous === 'list' && name === 'delete')) await server.reset();
+      const against = once && !reachesServer ? undefined : server.label;
+      const what = `${name}${once ? ' (in process)' : ''}${against ? ` against ${against}` : ''}`;
+      log(`scenario ${what}`);
+      const t0 = Date.now();
+      sections.push({ ...(await fn(ctx)), server: against });
+      seconds.push([what, (Date.now() - t0) / 1000]);
+      log(`scenario ${what} took ${seconds.at(-1)[1].toFixed(0)} s`);
+      previous = name;
+    }
+    running = undefined;
+    await server.stop();
   }
 } finally {
   connector.close();
-  await server.stop();
+  await running?.stop();
   await rm(tmpDir, { recursive: true, force: true });
 }
+const loadAfter = os.loadavg();
+log(`load average (1, 5, 15 min) at the end: ${loadAfter.map((x) => x.toFixed(2)).join(', ')}`);
 
 // ---------------------------------------------------------------- BENCHMARKS.md
 
@@ -107,12 +114,11 @@ function table(row) {
 
 const totalMem = os.totalmem() / 1024 ** 3;
 const cpus = os.cpus();
-const loadAfter = os.loadavg();
 const md = [];
 md.push('# Benchmarks');
 md.push('');
 md.push(
-  "Written by `npm run bench` (bench/run.mjs); do not edit by hand. Each figure is the median of the runs, with their min and max; the ratio column is the connector's median over that tool's median (for times and memory, lower is better; for rates, higher). Every peer was measured in the same run as the connector, against the same server, and the subjects of a scenario were interleaved, taking turns at going first, so drift in the machine's load falls on all of them alike.",
+  "Written by `npm run bench` (bench/run.mjs); do not edit by hand. Each figure is the median of the runs, with their min and max; the ratio column is the connector's median over that tool's median (for times and memory, lower is better; for rates, higher). Every peer was measured in the same run as the connector, against the same server, and the subjects of a scenario were interleaved, taking turns at going first, so drift in the machine's load falls on all of them alike. The scenarios that talk to a server ran against each server in turn, one server running at a time; the in-process ones ran once.",
 );
 md.push('');
 md.push('## Machine and run');
@@ -121,52 +127,71 @@ md.push(
   `- ${cpus.length} CPU cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${totalMem.toFixed(1)} GiB memory, ${os.type()} ${os.release()} ${os.arch()}`,
 );
 md.push(
-  `- Node.js ${process.version}; local S3 server: moto ${motoVersion} (\`python -m moto.server\`, one process, started by the bench)`,
+  `- Node.js ${process.version}; local S3 servers, started by the bench on loopback: ${servers.map((s) => s.description).join('; ')}`,
 );
 md.push(
   `- peers: ${versionOf('/usr/bin/aws', ['--version'])} (Debian awscli); ${versionOf('/usr/bin/rclone', ['version'])} (Debian rclone); @aws-sdk/client-s3 ${JSON.parse(readFileSync(join(ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')).version}`,
 );
 md.push(
-  `- run ${started.toISOString()}, ${((Date.now() - wallStart) / 60000).toFixed(1)} min in all (${Object.entries(
-    seconds,
-  )
+  `- run ${started.toISOString()}, ${((Date.now() - wallStart) / 60000).toFixed(1)} min in all (${seconds
     .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
     .join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`,
 );
 md.push(
-  `- settings: BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
+  `- settings: BENCH_SERVERS=${cfg.servers.join(',')} BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
 );
+const load = `load average (1 min) ${loadBefore[0].toFixed(2)} at the start, ${loadAfter[0].toFixed(2)} at the end`;
 md.push(
-  `- load average (1 min) ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end: other jobs (test suites) shared these ${cpus.length} cores during the run, so absolute figures are noisy and moto (a single Python process) is slower than it would be alone; the ratios, measured interleaved, are what the targets are checked on.`,
+  loadBefore[0] < 0.5
+    ? `- ${load}: the machine was quiet when the run began.`
+    : `- ${load} (${cpus.length} cores): other processes were using the CPU when the run began, so absolute figures are noisy; the ratios, measured interleaved, are what the targets are checked on.`,
 );
 if (cfg.runs < 5) md.push(`- **fewer than 5 runs (BENCH_RUNS=${cfg.runs}): development figures, not a result**`);
+
+/** Sections grouped by scenario id, in id order; within one, the in-process part first, then the servers in run order. */
+const byId = new Map();
+for (const s of [...sections].sort((a, b) => a.id - b.id)) {
+  if (!byId.has(s.id)) byId.set(s.id, []);
+  byId.get(s.id).push(s);
+}
+const serverOf = (s) => (s.server ? `against ${s.server}` : 'in process');
+
 md.push('');
 md.push('## Summary');
 md.push('');
-md.push('| # | scenario | target | met |');
-md.push('|---|---|---|---|');
-for (const s of [...sections].sort((a, b) => a.id - b.id)) {
-  for (const t of s.targets) md.push(`| ${s.id} | ${s.title} | ${t.text} | ${t.met ? 'yes' : '**no**'} |`);
-}
-for (const s of [...sections].sort((a, b) => a.id - b.id)) {
+md.push('| # | scenario | measured | target | met |');
+md.push('|---|---|---|---|---|');
+for (const parts of byId.values())
+  for (const s of parts)
+    for (const t of s.targets)
+      md.push(`| ${s.id} | ${s.title} | ${serverOf(s)} | ${t.text} | ${t.met ? 'yes' : '**no**'} |`);
+for (const [id, parts] of byId) {
   md.push('');
-  md.push(`## ${s.id}. ${s.title}`);
-  md.push('');
-  md.push(s.how);
-  for (const row of s.rows) {
+  md.push(`## ${id}. ${parts[0].title}`);
+  for (const s of parts) {
     md.push('');
-    md.push(table(row));
-  }
-  if (s.extra?.length) {
+    md.push(`### ${serverOf(s)}`);
     md.push('');
-    md.push(...s.extra);
-  }
-  md.push('');
-  md.push('Targets: ' + s.targets.map((t) => `${t.text}: ${t.met ? '**met**' : '**not met**'}`).join('; ') + '.');
-  const note = NOTES[s.id]?.(s);
-  if (note) {
+    md.push(s.how);
+    for (const row of s.rows) {
+      md.push('');
+      md.push(table({ ...row, label: s.server ? `${row.label}, against ${s.server}` : row.label }));
+    }
+    if (s.extra?.length) {
+      md.push('');
+      md.push(...s.extra);
+    }
     md.push('');
-    md.push(note);
+    md.push(
+      `Targets (${serverOf(s)}): ` +
+        s.targets.map((t) => `${t.text}: ${t.met ? '**met**' : '**not met**'}`).join('; ') +
+        '.',
+    );
+    const text = note(s, s.server);
+    if (text) {
+      md.push('');
+      md.push(text);
+    }
   }
 }
 md.push('');

@@ -27,10 +27,14 @@ const pad = (n) => String(n).padStart(6, '0');
 /** Flat keys (no `/`), so `rclone lsf` without --recursive lists them all. */
 const chunkKeys = (chunk, count) => Array.from({ length: count }, (_, n) => `k${chunk}-${pad(n)}.csv`);
 
-/** State shared by the two scenarios: the bucket and the chunks of keys that exist. */
-const state = { bucketMade: false, chunks: [] };
+/** State shared by the two scenarios, per server: the bucket and the chunks of keys that exist. */
+const states = new WeakMap();
+function stateOf(server) {
+  if (!states.has(server)) states.set(server, { bucketMade: false, chunks: [] });
+  return states.get(server);
+}
 
-async function ensureBucket(raw) {
+async function ensureBucket(raw, state) {
   if (!state.bucketMade) await createBucket(raw, BUCKET);
   state.bucketMade = true;
 }
@@ -42,7 +46,8 @@ async function countUnder(raw, prefix) {
 
 export async function runList({ cfg, server, tmpDir }) {
   const raw = rawClient(server.endpoint);
-  await ensureBucket(raw);
+  const state = stateOf(server);
+  await ensureBucket(raw, state);
   const total = cfg.listKeys;
   const chunks = Math.ceil(total / cfg.deleteKeys);
   const keys = [];
@@ -119,7 +124,7 @@ export async function runList({ cfg, server, tmpDir }) {
   return {
     id: 4,
     title: 'Listing',
-    how: `${total} keys in one bucket (created with the raw SDK, 24 PUTs in flight: ${createSeconds.toFixed(0)} s, ${(total / createSeconds).toFixed(0)} PUT/s on this moto). \`list_objects { bucket, limit: ${total} }\` (pages of 1000) in a fresh \`node bench/child-invoke.mjs\` process against \`aws s3api list-objects-v2 --bucket …\` (it follows every page; JSON to a file) and \`rclone lsf local:bucket\` (names to a file); every count checked. Whole-process wall time, the order rotating each run.`,
+    how: `${total} keys in one bucket (created with the raw SDK, 24 PUTs in flight: ${createSeconds.toFixed(0)} s, ${(total / createSeconds).toFixed(0)} PUT/s on this server). \`list_objects { bucket, limit: ${total} }\` (pages of 1000) in a fresh \`node bench/child-invoke.mjs\` process against \`aws s3api list-objects-v2 --bucket …\` (it follows every page; JSON to a file) and \`rclone lsf local:bucket\` (names to a file); every count checked. Whole-process wall time, the order rotating each run.`,
     rows,
     extra: [
       `The connector's invoke alone (start-up and loading excluded): median ${stats(invokeSeconds).median.toFixed(2)} s.`,
@@ -130,7 +135,8 @@ export async function runList({ cfg, server, tmpDir }) {
 
 export async function runDelete({ cfg, server, tmpDir }) {
   const raw = rawClient(server.endpoint);
-  await ensureBucket(raw);
+  const state = stateOf(server);
+  await ensureBucket(raw, state);
   const connection = connectionFor(server.endpoint);
   const aws = awsCli(server.endpoint);
   const inputFile = join(tmpDir, 'delete.json');
