@@ -47,7 +47,14 @@ const connector = await loadConnector();
 const servers = [];
 let running;
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => void Promise.resolve(running?.stop()).finally(() => process.exit(130)));
+  process.once(sig, () => {
+    log(`${sig}: stopping the server`);
+    // The run's requests in flight fail once the server is gone: expected, not worth a trace.
+    process.on('uncaughtException', () => undefined);
+    return Promise.resolve(running?.stop())
+      .finally(() => rm(tmpDir, { recursive: true, force: true }))
+      .finally(() => process.exit(130));
+  });
 }
 const sections = [];
 const seconds = [];
