@@ -19,6 +19,7 @@ export default defineOperation<PutObjectFileInput, PutObjectFileOutput>(async (i
       params: p,
       body: gz?.stream ?? source.stream,
       ...(source.size !== undefined && !gz ? { size: source.size } : {}),
+      ...(source.read && !gz ? { read: source.read } : {}),
       partSize,
       concurrency: input.concurrency ?? 4,
       signal,

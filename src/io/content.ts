@@ -7,7 +7,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import mime from 'mime-types';
 import { ConnectorError } from '../runtime/errors.js';
-import type { FileStore } from './files.js';
+import type { FileStore, PositionedRead } from './files.js';
 
 /** Largest data: URL accepted as an upload source (it is already in memory as input). */
 export const MAX_DATA_URL_BYTES = 10 * 1024 * 1024;
@@ -16,6 +16,8 @@ export interface Source {
   stream: Readable;
   size?: number;
   mimeType?: string;
+  /** Reads at a position, for a source that allows it (a file of the file store); see OpenedFile. */
+  read?: PositionedRead;
 }
 
 export interface SourcePolicy {

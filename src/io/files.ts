@@ -34,7 +34,16 @@ export interface OpenedFile {
   size?: number;
   /** The file's name in the store, when the store knows it (a download's suggested name). */
   name?: string;
+  /**
+   * Reads into `buffer` from `position` of the same open file, without moving `stream` (optional:
+   * an upload of a file that has it reads each part straight into a reused buffer). Fills the
+   * buffer unless the file ends first; answers the bytes read. `stream` still owns the file:
+   * destroying it closes both.
+   */
+  read?: PositionedRead;
 }
+
+export type PositionedRead = (buffer: Uint8Array, position: number) => Promise<number>;
 
 /** A file being written: `commit` publishes it once complete, `abort` leaves nothing behind. */
 export interface FileDraft {
@@ -314,7 +323,22 @@ export class LocalFileStore implements FileStore {
       // Where the kernel says the descriptor is (Linux): inside the root.
       const opened = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
       if (typeof opened === 'string' && opened.startsWith('/') && !inside(opened, root)) throw outside();
-      return { stream: handle.createReadStream({ highWaterMark: 1024 * 1024 }), size: info.size, name: basename(real) };
+      const file = handle;
+      const read: PositionedRead = async (buffer, position) => {
+        let filled = 0;
+        while (filled < buffer.length) {
+          const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position + filled);
+          if (bytesRead === 0) break; // the end of the file
+          filled += bytesRead;
+        }
+        return filled;
+      };
+      return {
+        stream: handle.createReadStream({ highWaterMark: 1024 * 1024 }),
+        size: info.size,
+        name: basename(real),
+        read,
+      };
     } catch (err) {
       await handle.close().catch(() => undefined);
       throw storeFailure('read the file', err);

@@ -42,6 +42,7 @@ export const {
   PutObjectTaggingCommand,
   RestoreObjectCommand,
   S3Client,
+  UploadPartCommand,
   UploadPartCopyCommand,
 } = s3;
 // The package's types, through here too (a class above is a value only: its type is added below).
