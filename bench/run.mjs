@@ -12,6 +12,8 @@ import { run as runSign } from './scenario-sign.mjs';
 import { run as runCold } from './scenario-cold.mjs';
 import { run as runTransfer } from './scenario-transfer.mjs';
 import { runList, runDelete } from './scenario-keys.mjs';
+import { run as runCopy } from './scenario-copy.mjs';
+import { run as runPoll } from './scenario-poll.mjs';
 import { NOTES } from './notes.mjs';
 
 const cfg = settings();
@@ -34,7 +36,7 @@ const motoVersion = (() => {
 const loadBefore = os.loadavg();
 
 log(
-  `scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys`,
+  `scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys; copies ${cfg.copyMiB} MiB and ${cfg.copyKeys} keys; polling ${cfg.pollKeys} keys`,
 );
 const server = await startMoto();
 log(`moto ${motoVersion} on ${server.endpoint}`);
@@ -47,14 +49,17 @@ const connector = await loadConnector();
 const ctx = { cfg, server, connector, tmpDir };
 
 // Order of execution: the in-process scenarios first, then listing and deleting (which share
-// keys), then the transfers. moto is emptied between scenarios, except between those two.
+// keys), polling, then the transfers and copies. moto is emptied between scenarios, except
+// between listing and deleting.
 const order = [
   ['invoke', runInvoke],
   ['sign', runSign],
   ['cold', runCold],
   ['list', runList],
   ['delete', runDelete],
+  ['poll', runPoll],
   ['transfer', runTransfer],
+  ['copy', runCopy],
 ];
 const sections = [];
 const seconds = {};
@@ -134,7 +139,7 @@ md.push(
     .join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`,
 );
 md.push(
-  `- settings: BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
+  `- settings: BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_COPY_MIB=${cfg.copyMiB} BENCH_COPY_KEYS=${cfg.copyKeys} BENCH_POLL_KEYS=${cfg.pollKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
 );
 md.push(
   `- load average (1 min) ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end: other jobs (test suites) shared these ${cpus.length} cores during the run, so absolute figures are noisy and moto (a single Python process) is slower than it would be alone; the ratios, measured interleaved, are what the targets are checked on.`,
