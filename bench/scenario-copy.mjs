@@ -202,6 +202,7 @@ export async function run({ cfg, server, tmpDir }) {
     extra: [
       `The connector's invoke alone (start-up and loading excluded), medians: copy_object ${med(large.invokeSeconds).toFixed(2)} s, copy_objects ${med(prefix.invokeSeconds).toFixed(2)} s.`,
     ],
+    invokeMedians: { copyObject: med(large.invokeSeconds), copyObjects: med(prefix.invokeSeconds) },
     targets: [
       { text: `${cfg.copyMiB} MiB copy ≤ the faster peer's time`, met: med(large.seconds.connector) <= fasterPeer },
       {
