@@ -1,7 +1,8 @@
 // Shared helpers of `npm run bench`: settings from the environment, statistics, timed child
 // processes (whole-process wall time and peak RSS), S3 set-up with the raw SDK, peers' commands.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, openSync, closeSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { Agent as HttpAgent } from 'node:http';
 import { join } from 'node:path';
@@ -11,7 +12,9 @@ import {
   CreateBucketCommand,
   PutObjectCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -29,7 +32,7 @@ const int = (name, fallback) => {
   return n;
 };
 
-export const SCENARIOS = ['invoke', 'cold', 'transfer', 'list', 'delete', 'sign'];
+export const SCENARIOS = ['invoke', 'cold', 'transfer', 'list', 'delete', 'sign', 'copy', 'poll'];
 /** The S3 servers bench/servers.mjs can start. */
 export const SERVERS = ['moto', 'minio'];
 
@@ -52,6 +55,9 @@ export function settings() {
     transferMiB: int('BENCH_TRANSFER_MIB', 1024),
     listKeys: int('BENCH_LIST_KEYS', 50_000),
     deleteKeys: int('BENCH_DELETE_KEYS', 10_000),
+    copyMiB: int('BENCH_COPY_MIB', 1024),
+    copyKeys: int('BENCH_COPY_KEYS', 10_000),
+    pollKeys: int('BENCH_POLL_KEYS', 10_000),
     headOps: int('BENCH_HEAD_OPS', 400),
     cpuOps: int('BENCH_CPU_OPS', 3000),
     signOps: int('BENCH_SIGN_OPS', 3000),
@@ -124,11 +130,22 @@ export async function timed(cmd, args, { env = process.env, stdoutFile, tmpDir, 
   return { seconds, rssMiB, cpuSeconds, stdout, stderr, code };
 }
 
-/** Runs bench/child-invoke.mjs: one invoke in a fresh process; returns its summary line too. */
-export async function invokeInChild({ op, inputFile, connection, filesRoot, tmpDir, env }) {
+/**
+ * Runs bench/child-invoke.mjs: one invoke in a fresh process; returns its summary line too.
+ * With `outputFile`, the child also writes the whole output there (e.g. a trigger's cursor).
+ */
+export async function invokeInChild({ op, inputFile, connection, filesRoot, tmpDir, env, outputFile }) {
   const r = await timed(
     process.execPath,
-    ['--no-warnings', join(BENCH_DIR, 'child-invoke.mjs'), op, inputFile, JSON.stringify(connection), filesRoot],
+    [
+      '--no-warnings',
+      join(BENCH_DIR, 'child-invoke.mjs'),
+      op,
+      inputFile,
+      JSON.stringify(connection),
+      filesRoot,
+      ...(outputFile ? [outputFile] : []),
+    ],
     { tmpDir, ...(env ? { env } : {}) },
   );
   const summary = JSON.parse(r.stdout.trim().split('\n').pop());
@@ -276,6 +293,41 @@ export async function putKeys(s3, bucket, keys, concurrency = 24) {
 
 export async function deleteKey(s3, bucket, key) {
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+}
+
+/** Deletes every key under `prefix` (pages of 1000, one DeleteObjects each); returns how many. */
+export async function deletePrefix(s3, bucket, prefix) {
+  let deleted = 0;
+  for (;;) {
+    // Always the first page: what was deleted no longer lists, so no continuation token is needed.
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key }));
+    if (!keys.length) return deleted;
+    const res = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    if (res.Errors?.length) throw new Error(`deleting under ${prefix}: ${JSON.stringify(res.Errors[0])}`);
+    deleted += keys.length;
+  }
+}
+
+/** Writes `mib` MiB of random bytes to `path`; returns their MD5 (hex). */
+export async function writeRandomFile(path, mib) {
+  const hash = createHash('md5');
+  await new Promise((resolve, reject) => {
+    const out = createWriteStream(path);
+    out.on('error', reject).on('finish', resolve);
+    let left = mib;
+    const write = () => {
+      while (left > 0) {
+        const chunk = randomBytes(MiB);
+        hash.update(chunk);
+        left--;
+        if (!out.write(chunk)) return void out.once('drain', write);
+      }
+      out.end();
+    };
+    write();
+  });
+  return hash.digest('hex');
 }
 
 export async function sizeOf(s3, bucket, key) {

@@ -13,6 +13,8 @@ import { run as runSign } from './scenario-sign.mjs';
 import { run as runCold } from './scenario-cold.mjs';
 import { run as runTransfer } from './scenario-transfer.mjs';
 import { runList, runDelete } from './scenario-keys.mjs';
+import { run as runCopy } from './scenario-copy.mjs';
+import { run as runPoll } from './scenario-poll.mjs';
 import { note } from './notes.mjs';
 
 const cfg = settings();
@@ -24,12 +26,12 @@ const { loadConnector } = await distModule('src/index.js');
 const loadBefore = os.loadavg();
 log(`load average (1, 5, 15 min) at the start: ${loadBefore.map((x) => x.toFixed(2)).join(', ')}`);
 log(
-  `servers: ${cfg.servers.join(', ')}; scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys`,
+  `servers: ${cfg.servers.join(', ')}; scenarios: ${cfg.scenarios.join(', ')}; ${cfg.runs} runs each; transfers ${cfg.transferMiB} MiB; listing ${cfg.listKeys} keys; deleting ${cfg.deleteKeys} keys; copies ${cfg.copyMiB} MiB and ${cfg.copyKeys} keys; polling ${cfg.pollKeys} keys`,
 );
 
 // Scenarios in order of execution. `once`: in process, run once, against the first server
 // (only cold start's list_buckets reaches it). The rest run against every server in turn:
-// listing before deleting (which share keys), then the transfers. The server is emptied between
+// listing before deleting (which share keys), polling, then the transfers and copies. The server is emptied between
 // scenarios, except between those two.
 const SCENARIO_RUNS = [
   { name: 'invoke', fn: runInvokeCpu, once: true },
@@ -38,7 +40,9 @@ const SCENARIO_RUNS = [
   { name: 'invoke', fn: runInvokeThroughput },
   { name: 'list', fn: runList },
   { name: 'delete', fn: runDelete },
+  { name: 'poll', fn: runPoll },
   { name: 'transfer', fn: runTransfer },
+  { name: 'copy', fn: runCopy },
 ];
 
 const tmpDir = await mkdtemp(join(os.tmpdir(), 's3-connector-bench-'));
@@ -145,7 +149,7 @@ md.push(
     .join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`,
 );
 md.push(
-  `- settings: BENCH_SERVERS=${cfg.servers.join(',')} BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
+  `- settings: BENCH_SERVERS=${cfg.servers.join(',')} BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_COPY_MIB=${cfg.copyMiB} BENCH_COPY_KEYS=${cfg.copyKeys} BENCH_POLL_KEYS=${cfg.pollKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
 );
 const load = `load average (1 min) ${loadBefore[0].toFixed(2)} at the start, ${loadAfter[0].toFixed(2)} at the end`;
 md.push(

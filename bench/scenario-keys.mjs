@@ -3,12 +3,15 @@
 // Scenario 5: bulk delete, delete_objects of BENCH_DELETE_KEYS keys against
 // `aws s3 rm --recursive`, with fresh keys for every run.
 // Every tool runs in a fresh process, timed from spawn to exit; the order rotates run by run.
+// Scenario 4 also measures memory when a caller pages: one process looping over list_objects
+// pages of 1000 through every key, against one that lists only the first page.
 // Creating keys on moto is slow (a few hundred PUTs a second), so the keys listed in scenario 4
 // are made in chunks of BENCH_DELETE_KEYS that scenario 5 then deletes with the connector.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import {
+  BENCH_DIR,
   awsCli,
   connectionFor,
   createBucket,
@@ -98,6 +101,7 @@ export async function runList({ cfg, server, tmpDir }) {
       log(`  list run ${r + 1} ${tool}: ${res.seconds.toFixed(2)} s`);
     }
   }
+  const paging = await pagingMemory({ cfg, connection, tmpDir, total });
   raw.destroy();
   const names = {
     connector: `connector list_objects { limit: ${total} } (fresh node process)`,
@@ -120,17 +124,73 @@ export async function runList({ cfg, server, tmpDir }) {
       subjects: Object.keys(tools).map((t) => ({ name: names[t], connector: t === 'connector', values: rss[t] })),
     });
   }
+  rows.push({
+    label: `peak RSS of a process paging through ${total} keys, against one listing only the first page`,
+    unit: 'MiB',
+    higherIsBetter: false,
+    subjects: [
+      {
+        name: `connector, list_objects { limit: 1000, continuationToken } in a loop, ${paging.pages} pages (fresh node process)`,
+        connector: true,
+        values: paging.rss.all,
+      },
+      {
+        name: 'connector, list_objects { limit: 1000 }, the first page only (fresh node process)',
+        values: paging.rss.one,
+      },
+    ],
+  });
   const fastest = Math.min(stats(seconds.aws).median, stats(seconds.rclone).median);
+  const pagingRatio = stats(paging.rss.all).median / stats(paging.rss.one).median;
   return {
     id: 4,
     title: 'Listing',
-    how: `${total} keys in one bucket (created with the raw SDK, 24 PUTs in flight: ${createSeconds.toFixed(0)} s, ${(total / createSeconds).toFixed(0)} PUT/s on this server). \`list_objects { bucket, limit: ${total} }\` (pages of 1000) in a fresh \`node bench/child-invoke.mjs\` process against \`aws s3api list-objects-v2 --bucket …\` (it follows every page; JSON to a file) and \`rclone lsf local:bucket\` (names to a file); every count checked. Whole-process wall time, the order rotating each run.`,
+    how: `${total} keys in one bucket (created with the raw SDK, 24 PUTs in flight: ${createSeconds.toFixed(0)} s, ${(total / createSeconds).toFixed(0)} PUT/s on this server). \`list_objects { bucket, limit: ${total} }\` (pages of 1000) in a fresh \`node bench/child-invoke.mjs\` process against \`aws s3api list-objects-v2 --bucket …\` (it follows every page; JSON to a file) and \`rclone lsf local:bucket\` (names to a file); every count checked. Whole-process wall time, the order rotating each run. Memory when a caller pages: a fresh \`node bench/child-pages.mjs\` process calls \`list_objects { bucket, limit: 1000, continuationToken }\` in a loop, each with the previous page's token, through all ${total} keys, against the same script stopping after the first page; peak RSS from /usr/bin/time, every count checked, the two alternating.`,
+,
     rows,
     extra: [
       `The connector's invoke alone (start-up and loading excluded): median ${stats(invokeSeconds).median.toFixed(2)} s.`,
     ],
-    targets: [{ text: 'connector ≤ the faster peer', met: stats(seconds.connector).median <= fastest }],
+    targets: [
+      { text: 'connector ≤ the faster peer', met: stats(seconds.connector).median <= fastest },
+      {
+        text: `memory does not grow with the listing when a caller pages: peak RSS paging through ${total} keys ≤ 1.1 × one page's (${pagingRatio.toFixed(2)}×)`,
+        met: pagingRatio <= 1.1,
+      },
+    ],
   };
+}
+
+/** Peak RSS of bench/child-pages.mjs paging through every key, and stopping after one page. */
+async function pagingMemory({ cfg, connection, tmpDir, total }) {
+  const rss = { all: [], one: [] };
+  let pages = 0;
+  const expected = { all: total, one: Math.min(1000, total) };
+  for (let r = 0; r < cfg.runs; r++) {
+    for (const which of rotate(['all', 'one'], r)) {
+      const res = await timed(
+        process.execPath,
+        [
+          '--no-warnings',
+          join(BENCH_DIR, 'child-pages.mjs'),
+          BUCKET,
+          JSON.stringify(connection),
+          tmpDir,
+          which === 'all' ? String(Number.MAX_SAFE_INTEGER) : '1',
+        ],
+        { tmpDir },
+      );
+      const line = JSON.parse(res.stdout.trim().split('\n').pop());
+      if (!line.ok) throw new Error(`list_objects failed in the child: ${JSON.stringify(line.error)}`);
+      if (line.keys !== expected[which]) throw new Error(`paging listed ${line.keys} keys, not ${expected[which]}`);
+      if (which === 'all') pages = line.pages;
+      rss[which].push(res.rssMiB ?? line.peakRssMiB);
+      log(
+        `  paging run ${r + 1} ${which === 'all' ? `${line.pages} pages` : 'one page'}: peak RSS ${rss[which].at(-1).toFixed(0)} MiB`,
+      );
+    }
+  }
+  return { rss, pages };
 }
 
 export async function runDelete({ cfg, server, tmpDir }) {

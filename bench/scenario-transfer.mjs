@@ -2,8 +2,8 @@
 // BENCH_TRANSFER_MIB, each in a fresh process, against `aws s3 cp` and `rclone copy` of the
 // same file to and from the same server. Whole-process wall time and peak RSS (/usr/bin/time)
 // for every tool; the three tools rotate which goes first, run by run.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,30 +22,11 @@ import {
   sizeOf,
   stats,
   timed,
+  writeRandomFile,
 } from './lib.mjs';
 
 const BUCKET = 'bench-transfer';
 const TOOLS = ['connector', 'aws', 'rclone'];
-
-async function writeRandomFile(path, mib) {
-  const hash = createHash('md5');
-  await new Promise((resolve, reject) => {
-    const out = createWriteStream(path);
-    out.on('error', reject).on('finish', resolve);
-    let left = mib;
-    const write = () => {
-      while (left > 0) {
-        const chunk = randomBytes(MiB);
-        hash.update(chunk);
-        left--;
-        if (!out.write(chunk)) return void out.once('drain', write);
-      }
-      out.end();
-    };
-    write();
-  });
-  return hash.digest('hex');
-}
 
 async function md5Of(path) {
   const hash = createHash('md5');
