@@ -146,7 +146,6 @@ export async function runList({ cfg, server, tmpDir }) {
     id: 4,
     title: 'Listing',
     how: `${total} keys in one bucket (created with the raw SDK, 24 PUTs in flight: ${createSeconds.toFixed(0)} s, ${(total / createSeconds).toFixed(0)} PUT/s on this server). \`list_objects { bucket, limit: ${total} }\` (pages of 1000) in a fresh \`node bench/child-invoke.mjs\` process against \`aws s3api list-objects-v2 --bucket …\` (it follows every page; JSON to a file) and \`rclone lsf local:bucket\` (names to a file); every count checked. Whole-process wall time, the order rotating each run. Memory when a caller pages: a fresh \`node bench/child-pages.mjs\` process calls \`list_objects { bucket, limit: 1000, continuationToken }\` in a loop, each with the previous page's token, through all ${total} keys, against the same script stopping after the first page; peak RSS from /usr/bin/time, every count checked, the two alternating.`,
-,
     rows,
     extra: [
       `The connector's invoke alone (start-up and loading excluded): median ${stats(invokeSeconds).median.toFixed(2)} s.`,
