@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { ROOT, distModule, ensurePeers, log, settings, stats, versionOf } from './lib.mjs';
+import { ROOT, distModule, ensureNodes, ensurePeers, log, settings, stats, versionOf } from './lib.mjs';
 import { run as runInvoke } from './scenario-invoke.mjs';
 import { run as runSign } from './scenario-sign.mjs';
 import { run as runCold } from './scenario-cold.mjs';
@@ -18,6 +18,8 @@ const cfg = settings();
 const started = new Date();
 const wallStart = Date.now();
 ensurePeers();
+// The node binaries of BENCH_NODES, for the scenarios that run child processes under each.
+const nodes = ensureNodes(cfg.nodes);
 
 const { startMoto, MOTO_VERSION } = await import('../dist/src/dev/localS3.js');
 const { loadConnector } = await distModule('src/index.js');
@@ -44,7 +46,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 const tmpDir = await mkdtemp(join(os.tmpdir(), 's3-connector-bench-'));
 const connector = await loadConnector();
-const ctx = { cfg, server, connector, tmpDir };
+const ctx = { cfg, server, connector, tmpDir, nodes };
 
 // Order of execution: the in-process scenarios first, then listing and deleting (which share
 // keys), then the transfers. moto is emptied between scenarios, except between those two.
@@ -121,7 +123,7 @@ md.push(
   `- ${cpus.length} CPU cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${totalMem.toFixed(1)} GiB memory, ${os.type()} ${os.release()} ${os.arch()}`,
 );
 md.push(
-  `- Node.js ${process.version}; local S3 server: moto ${motoVersion} (\`python -m moto.server\`, one process, started by the bench)`,
+  `- Node.js ${process.version} runs the bench; CPU per invoke, signing and cold start under ${nodes.map((n) => n.label).join(' and ')}; local S3 server: moto ${motoVersion} (\`python -m moto.server\`, one process, started by the bench)`,
 );
 md.push(
   `- peers: ${versionOf('/usr/bin/aws', ['--version'])} (Debian awscli); ${versionOf('/usr/bin/rclone', ['version'])} (Debian rclone); @aws-sdk/client-s3 ${JSON.parse(readFileSync(join(ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')).version}`,
@@ -134,7 +136,7 @@ md.push(
     .join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`,
 );
 md.push(
-  `- settings: BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
+  `- settings: BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns} BENCH_NODES=${cfg.nodes.join(',')} BENCH_PROFILE_CALLS=${cfg.profileCalls}`,
 );
 md.push(
   `- load average (1 min) ${loadBefore[0].toFixed(1)} at the start, ${loadAfter[0].toFixed(1)} at the end: other jobs (test suites) shared these ${cpus.length} cores during the run, so absolute figures are noisy and moto (a single Python process) is slower than it would be alone; the ratios, measured interleaved, are what the targets are checked on.`,
