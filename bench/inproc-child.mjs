@@ -14,7 +14,7 @@
 // process's CPU time) out of the figure.
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { connectionFor, distModule, rawClient } from './lib.mjs';
+import { INPROC_WARMUP, connectionFor, distModule, rawClient } from './lib.mjs';
 
 const [subject, callsArg, endpoint] = process.argv.slice(2);
 const calls = Number(callsArg);
@@ -125,7 +125,7 @@ async function subjectCall() {
 }
 
 const { call, fake } = await subjectCall();
-const warmup = 3000;
+const warmup = INPROC_WARMUP;
 for (let i = 0; i < warmup; i++) await call();
 if (fake && fake.calls !== warmup) throw new Error(`the instant handler answered ${fake.calls} of ${warmup} calls`);
 const batches = [];

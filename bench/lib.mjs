@@ -32,6 +32,9 @@ const int = (name, fallback) => {
   return n;
 };
 
+// "20" is the node running the bench, whatever its version; "22" is installed by ensureNodes().
+const NODE_MAJORS = ['20', '22'];
+
 export const SCENARIOS = ['invoke', 'cold', 'transfer', 'list', 'delete', 'sign', 'copy', 'poll'];
 /** The S3 servers bench/servers.mjs can start. */
 export const SERVERS = ['moto', 'minio'];
@@ -62,8 +65,21 @@ export function settings() {
     cpuOps: int('BENCH_CPU_OPS', 3000),
     signOps: int('BENCH_SIGN_OPS', 3000),
     coldRuns: int('BENCH_COLD_RUNS', Math.max(runs, 10)),
+    profileCalls: int('BENCH_PROFILE_CALLS', 20_000),
+    nodes: nodeMajors(),
     out: process.env.BENCH_OUT || join(ROOT, 'BENCHMARKS.md'),
   };
+}
+
+/** BENCH_NODES: the Node majors the in-process scenarios and the cold start run under. */
+function nodeMajors() {
+  const majors = (process.env.BENCH_NODES || '20,22')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const m of majors)
+    if (!NODE_MAJORS.includes(m)) throw new Error(`BENCH_NODES: unknown Node ${m} (known: ${NODE_MAJORS.join(', ')})`);
+  return [...new Set(majors)];
 }
 
 export const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -174,6 +190,32 @@ export function ensurePeers() {
   apt('install', '-y', '-qq', '--no-install-recommends', ...missing);
   for (const [path, pkg] of APT_PACKAGES)
     if (!existsSync(path)) throw new Error(`${pkg} is still missing (${path}) after apt-get install`);
+}
+
+/** Where ensureNodes() installs Node 22 (the `node` npm package's binary), in the ignored .cache/. */
+const NODE22_PREFIX = join(ROOT, '.cache', 'node22');
+const NODE22_BIN = join(NODE22_PREFIX, 'node_modules', 'node', 'bin', 'node');
+
+/**
+ * The node binaries to measure under, one per major in `majors`: { major, path, label }, the
+ * label with the binary's real version. Installs Node 22 with npm when it is missing.
+ */
+export function ensureNodes(majors) {
+  return majors.map((major) => {
+    if (major === '20') return { major, path: process.execPath, label: `Node ${process.versions.node}` };
+    if (!existsSync(NODE22_BIN)) {
+      log(`installing Node 22 (npm package node@22) into ${NODE22_PREFIX}`);
+      execFileSync(
+        'npm',
+        ['install', '--prefix', NODE22_PREFIX, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', 'node@22'],
+        { stdio: ['ignore', 'inherit', 'inherit'] },
+      );
+    }
+    const version = versionOf(NODE22_BIN, ['--version']);
+    if (!version.startsWith('v22.'))
+      throw new Error(`${NODE22_BIN} is not Node 22 (${version}); remove ${NODE22_PREFIX}, or set BENCH_NODES=20`);
+    return { major, path: NODE22_BIN, label: `Node ${version.slice(1)}` };
+  });
 }
 
 export function versionOf(cmd, args) {
@@ -335,16 +377,20 @@ export async function sizeOf(s3, bucket, key) {
   return head.ContentLength;
 }
 
+/** Calls bench/inproc-child.mjs makes before it times its three batches. */
+export const INPROC_WARMUP = 3000;
+
 /**
  * Runs bench/inproc-child.mjs for each subject, `runs` times, in fresh processes taking turns
- * (the order rotating each run); returns each subject's per-run CPU µs per call and calls/s.
+ * (the order rotating each run) under the node binary `nodePath`; returns each subject's per-run
+ * CPU µs per call and calls/s.
  */
-export async function inprocRuns({ subjects, runs, calls, endpoint, tmpDir }) {
+export async function inprocRuns({ subjects, runs, calls, endpoint, tmpDir, nodePath = process.execPath }) {
   const out = Object.fromEntries(subjects.map((s) => [s, { cpuMicros: [], perSecond: [] }]));
   for (let r = 0; r < runs; r++) {
     for (const subject of rotate(subjects, r)) {
       const res = await timed(
-        process.execPath,
+        nodePath,
         ['--no-warnings', '--expose-gc', join(BENCH_DIR, 'inproc-child.mjs'), subject, String(calls), endpoint],
         { tmpDir },
       );

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { ROOT, distModule, ensurePeers, log, settings, stats, versionOf } from './lib.mjs';
+import { ROOT, distModule, ensureNodes, ensurePeers, log, settings, stats, versionOf } from './lib.mjs';
 import { startServer } from './servers.mjs';
 import { runCpu as runInvokeCpu, runThroughput as runInvokeThroughput } from './scenario-invoke.mjs';
 import { run as runSign } from './scenario-sign.mjs';
@@ -21,6 +21,8 @@ const cfg = settings();
 const started = new Date();
 const wallStart = Date.now();
 ensurePeers();
+// The node binaries of BENCH_NODES, for the scenarios that run child processes under each.
+const nodes = ensureNodes(cfg.nodes);
 
 const { loadConnector } = await distModule('src/index.js');
 const loadBefore = os.loadavg();
@@ -69,7 +71,7 @@ try {
     const server = running;
     servers.push(server);
     log(`${server.version} on ${server.endpoint}`);
-    const ctx = { cfg, server, connector, tmpDir };
+    const ctx = { cfg, server, connector, tmpDir, nodes };
     let previous;
     for (const { name, fn, once, reachesServer } of SCENARIO_RUNS) {
       if (!cfg.scenarios.includes(name) || (once && i > 0)) continue;
@@ -138,7 +140,7 @@ md.push(
   `- ${cpus.length} CPU cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${totalMem.toFixed(1)} GiB memory, ${os.type()} ${os.release()} ${os.arch()}`,
 );
 md.push(
-  `- Node.js ${process.version}; local S3 servers, started by the bench on loopback: ${servers.map((s) => s.description).join('; ')}`,
+  `- Node.js ${process.version} runs the bench; CPU per invoke, signing and cold start under ${nodes.map((n) => n.label).join(' and ')}; local S3 servers, started by the bench on loopback: ${servers.map((s) => s.description).join('; ')}`,
 );
 md.push(
   `- peers: ${versionOf('/usr/bin/aws', ['--version'])} (Debian awscli); ${versionOf('/usr/bin/rclone', ['version'])} (Debian rclone); @aws-sdk/client-s3 ${JSON.parse(readFileSync(join(ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')).version}`,
@@ -149,7 +151,7 @@ md.push(
     .join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`,
 );
 md.push(
-  `- settings: BENCH_SERVERS=${cfg.servers.join(',')} BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_COPY_MIB=${cfg.copyMiB} BENCH_COPY_KEYS=${cfg.copyKeys} BENCH_POLL_KEYS=${cfg.pollKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns}`,
+  `- settings: BENCH_SERVERS=${cfg.servers.join(',')} BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_COPY_MIB=${cfg.copyMiB} BENCH_COPY_KEYS=${cfg.copyKeys} BENCH_POLL_KEYS=${cfg.pollKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns} BENCH_NODES=${cfg.nodes.join(',')} BENCH_PROFILE_CALLS=${cfg.profileCalls}`,
 );
 const load = `load average (1 min) ${loadBefore[0].toFixed(2)} at the start, ${loadAfter[0].toFixed(2)} at the end`;
 md.push(

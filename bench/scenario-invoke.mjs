@@ -5,8 +5,22 @@
 // at once, so the server is out of the picture (runCpu, once; bench/inproc-child.mjs, one fresh
 // process per subject and run, taking turns).
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createBucket, connectionFor, inprocRuns, log, rawClient, rotate, stats } from './lib.mjs';
+import { join } from 'node:path';
+import {
+  BENCH_DIR,
+  INPROC_WARMUP,
+  createBucket,
+  connectionFor,
+  inprocRuns,
+  log,
+  rawClient,
+  rotate,
+  stats,
+} from './lib.mjs';
+import { profileMarkdown, profileOf } from './profile.mjs';
 
+/** Target: the connector's CPU per call at most this many times the raw call's, under every node. */
+const CPU_MAX = 1.1;
 const BUCKET = 'bench-head';
 const KEY = 'reports/2026/summary.csv';
 
@@ -88,33 +102,67 @@ export async function runThroughput({ cfg, server, connector }) {
   };
 }
 
-export async function runCpu({ cfg, server, tmpDir }) {
+export async function runCpu({ cfg, server, tmpDir, nodes }) {
   // CPU per call with the transport answering in process, each subject in its own fresh
-  // process (so neither warms or pollutes the other's JIT state), processes taking turns.
+  // process (so neither warms or pollutes the other's JIT state), processes taking turns; under
+  // each node of BENCH_NODES, then one CPU profile of the connector and of the raw call.
   const subjects = ['head-connector', 'head-raw', 'head-raw-cancellable'];
-  const cpu = await inprocRuns({ subjects, runs: cfg.runs, calls: cfg.cpuOps, endpoint: server.endpoint, tmpDir });
-  log(
-    `  CPU per call: connector ${stats(cpu['head-connector'].cpuMicros).median.toFixed(1)} µs, raw ${stats(cpu['head-raw'].cpuMicros).median.toFixed(1)} µs, raw with cancellation ${stats(cpu['head-raw-cancellable'].cpuMicros).median.toFixed(1)} µs`,
-  );
-  const row = {
-    label: `CPU per call, in-process request handler answering at once (median batch of 3 × ${cfg.cpuOps} sequential calls, one fresh process a run)`,
-    unit: 'µs CPU/call',
-    higherIsBetter: false,
-    subjects: [
-      { name: "connector invoke('head_object')", connector: true, values: cpu['head-connector'].cpuMicros },
-      { name: 'raw SDK HeadObjectCommand, shared client', values: cpu['head-raw'].cpuMicros },
-      {
-        name: 'raw SDK, each call with an AbortSignal and a deadline timer (for reference)',
-        values: cpu['head-raw-cancellable'].cpuMicros,
-      },
-    ],
-  };
-  const ratio = stats(row.subjects[0].values).median / stats(row.subjects[1].values).median;
+  const cpuRows = [];
+  const profiles = [];
+  for (const node of nodes) {
+    const cpu = await inprocRuns({
+      subjects,
+      runs: cfg.runs,
+      calls: cfg.cpuOps,
+      endpoint: server.endpoint,
+      tmpDir,
+      nodePath: node.path,
+    });
+    log(
+      `  CPU per call (${node.label}): connector ${stats(cpu['head-connector'].cpuMicros).median.toFixed(1)} µs, raw ${stats(cpu['head-raw'].cpuMicros).median.toFixed(1)} µs, raw with cancellation ${stats(cpu['head-raw-cancellable'].cpuMicros).median.toFixed(1)} µs`,
+    );
+    cpuRows.push({
+      label: `${node.label}: CPU per call, in-process request handler answering at once (median batch of 3 × ${cfg.cpuOps} sequential calls, one fresh process a run)`,
+      node,
+      unit: 'µs CPU/call',
+      higherIsBetter: false,
+      subjects: [
+        { name: "connector invoke('head_object')", connector: true, values: cpu['head-connector'].cpuMicros },
+        { name: 'raw SDK HeadObjectCommand, shared client', values: cpu['head-raw'].cpuMicros },
+        {
+          name: 'raw SDK, each call with an AbortSignal and a deadline timer (for reference)',
+          values: cpu['head-raw-cancellable'].cpuMicros,
+        },
+      ],
+    });
+    const args = (subject) => [
+      '--no-warnings',
+      '--expose-gc',
+      join(BENCH_DIR, 'inproc-child.mjs'),
+      subject,
+      String(cfg.profileCalls),
+      server.endpoint,
+    ];
+    profiles.push(
+      ...profileMarkdown({
+        title: `Profile, ${node.label}: \`inproc-child.mjs head-connector\` against \`head-raw\`, ${cfg.profileCalls} calls a batch`,
+        connector: await profileOf(node.path, args('head-connector'), tmpDir),
+        raw: await profileOf(node.path, args('head-raw'), tmpDir),
+        calls: INPROC_WARMUP + 3 * cfg.profileCalls,
+      }),
+      '',
+    );
+  }
+  const ratio = (row) => stats(row.subjects[0].values).median / stats(row.subjects[1].values).median;
   return {
     id: 1,
     title: 'Invoke overhead',
-    how: `CPU per call of the same two calls, with no server: \`node bench/inproc-child.mjs\`, one fresh process per subject and run, processes taking turns: after 3000 warm-up calls, process CPU time (user + system) per call over three batches of ${cfg.cpuOps} sequential calls, the median batch; every client is given a request handler that answers at once in process with a HEAD 200 (status, headers, empty body) — the raw client as its \`requestHandler\`, the connector through \`loadConnector({ clientOverrides: { requestHandler } })\` — so validation, dispatch, the handler, signing, deserialising and output mapping all run as in production and only the socket is gone. The third subject is the raw call made cancellable the way invoke makes every call (an AbortController, its signal passed to \`send\`, a deadline timer), to show what that contract costs by itself.`,
-    rows: [row],
-    targets: [{ text: 'CPU per call: connector ≤ 1.10 × raw', met: ratio <= 1.1 }],
+    how: `CPU per call of the same two calls, with no server: \`node bench/inproc-child.mjs\`, one fresh process per subject and run, processes taking turns, under each Node of BENCH_NODES: after ${INPROC_WARMUP} warm-up calls, process CPU time (user + system) per call over three batches of ${cfg.cpuOps} sequential calls, the median batch; every client is given a request handler that answers at once in process with a HEAD 200 (status, headers, empty body) — the raw client as its \`requestHandler\`, the connector through \`loadConnector({ clientOverrides: { requestHandler } })\` — so validation, dispatch, the handler, signing, deserialising and output mapping all run as in production and only the socket is gone. The third subject is the raw call made cancellable the way invoke makes every call (an AbortController, its signal passed to \`send\`, a deadline timer), to show what that contract costs by itself.`,
+    rows: cpuRows,
+    extra: profiles.slice(0, -1),
+    targets: cpuRows.map((row) => ({
+      text: `CPU per call (${row.node.label}): connector ≤ ${CPU_MAX.toFixed(2)} × raw`,
+      met: ratio(row) <= CPU_MAX,
+    })),
   };
 }
