@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { ROOT, distModule, ensureNodes, ensurePeers, log, settings, stats, versionOf } from './lib.mjs';
+import { ROOT, distModule, ensureNodes, ensurePeers, log, settings, versionOf } from './lib.mjs';
 import { startServer } from './servers.mjs';
 import { runCpu as runInvokeCpu, runThroughput as runInvokeThroughput } from './scenario-invoke.mjs';
 import { run as runSign } from './scenario-sign.mjs';
@@ -15,7 +15,7 @@ import { run as runTransfer } from './scenario-transfer.mjs';
 import { runList, runDelete } from './scenario-keys.mjs';
 import { run as runCopy } from './scenario-copy.mjs';
 import { run as runPoll } from './scenario-poll.mjs';
-import { note } from './notes.mjs';
+import { render } from './report.mjs';
 
 const cfg = settings();
 const started = new Date();
@@ -96,117 +96,39 @@ try {
 const loadAfter = os.loadavg();
 log(`load average (1, 5, 15 min) at the end: ${loadAfter.map((x) => x.toFixed(2)).join(', ')}`);
 
-// ---------------------------------------------------------------- BENCHMARKS.md
-
-const num = (x, unit) => {
-  if (!Number.isFinite(x)) return '–';
-  const digits =
-    unit === 'calls/s' || unit === 'URLs/s' || unit === 'ms' ? 0 : Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : 2;
-  return x.toFixed(digits);
-};
-
-function table(row) {
-  const lines = [
-    `**${row.label}** (${row.unit}, ${row.higherIsBetter ? 'higher' : 'lower'} is better)`,
-    '',
-    '| tool | median | min | max | runs | connector ÷ this |',
-    '|---|---:|---:|---:|---:|---:|',
-  ];
-  const conn = row.subjects.find((s) => s.connector);
-  const cm = stats(conn.values).median;
-  for (const s of row.subjects) {
-    const st = stats(s.values);
-    const ratio = s.connector ? '' : (cm / st.median).toFixed(2);
-    const name = s.connector ? `**${s.name}**` : s.name;
-    lines.push(
-      `| ${name} | ${num(st.median, row.unit)} | ${num(st.min, row.unit)} | ${num(st.max, row.unit)} | ${st.n} | ${ratio} |`,
-    );
-  }
-  return lines.join('\n');
-}
+// ---------------------------------------------------------------- BENCHMARKS.md (bench/report.mjs)
 
 const totalMem = os.totalmem() / 1024 ** 3;
 const cpus = os.cpus();
-const md = [];
-md.push('# Benchmarks');
-md.push('');
-md.push(
-  "Written by `npm run bench` (bench/run.mjs); do not edit by hand. Each figure is the median of the runs, with their min and max; the ratio column is the connector's median over that tool's median (for times and memory, lower is better; for rates, higher). Every peer was measured in the same run as the connector, against the same server, and the subjects of a scenario were interleaved, taking turns at going first, so drift in the machine's load falls on all of them alike. The scenarios that talk to a server ran against each server in turn, one server running at a time; the in-process ones ran once.",
-);
-md.push('');
-md.push('## Machine and run');
-md.push('');
-md.push(
+/** The lines under "Machine and run": what ran where, when and how loaded. */
+const machine = [];
+machine.push(
   `- ${cpus.length} CPU cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${totalMem.toFixed(1)} GiB memory, ${os.type()} ${os.release()} ${os.arch()}`,
 );
-md.push(
+machine.push(
   `- Node.js ${process.version} runs the bench; CPU per invoke, signing and cold start under ${nodes.map((n) => n.label).join(' and ')}; local S3 servers, started by the bench on loopback: ${servers.map((s) => s.description).join('; ')}`,
 );
-md.push(
+machine.push(
   `- peers: ${versionOf('/usr/bin/aws', ['--version'])} (Debian awscli); ${versionOf('/usr/bin/rclone', ['version'])} (Debian rclone); @aws-sdk/client-s3 ${JSON.parse(readFileSync(join(ROOT, 'node_modules/@aws-sdk/client-s3/package.json'), 'utf8')).version}`,
 );
-md.push(
+machine.push(
   `- run ${started.toISOString()}, ${((Date.now() - wallStart) / 60000).toFixed(1)} min in all (${seconds
     .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
     .join(', ')}); ${cfg.runs} runs a scenario (cold start: ${cfg.coldRuns})`,
 );
-md.push(
+machine.push(
   `- settings: BENCH_SERVERS=${cfg.servers.join(',')} BENCH_RUNS=${cfg.runs} BENCH_TRANSFER_MIB=${cfg.transferMiB} BENCH_LIST_KEYS=${cfg.listKeys} BENCH_DELETE_KEYS=${cfg.deleteKeys} BENCH_COPY_MIB=${cfg.copyMiB} BENCH_COPY_KEYS=${cfg.copyKeys} BENCH_POLL_KEYS=${cfg.pollKeys} BENCH_HEAD_OPS=${cfg.headOps} BENCH_CPU_OPS=${cfg.cpuOps} BENCH_SIGN_OPS=${cfg.signOps} BENCH_COLD_RUNS=${cfg.coldRuns} BENCH_NODES=${cfg.nodes.join(',')} BENCH_PROFILE_CALLS=${cfg.profileCalls}`,
 );
 const load = `load average (1 min) ${loadBefore[0].toFixed(2)} at the start, ${loadAfter[0].toFixed(2)} at the end`;
-md.push(
+machine.push(
   loadBefore[0] < 0.5
     ? `- ${load}: the machine was quiet when the run began.`
     : `- ${load} (${cpus.length} cores): other processes were using the CPU when the run began, so absolute figures are noisy; the ratios, measured interleaved, are what the targets are checked on.`,
 );
-if (cfg.runs < 5) md.push(`- **fewer than 5 runs (BENCH_RUNS=${cfg.runs}): development figures, not a result**`);
+if (cfg.runs < 5) machine.push(`- **fewer than 5 runs (BENCH_RUNS=${cfg.runs}): development figures, not a result**`);
 
-/** Sections grouped by scenario id, in id order; within one, the in-process part first, then the servers in run order. */
-const byId = new Map();
-for (const s of [...sections].sort((a, b) => a.id - b.id)) {
-  if (!byId.has(s.id)) byId.set(s.id, []);
-  byId.get(s.id).push(s);
-}
-const serverOf = (s) => (s.server ? `against ${s.server}` : 'in process');
-
-md.push('');
-md.push('## Summary');
-md.push('');
-md.push('| # | scenario | measured | target | met |');
-md.push('|---|---|---|---|---|');
-for (const parts of byId.values())
-  for (const s of parts)
-    for (const t of s.targets)
-      md.push(`| ${s.id} | ${s.title} | ${serverOf(s)} | ${t.text} | ${t.met ? 'yes' : '**no**'} |`);
-for (const [id, parts] of byId) {
-  md.push('');
-  md.push(`## ${id}. ${parts[0].title}`);
-  for (const s of parts) {
-    md.push('');
-    md.push(`### ${serverOf(s)}`);
-    md.push('');
-    md.push(s.how);
-    for (const row of s.rows) {
-      md.push('');
-      md.push(table({ ...row, label: s.server ? `${row.label}, against ${s.server}` : row.label }));
-    }
-    if (s.extra?.length) {
-      md.push('');
-      md.push(...s.extra);
-    }
-    md.push('');
-    md.push(
-      `Targets (${serverOf(s)}): ` +
-        s.targets.map((t) => `${t.text}: ${t.met ? '**met**' : '**not met**'}`).join('; ') +
-        '.',
-    );
-    const text = note(s, s.server);
-    if (text) {
-      md.push('');
-      md.push(text);
-    }
-  }
-}
-md.push('');
-await writeFile(cfg.out, md.join('\n'));
-log(`wrote ${cfg.out}`);
+const run = { machine, sections };
+const json = cfg.out.replace(/\.md$/, '') + '.json';
+await writeFile(json, `${JSON.stringify(run, null, 1)}\n`);
+await writeFile(cfg.out, render(run));
+log(`wrote ${cfg.out} and ${json}`);
